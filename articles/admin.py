@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from .models import Article, Category, Company, Tombstone
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "source", "status", "published_at", "feed_revisions", "original"]
+    list_filter = ["status", "source", "category", "language"]
+    list_select_related = ["source"]
+    search_fields = ["title", "guid", "url"]
+    date_hierarchy = "published_at"
+    raw_id_fields = ["source"]
+    autocomplete_fields = ["companies"]
+    readonly_fields = [
+        "source", "guid", "url", "canonical_url", "author", "published_at",
+        "updated_at_source", "content", "text", "image_url", "language", "content_hash",
+        "feed_revisions", "upstream_changed_at", "created_at", "updated_at", "version",
+    ]
+    fieldsets = [
+        (None, {"fields": ["title", "status", "source", "url", "published_at", "author"]}),
+        (
+            _("Editorial copy"),
+            {"fields": ["summary", "analysis", "takeaways", "sentiment", "importance", "category",
+                        "companies"]},
+        ),
+        (_("From the feed"), {"classes": ["collapse"], "fields": [
+            "guid", "canonical_url", "updated_at_source", "content", "text", "image_url",
+            "language", "content_hash", "feed_revisions", "upstream_changed_at", "created_at",
+            "updated_at", "version",
+        ]}),
+    ]
+
+    @admin.display(description=_("original"))
+    def original(self, obj: Article) -> str:
+        if not obj.url:
+            return ""
+        return format_html('<a href="{}" rel="noopener nofollow noreferrer">↗</a>', obj.url)
+
+
+@admin.register(Category)
+class CategoryAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "position"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    list_display = ["name", "ticker", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name", "ticker", "slug"]
+
+
+@admin.register(Tombstone)
+class TombstoneAdmin(admin.ModelAdmin):
+    list_display = ["guid", "source", "canonical_url", "deleted_at"]
+    list_select_related = ["source"]
+    search_fields = ["guid", "canonical_url"]

@@ -1,0 +1,206 @@
+"""Entries → articles: deduplicate, store, update. The sink named in SOURCES_ENTRY_SINK.
+
+Identity, in order: (source, guid); then the canonical URL across all sources; then the content
+hash (the same text under another guid or URL). Deleted articles leave tombstones and rejected
+ones stay as rows, so neither comes back on the next fetch. A changed entry updates its article
+while no reader has seen it; after publication the change is only flagged for the editors.
+
+Per batch the work is a fixed number of queries whatever the number of entries: three bulk
+reads, one bulk insert, one bulk update.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import datetime
+from itertools import islice
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils.text import slugify
+
+from sources.models import Source
+from sources.parsing import NormalizedEntry
+from sources.sink import IngestStats
+
+from .models import Article, Category, Tombstone
+
+logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500
+# Statuses in which nobody outside the newsroom has seen the article: the feed may still
+# correct it. Published, rejected and archived articles are never rewritten by a fetch.
+UPDATABLE = frozenset(
+    {Article.Status.NEW, Article.Status.ENRICHING, Article.Status.IN_REVIEW, Article.Status.FAILED}
+)
+UPDATED_FIELDS = [
+    "title", "author", "content", "text", "image_url", "language", "content_hash",
+    "updated_at_source", "feed_revisions", "updated_at",
+]
+
+
+def _batches(items: Iterable[NormalizedEntry], size: int) -> Iterator[list[NormalizedEntry]]:
+    iterator = iter(items)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def ingest_entries(
+    *, source: Source, entries: list[NormalizedEntry], fetched_at: datetime
+) -> IngestStats:
+    """Store a feed's entries as articles; returns what happened to them."""
+    stats = IngestStats()
+    category = _category_for(source)
+    for batch in _batches(entries, BATCH_SIZE):
+        stats += _ingest_batch(source, batch, fetched_at, category)
+    return stats
+
+
+def _category_for(source: Source) -> Category | None:
+    name = source.default_category.strip()
+    if not name:
+        return None
+    slug = slugify(name)[:100] or "uncategorised"
+    category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name[:100]})
+    return category
+
+
+def _new_article(
+    source: Source, entry: NormalizedEntry, fetched_at: datetime, category: Category | None
+) -> Article:
+    return Article(
+        source=source,
+        guid=entry.guid,
+        url=entry.url,
+        canonical_url=entry.canonical_url,
+        title=entry.title or "(untitled)",
+        author=entry.author,
+        published_at=entry.published_at,
+        updated_at_source=entry.updated_at,
+        content=entry.content_html,
+        text=entry.text,
+        image_url=entry.image_url,
+        language=entry.language,
+        content_hash=entry.content_hash,
+        category=category,
+        created_at=fetched_at,
+    )
+
+
+def _ingest_batch(
+    source: Source,
+    entries: list[NormalizedEntry],
+    fetched_at: datetime,
+    category: Category | None,
+) -> IngestStats:
+    stats = IngestStats()
+    guids = [entry.guid for entry in entries]
+    existing = {
+        article.guid: article
+        for article in Article.objects.filter(source=source, guid__in=guids).only(
+            "id", "guid", "content_hash", "status", "feed_revisions", "upstream_changed_at"
+        )
+    }
+    fresh = [entry for entry in entries if entry.guid not in existing]
+
+    urls = {entry.canonical_url for entry in fresh if entry.canonical_url}
+    hashes = {entry.content_hash for entry in fresh}
+    taken_urls: set[str] = set()
+    taken_hashes: set[str] = set()
+    if fresh:
+        for url, content_hash in Article.objects.filter(
+            Q(canonical_url__in=urls) | Q(content_hash__in=hashes)
+        ).values_list("canonical_url", "content_hash"):
+            taken_urls.add(url)
+            taken_hashes.add(content_hash)
+    tombstoned_guids: set[str] = set()
+    if fresh:
+        for guid, url, content_hash, source_id in Tombstone.objects.filter(
+            Q(source=source, guid__in=[e.guid for e in fresh])
+            | Q(canonical_url__in=urls)
+            | Q(content_hash__in=hashes)
+        ).values_list("guid", "canonical_url", "content_hash", "source_id"):
+            if source_id == source.pk:
+                tombstoned_guids.add(guid)
+            taken_urls.add(url)
+            taken_hashes.add(content_hash)
+    taken_urls.discard("")
+
+    to_create: list[Article] = []
+    for entry in fresh:
+        if entry.guid in tombstoned_guids:
+            stats.tombstoned += 1
+        elif entry.canonical_url and entry.canonical_url in taken_urls:
+            stats.duplicates += 1
+        elif entry.content_hash in taken_hashes:
+            stats.duplicates += 1
+        else:
+            to_create.append(_new_article(source, entry, fetched_at, category))
+            if entry.canonical_url:
+                taken_urls.add(entry.canonical_url)
+            taken_hashes.add(entry.content_hash)
+
+    to_update: list[Article] = []
+    flagged: list[Article] = []
+    for entry in entries:
+        article = existing.get(entry.guid)
+        if article is None:
+            continue
+        if article.content_hash == entry.content_hash:
+            stats.unchanged += 1
+        elif article.status in UPDATABLE:
+            article.title = entry.title or "(untitled)"
+            article.author = entry.author
+            article.content = entry.content_html
+            article.text = entry.text
+            article.image_url = entry.image_url
+            article.language = entry.language
+            article.content_hash = entry.content_hash
+            article.updated_at_source = entry.updated_at
+            article.feed_revisions += 1
+            article.updated_at = fetched_at  # bulk_update() does not apply auto_now
+            to_update.append(article)
+        else:
+            if article.status == Article.Status.PUBLISHED and article.upstream_changed_at is None:
+                article.upstream_changed_at = fetched_at
+                flagged.append(article)
+            stats.unchanged += 1
+    stats.updated = len(to_update)
+
+    created = _write(to_create, to_update, flagged)
+    stats.new = created
+    stats.duplicates += len(to_create) - created
+    return stats
+
+
+def _write(to_create: list[Article], to_update: list[Article], flagged: list[Article]) -> int:
+    """Insert and update in one transaction; returns how many articles were created."""
+    try:
+        with transaction.atomic():
+            Article.objects.bulk_create(to_create)
+            _bulk_updates(to_update, flagged)
+        return len(to_create)
+    except IntegrityError:
+        # Another source stored the same canonical URL between our read and our write. Fall
+        # back to one savepoint per article so the rest of the batch still lands.
+        logger.info("ingest: concurrent duplicate, retrying %d articles one by one", len(to_create))
+    created = 0
+    with transaction.atomic():
+        for article in to_create:
+            article.pk = None
+            try:
+                with transaction.atomic():
+                    article.save(force_insert=True)
+                created += 1
+            except IntegrityError:
+                continue
+        _bulk_updates(to_update, flagged)
+    return created
+
+
+def _bulk_updates(to_update: list[Article], flagged: list[Article]) -> None:
+    if to_update:
+        Article.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BATCH_SIZE)
+    if flagged:
+        Article.objects.bulk_update(flagged, ["upstream_changed_at"], batch_size=BATCH_SIZE)

@@ -1,0 +1,210 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from sources.models import Source
+
+
+class Category(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True)
+    description = models.TextField(_("description"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Company(models.Model):
+    name = models.CharField(_("name"), max_length=200)
+    slug = models.SlugField(_("slug"), max_length=200, unique=True)
+    aliases = models.JSONField(
+        _("aliases"), default=list, blank=True, help_text=_("Other names the text may use.")
+    )
+    ticker = models.CharField(_("ticker"), max_length=20, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = _("companies")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.ticker})" if self.ticker else self.name
+
+    @property
+    def all_names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class ArticleQuerySet(models.QuerySet["Article"]):
+    def with_source(self) -> ArticleQuerySet:
+        """Join the source, which every list shows."""
+        return self.select_related("source", "category")
+
+    def new(self) -> ArticleQuerySet:
+        """Ingested and waiting for enrichment."""
+        return self.filter(status=Article.Status.NEW)
+
+    def awaiting_review(self) -> ArticleQuerySet:
+        """Enriched and waiting for an editor."""
+        return self.filter(status=Article.Status.IN_REVIEW)
+
+    def published(self) -> ArticleQuerySet:
+        """Visible to readers."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def latest_first(self) -> ArticleQuerySet:
+        return self.order_by("-published_at", "-pk")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        """Delete and leave tombstones, so the next fetch does not bring the articles back."""
+        with transaction.atomic():
+            Tombstone.objects.bulk_create(
+                [Tombstone.for_article(article) for article in self.only(*Tombstone.KEY_FIELDS)],
+                ignore_conflicts=True,
+            )
+            return super().delete()
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        NEW = "new", _("new")
+        ENRICHING = "enriching", _("enriching")
+        IN_REVIEW = "in_review", _("in review")
+        PUBLISHED = "published", _("published")
+        REJECTED = "rejected", _("rejected")
+        FAILED = "failed", _("enrichment failed")
+        ARCHIVED = "archived", _("archived")
+
+    class Sentiment(models.TextChoices):
+        BULLISH = "bullish", _("bullish")
+        BEARISH = "bearish", _("bearish")
+        NEUTRAL = "neutral", _("neutral")
+
+    # What the feed said
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="articles")
+    guid = models.CharField(_("guid"), max_length=512)
+    url = models.URLField(_("URL"), max_length=2048, blank=True)
+    canonical_url = models.CharField(_("canonical URL"), max_length=600, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    author = models.CharField(_("author"), max_length=200, blank=True)
+    published_at = models.DateTimeField(_("published"), db_index=True)
+    updated_at_source = models.DateTimeField(_("updated at the source"), null=True, blank=True)
+    content = models.TextField(_("content (sanitised HTML)"), blank=True)
+    text = models.TextField(_("plain text"), blank=True)
+    image_url = models.URLField(_("lead image"), max_length=2048, blank=True)
+    language = models.CharField(_("language"), max_length=20, blank=True)
+    content_hash = models.CharField(max_length=64, db_index=True)
+    feed_revisions = models.PositiveIntegerField(
+        _("changes in the feed"), default=0, help_text=_("Times the feed changed this entry.")
+    )
+    upstream_changed_at = models.DateTimeField(
+        _("changed in the feed after publication"), null=True, blank=True
+    )
+
+    status = models.CharField(
+        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+    )
+
+    # The editorial copy, pre-filled from the AI proposal and edited by editors
+    summary = models.TextField(_("summary"), blank=True)
+    analysis = models.TextField(_("analysis"), blank=True)
+    takeaways = models.JSONField(_("key takeaways"), default=list, blank=True)
+    sentiment = models.CharField(
+        _("sentiment"), max_length=10, choices=Sentiment.choices, blank=True
+    )
+    importance = models.PositiveSmallIntegerField(
+        _("importance"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+    )
+    category = models.ForeignKey(
+        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+    )
+    companies = models.ManyToManyField(Company, blank=True, related_name="articles")
+    version = models.PositiveIntegerField(_("version"), default=1)
+    published_at_site = models.DateTimeField(_("published on the site"), null=True, blank=True)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    created_at = models.DateTimeField(_("ingested"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["source", "guid"], name="article_unique_guid"),
+            models.UniqueConstraint(
+                fields=["canonical_url"],
+                condition=~Q(canonical_url=""),
+                name="article_unique_canonical_url",
+            ),
+            models.CheckConstraint(
+                condition=Q(importance__isnull=True)
+                | (Q(importance__gte=1) & Q(importance__lte=10)),
+                name="article_importance_1_10",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["status", "-published_at"], name="article_status_idx"),
+            models.Index(fields=["source", "-published_at"], name="article_source_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            Tombstone.objects.bulk_create([Tombstone.for_article(self)], ignore_conflicts=True)
+            return super().delete(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", args=[self.pk])
+
+
+class Tombstone(models.Model):
+    """What is left of a deleted article: enough to recognise the entry if the feed still
+    carries it (Miniflux keeps the same so purged entries never come back)."""
+
+    KEY_FIELDS = ("source_id", "guid", "canonical_url", "content_hash")
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="tombstones")
+    guid = models.CharField(max_length=512)
+    canonical_url = models.CharField(max_length=600, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)
+    deleted_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "guid"], name="tombstone_unique_guid"),
+        ]
+        indexes = [models.Index(fields=["canonical_url"], name="tombstone_url_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}: {self.guid}"
+
+    @classmethod
+    def for_article(cls, article: Article) -> Tombstone:
+        return cls(
+            source_id=article.source_id,
+            guid=article.guid,
+            canonical_url=article.canonical_url,
+            content_hash=article.content_hash,
+        )

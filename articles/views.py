@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from .models import Article
+
+PAGE_SIZE = 30
+
+
+@require_GET
+def article_list(request: HttpRequest) -> HttpResponse:
+    """The latest ingested articles. The public site (a later issue) replaces this page."""
+    articles = Article.objects.with_source().latest_first().only(
+        "id", "title", "url", "published_at", "status", "image_url", "text",
+        "source__name", "source__site_url", "category__name",
+    )
+    page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "articles/article_list.html", {"page": page})
+
+
+@require_GET
+def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    article = get_object_or_404(Article.objects.with_source(), pk=pk)
+    return render(request, "articles/article_detail.html", {"article": article})

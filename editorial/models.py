@@ -1,0 +1,1 @@
+# The editorial workflow (AuditEvent, review queue) arrives with the editorial-desk issue.

@@ -1,0 +1,26 @@
+"""The Celery app and the whole beat schedule.
+
+https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
+"""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
+
+app = Celery("newsroom")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {
+    # Every minute: enqueue one fetch_source task per source whose next_fetch_at has passed.
+    "fetch-due-sources": {
+        "task": "sources.fetch_due_sources",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
+}

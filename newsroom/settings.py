@@ -1,0 +1,238 @@
+"""Newsroom settings: one module, configured only from the environment.
+
+With nothing set this is the embedded default: SQLite, eager Celery tasks, the offline
+enricher and a generated development secret. With ``DATABASE_URL`` and ``REDIS_URL`` it is the
+production shape (PostgreSQL, Redis broker and cache). Every variable is listed in README.md
+and ``.env.example``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+
+import environ
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+
+
+def _dev_secret_key() -> str:
+    """A random key kept in var/ so sessions survive restarts of the embedded setup."""
+    VAR_DIR.mkdir(exist_ok=True)
+    path = VAR_DIR / "dev-secret-key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+# --------------------------------------------------------------------------------------------
+# Core
+# --------------------------------------------------------------------------------------------
+DEBUG = env.bool("DEBUG", default=False)
+SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
+ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+
+# Public URL of this installation: names Newsroom in the feed fetcher's User-Agent.
+NEWSROOM_URL = env.str("NEWSROOM_URL", default="https://github.com/newsroom/newsroom")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_htmx",
+    "template_partials",
+    "csp",
+    "sources",
+    "articles",
+    "editorial",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+]
+
+ROOT_URLCONF = "newsroom.urls"
+WSGI_APPLICATION = "newsroom.wsgi.application"
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --------------------------------------------------------------------------------------------
+# Database: SQLite by default, PostgreSQL (psycopg 3) from DATABASE_URL
+# https://django-environ.readthedocs.io/en/latest/types.html#environ-env-db-url
+# --------------------------------------------------------------------------------------------
+DATABASES = {
+    "default": env.db_url("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"),
+}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    VAR_DIR.mkdir(exist_ok=True)
+    # WAL lets the web process read while a fetch writes; see
+    # https://docs.djangoproject.com/en/5.2/ref/databases/#setting-pragma-options
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+
+# --------------------------------------------------------------------------------------------
+# Redis: Celery broker and Django cache when REDIS_URL is set
+# --------------------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "newsroom",
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --------------------------------------------------------------------------------------------
+# Celery: https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
+# Without REDIS_URL tasks run eagerly in-process (the embedded default).
+# --------------------------------------------------------------------------------------------
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_SERIALIZER = "json"
+CELERY_TIMEZONE = "UTC"
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=120)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=180)
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+
+# --------------------------------------------------------------------------------------------
+# Feed fetching (sources/)
+# --------------------------------------------------------------------------------------------
+# Loopback, private and link-local feed addresses are refused unless this is set (tests and
+# benchmarks serve feeds on 127.0.0.1). Guards against SSRF through user-supplied feed URLs.
+NEWSROOM_ALLOW_PRIVATE_FEEDS = env.bool("NEWSROOM_ALLOW_PRIVATE_FEEDS", default=False)
+FEED_MAX_BYTES = env.int("FEED_MAX_BYTES", default=10 * 1024 * 1024)
+FEED_CONNECT_TIMEOUT = env.float("FEED_CONNECT_TIMEOUT", default=10.0)
+FEED_READ_TIMEOUT = env.float("FEED_READ_TIMEOUT", default=20.0)
+FEED_DEADLINE = env.float("FEED_DEADLINE", default=60.0)  # whole request, seconds
+FEED_MAX_REDIRECTS = env.int("FEED_MAX_REDIRECTS", default=5)
+# Schedule bounds (seconds). The per-source interval is the floor; publishing frequency,
+# <ttl>, Cache-Control, Expires and Retry-After can only lengthen it.
+FEED_DEFAULT_INTERVAL = env.int("FEED_DEFAULT_INTERVAL", default=15 * 60)
+FEED_MIN_INTERVAL = env.int("FEED_MIN_INTERVAL", default=5 * 60)
+FEED_MAX_INTERVAL = env.int("FEED_MAX_INTERVAL", default=24 * 60 * 60)
+FEED_BACKOFF_CAP = env.int("FEED_BACKOFF_CAP", default=24 * 60 * 60)
+# Consecutive fetches answering with the same permanent redirect before the URL is updated.
+FEED_REDIRECT_THRESHOLD = env.int("FEED_REDIRECT_THRESHOLD", default=3)
+# How long a worker may hold a source's fetch lease before another may take it.
+FEED_LEASE_SECONDS = env.int("FEED_LEASE_SECONDS", default=300)
+# What receives parsed entries: the ingest step lives in `articles`, which `sources` may not
+# import (see docs/ARCHITECTURE.md), so it is wired here.
+SOURCES_ENTRY_SINK = "articles.ingest.ingest_entries"
+
+# --------------------------------------------------------------------------------------------
+# Enrichment (articles/enrichment/)
+# --------------------------------------------------------------------------------------------
+ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
+ENRICHMENT_BACKEND = env.str(
+    "ENRICHMENT_BACKEND", default="claude" if ANTHROPIC_API_KEY else "offline"
+)
+
+# --------------------------------------------------------------------------------------------
+# Auth, i18n, static
+# --------------------------------------------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "admin:login"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = env.str("TIME_ZONE", default="UTC")
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles"))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# --------------------------------------------------------------------------------------------
+# Security headers. CSP via django-csp 4: https://django-csp.readthedocs.io/en/latest/
+# --------------------------------------------------------------------------------------------
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "img-src": ["'self'", "https:", "data:"],
+        "style-src": ["'self'"],
+        "script-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    }
+}
+
+# --------------------------------------------------------------------------------------------
+# Logging
+# --------------------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "sources": {"level": LOG_LEVEL},
+        "articles": {"level": LOG_LEVEL},
+        "editorial": {"level": LOG_LEVEL},
+    },
+}

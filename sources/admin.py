@@ -1,0 +1,157 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.timesince import timesince
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from . import services
+from .models import FetchAttempt, Source
+
+
+class FetchAttemptInline(admin.TabularInline):
+    model = FetchAttempt
+    extra = 0
+    max_num = 0
+    can_delete = False
+    ordering = ["-started_at"]
+    fields = [
+        "started_at", "outcome", "http_status", "duration_ms", "bytes_received",
+        "entries_found", "new_count", "updated_count", "duplicate_count", "error",
+    ]
+    readonly_fields = fields
+    verbose_name_plural = _("recent fetches")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[FetchAttempt]:
+        recent = FetchAttempt.objects.filter(source_id=self._source_id).values("pk")[:20]
+        return super().get_queryset(request).filter(pk__in=recent)
+
+    def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+        self._source_id = obj.pk if obj else None
+        return super().get_formset(request, obj, **kwargs)
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = [
+        "name", "health_badge", "last_success", "consecutive_failures", "last_error_short",
+        "entries_per_day_display", "next_fetch", "active",
+    ]
+    list_filter = ["health", "active", "default_category"]
+    search_fields = ["name", "feed_url", "site_url", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    actions = ["fetch_now", "enable", "disable"]
+    inlines = [FetchAttemptInline]
+    readonly_fields = [
+        "health_badge", "feed_title", "last_fetched_at", "last_success_at", "last_new_entry_at",
+        "last_http_status", "consecutive_failures", "last_error", "last_error_at",
+        "entries_per_day", "etag", "last_modified", "redirect_to", "redirect_count",
+        "disabled_reason",
+    ]
+    fieldsets = [
+        (None, {"fields": ["name", "slug", "feed_url", "site_url", "default_category", "trust"]}),
+        (_("Schedule"), {"fields": ["active", "disabled_reason", "fetch_interval", "next_fetch_at"]}),
+        (
+            _("Health"),
+            {
+                "fields": [
+                    "health_badge", "last_success_at", "last_fetched_at", "last_new_entry_at",
+                    "consecutive_failures", "last_error", "last_error_at", "last_http_status",
+                    "entries_per_day", "feed_title",
+                ]
+            },
+        ),
+        (
+            _("HTTP state"),
+            {
+                "classes": ["collapse"],
+                "fields": ["etag", "last_modified", "redirect_to", "redirect_count"],
+            },
+        ),
+    ]
+
+    class Media:
+        css = {"all": ["admin-newsroom.css"]}
+
+    @admin.display(description=_("health"), ordering="health")
+    def health_badge(self, obj: Source) -> str:
+        return format_html(
+            '<span class="nr-badge nr-health-{}">{}</span>', obj.health, obj.get_health_display()
+        )
+
+    @admin.display(description=_("last success"), ordering="last_success_at")
+    def last_success(self, obj: Source) -> str:
+        if obj.last_success_at is None:
+            return "never"
+        return _("%(time)s ago") % {"time": timesince(obj.last_success_at)}
+
+    @admin.display(description=_("last error"))
+    def last_error_short(self, obj: Source) -> str:
+        if not obj.last_error:
+            return ""
+        return obj.last_error if len(obj.last_error) < 90 else obj.last_error[:88] + "…"
+
+    @admin.display(description=_("entries/day"), ordering="entries_per_day")
+    def entries_per_day_display(self, obj: Source) -> str:
+        return f"{obj.entries_per_day:.1f}"
+
+    @admin.display(description=_("next fetch"), ordering="next_fetch_at")
+    def next_fetch(self, obj: Source) -> str:
+        if not obj.active or obj.next_fetch_at is None:
+            return "—"
+        if obj.next_fetch_at <= timezone.now():
+            return _("due")
+        return _("in %(time)s") % {"time": timesince(timezone.now(), obj.next_fetch_at)}
+
+    @admin.action(description=_("Fetch now"), permissions=["change"])
+    def fetch_now(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        from .tasks import fetch_source
+
+        active = list(queryset.filter(active=True).values_list("pk", flat=True))
+        for pk in active:
+            fetch_source.delay(pk)
+        skipped = queryset.count() - len(active)
+        self.message_user(
+            request,
+            ngettext("Fetch queued for %d source.", "Fetch queued for %d sources.", len(active))
+            % len(active),
+            messages.SUCCESS,
+        )
+        if skipped:
+            self.message_user(
+                request, _("%d disabled sources were not fetched: enable them first.") % skipped,
+                messages.WARNING,
+            )
+
+    @admin.action(description=_("Enable (poll again from now)"), permissions=["change"])
+    def enable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            services.source_enable(source=source)
+        self.message_user(request, _("Enabled %d sources.") % queryset.count(), messages.SUCCESS)
+
+    @admin.action(description=_("Disable"), permissions=["change"])
+    def disable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            services.source_disable(source=source, reason=f"disabled by {request.user}")
+        self.message_user(request, _("Disabled %d sources.") % queryset.count(), messages.SUCCESS)
+
+
+@admin.register(FetchAttempt)
+class FetchAttemptAdmin(admin.ModelAdmin):
+    list_display = [
+        "started_at", "source", "outcome", "http_status", "duration_ms", "new_count",
+        "updated_count", "error_kind", "error",
+    ]
+    list_filter = ["outcome", "error_kind"]
+    list_select_related = ["source"]
+    search_fields = ["source__name", "error"]
+    date_hierarchy = "started_at"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
+        return False

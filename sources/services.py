@@ -1,0 +1,509 @@
+"""Writes with consequences for sources: fetching, health, schedule, OPML, discovery."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import secrets
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import defusedxml.ElementTree as SafeET
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.text import slugify
+
+from . import fetching, parsing, scheduling
+from .models import FetchAttempt, Source
+from .sink import IngestStats, entry_sink
+
+logger = logging.getLogger(__name__)
+
+# Failures about the body itself: a 304 or an unchanged body does not clear them, because
+# "unchanged" then only means "still the same broken document" (Taranis AI's rule).
+BODY_ERRORS = frozenset({"not_a_feed", "broken_feed", "empty", "too_large"})
+
+
+class SourceError(Exception):
+    """A source could not be created or found; the message is for the person who asked."""
+
+
+# --------------------------------------------------------------------------------------------
+# Lease: at most one worker fetches a source at a time
+# --------------------------------------------------------------------------------------------
+def _claim(source_id: int, *, now: datetime) -> str | None:
+    """Atomically take the source's fetch lease. A compare-and-set UPDATE works on every
+    database and needs no open transaction during the HTTP request; the lease expires by
+    itself if the worker dies."""
+    token = secrets.token_hex(8)
+    claimed = (
+        Source.objects.filter(pk=source_id, active=True)
+        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
+        .update(lease_until=now + timedelta(seconds=settings.FEED_LEASE_SECONDS), lease_token=token)
+    )
+    return token if claimed else None
+
+
+def _release(source_id: int, token: str) -> None:
+    Source.objects.filter(pk=source_id, lease_token=token).update(lease_until=None, lease_token="")
+
+
+# --------------------------------------------------------------------------------------------
+# Fetching
+# --------------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class _Timing:
+    started_at: datetime
+    started: float
+
+    @property
+    def ms(self) -> int:
+        return int((time.monotonic() - self.started) * 1000)
+
+
+def source_fetch(*, source_id: int) -> FetchAttempt | None:
+    """Fetch, parse and ingest one source, record the attempt and schedule the next one.
+
+    Returns None when the source is inactive or another worker holds its lease.
+    """
+    now = timezone.now()
+    token = _claim(source_id, now=now)
+    if token is None:
+        logger.info("source %s: not fetched (inactive or already being fetched)", source_id)
+        return None
+    try:
+        source = Source.objects.get(pk=source_id)
+        timing = _Timing(started_at=now, started=time.monotonic())
+        try:
+            result = fetching.fetch_feed(
+                source.feed_url, etag=source.etag, last_modified=source.last_modified
+            )
+        except fetching.FetchError as exc:
+            return _record_failure(source, timing, kind=exc.kind, message=str(exc), error=exc)
+        return _apply_response(source, timing, result)
+    finally:
+        _release(source_id, token)
+
+
+def source_ingest_body(
+    *, source: Source, body: bytes, content_type: str = "application/xml"
+) -> FetchAttempt:
+    """Parse and ingest a feed document obtained without HTTP (the bundled demo feeds), through
+    the same steps as a fetched one."""
+    timing = _Timing(started_at=timezone.now(), started=time.monotonic())
+    result = fetching.FetchResult(
+        url=source.feed_url,
+        status=200,
+        body=body,
+        headers={"content-type": content_type},
+        elapsed=0.0,
+    )
+    return _apply_response(source, timing, result)
+
+
+def _apply_response(
+    source: Source, timing: _Timing, result: fetching.FetchResult
+) -> FetchAttempt:
+    if result.not_modified:
+        return _record_unchanged(source, timing, result, FetchAttempt.Outcome.NOT_MODIFIED)
+    body = result.body or b""
+    body_hash = hashlib.sha256(body).hexdigest()
+    if body_hash == source.body_hash:
+        # The server ignored our validators but sent the same bytes: nothing to parse.
+        return _record_unchanged(source, timing, result, FetchAttempt.Outcome.UNCHANGED)
+    try:
+        parsed = parsing.parse_feed(
+            body, url=result.url, fetched_at=timing.started_at, content_type=result.content_type
+        )
+        stats = entry_sink()(source=source, entries=parsed.entries, fetched_at=timing.started_at)
+    except parsing.FeedParseError as exc:
+        return _record_failure(source, timing, kind=exc.kind, message=str(exc), result=result)
+    except Exception as exc:
+        # Last line of defence: whatever a feed contains, the source records the problem and
+        # stays scheduled instead of wedging silently. The traceback goes to the log.
+        logger.exception("source %s: unexpected error while ingesting", source.pk)
+        return _record_failure(
+            source,
+            timing,
+            kind="internal",
+            message=f"internal error while reading the feed ({type(exc).__name__}); see the logs",
+            result=result,
+        )
+    return _record_success(source, timing, result, parsed, stats, body_hash)
+
+
+def _track_redirect(source: Source, result: fetching.FetchResult) -> list[str]:
+    """Follow a permanent move only after it is seen on several consecutive fetches
+    (NewsBlur's rule: one 301 may be a misconfiguration)."""
+    target = result.permanent_redirect
+    if not target:
+        if source.redirect_to:
+            source.redirect_to, source.redirect_count = "", 0
+            return ["redirect_to", "redirect_count"]
+        return []
+    if target == source.redirect_to:
+        source.redirect_count += 1
+    else:
+        source.redirect_to, source.redirect_count = target, 1
+    fields = ["redirect_to", "redirect_count"]
+    if source.redirect_count >= settings.FEED_REDIRECT_THRESHOLD:
+        if Source.objects.filter(feed_url=target).exclude(pk=source.pk).exists():
+            logger.warning("source %s: moved to %s, already another source", source.pk, target)
+        else:
+            logger.info("source %s: feed moved permanently to %s", source.pk, target)
+            source.feed_url = target
+            source.redirect_to, source.redirect_count = "", 0
+            fields.append("feed_url")
+    return fields
+
+
+def _schedule_success(
+    source: Source, now: datetime, headers: dict[str, str], ttl: int | None
+) -> datetime:
+    interval = scheduling.success_interval(
+        base=source.fetch_interval,
+        rate_per_day=source.entries_per_day,
+        ttl_minutes=ttl,
+        freshness=scheduling.freshness_lifetime(headers, now),
+        retry_after=None,
+        minimum=settings.FEED_MIN_INTERVAL,
+        maximum=settings.FEED_MAX_INTERVAL,
+    )
+    return now + timedelta(seconds=interval)
+
+
+@transaction.atomic
+def _record_success(
+    source: Source,
+    timing: _Timing,
+    result: fetching.FetchResult,
+    parsed: parsing.ParsedFeed,
+    stats: IngestStats,
+    body_hash: str,
+) -> FetchAttempt:
+    now = timing.started_at
+    source.entries_per_day = scheduling.entries_per_day(
+        (entry.published_at for entry in parsed.entries), now
+    )
+    source.next_fetch_at = _schedule_success(
+        source, now, dict(result.headers), parsed.ttl_minutes
+    )
+    source.etag = result.headers.get("etag", "")[:500]
+    source.last_modified = result.headers.get("last-modified", "")[:100]
+    source.body_hash = body_hash
+    source.health = Source.Health.OK
+    source.last_fetched_at = source.last_success_at = now
+    source.last_http_status = result.status
+    source.consecutive_failures = 0
+    source.last_error = source.last_error_kind = ""
+    if stats.new:
+        source.last_new_entry_at = now
+    if parsed.title and not source.feed_title:
+        source.feed_title = parsed.title
+    if parsed.site_url and not source.site_url:
+        source.site_url = parsed.site_url
+    fields = [
+        "entries_per_day", "next_fetch_at", "etag", "last_modified", "body_hash", "health",
+        "last_fetched_at", "last_success_at", "last_http_status", "consecutive_failures",
+        "last_error", "last_error_kind", "last_new_entry_at", "feed_title", "site_url",
+        "updated_at",
+    ]
+    fields += _track_redirect(source, result)
+    source.save(update_fields=fields)
+    return FetchAttempt.objects.create(
+        source=source,
+        started_at=now,
+        url=result.url,
+        outcome=FetchAttempt.Outcome.OK,
+        http_status=result.status,
+        duration_ms=timing.ms,
+        bytes_received=len(result.body or b""),
+        entries_found=len(parsed.entries),
+        new_count=stats.new,
+        updated_count=stats.updated,
+        unchanged_count=stats.unchanged,
+        duplicate_count=stats.duplicates + stats.tombstoned,
+        error=parsed.warning and f"warning: {parsed.warning}",
+        next_fetch_at=source.next_fetch_at,
+    )
+
+
+@transaction.atomic
+def _record_unchanged(
+    source: Source, timing: _Timing, result: fetching.FetchResult, outcome: str
+) -> FetchAttempt:
+    now = timing.started_at
+    source.next_fetch_at = _schedule_success(source, now, dict(result.headers), None)
+    source.last_fetched_at = now
+    source.last_http_status = result.status
+    fields = ["next_fetch_at", "last_fetched_at", "last_http_status", "updated_at"]
+    if source.last_error_kind not in BODY_ERRORS:
+        source.health = Source.Health.NOT_MODIFIED
+        source.last_success_at = now
+        source.consecutive_failures = 0
+        source.last_error = source.last_error_kind = ""
+        fields += [
+            "health", "last_success_at", "consecutive_failures", "last_error", "last_error_kind",
+        ]
+    if result.status == 200:
+        # Servers that ignore validators may still send new ones.
+        source.etag = result.headers.get("etag", source.etag)[:500]
+        source.last_modified = result.headers.get("last-modified", source.last_modified)[:100]
+        fields += ["etag", "last_modified"]
+    fields += _track_redirect(source, result)
+    source.save(update_fields=fields)
+    return FetchAttempt.objects.create(
+        source=source,
+        started_at=now,
+        url=result.url,
+        outcome=outcome,
+        http_status=result.status,
+        duration_ms=timing.ms,
+        bytes_received=len(result.body or b""),
+        next_fetch_at=source.next_fetch_at,
+    )
+
+
+@transaction.atomic
+def _record_failure(
+    source: Source,
+    timing: _Timing,
+    *,
+    kind: str,
+    message: str,
+    error: fetching.FetchError | None = None,
+    result: fetching.FetchResult | None = None,
+) -> FetchAttempt:
+    now = timing.started_at
+    http_status = error.http_status if error else (result.status if result else None)
+    source.last_fetched_at = now
+    source.last_http_status = http_status
+    source.last_error = message
+    source.last_error_kind = kind
+    source.last_error_at = now
+    source.consecutive_failures += 1
+    if isinstance(error, fetching.FeedGone):
+        # 410 is the publisher saying the feed will not come back (RFC 9110 §15.5.11).
+        source.active = False
+        source.disabled_reason = message
+        source.health = Source.Health.DISABLED
+        source.next_fetch_at = None
+    else:
+        source.health = Source.Health.FAILING
+        delay = scheduling.backoff_interval(
+            source.consecutive_failures,
+            base=max(source.fetch_interval, settings.FEED_MIN_INTERVAL),
+            cap=settings.FEED_BACKOFF_CAP,
+            retry_after=error.retry_after if error else None,
+        )
+        source.next_fetch_at = now + timedelta(seconds=delay)
+    source.save(
+        update_fields=[
+            "last_fetched_at", "last_http_status", "last_error", "last_error_kind",
+            "last_error_at", "consecutive_failures", "active", "disabled_reason", "health",
+            "next_fetch_at", "updated_at",
+        ]
+    )
+    logger.info("source %s: %s (%s)", source.pk, message, kind)
+    return FetchAttempt.objects.create(
+        source=source,
+        started_at=now,
+        url=result.url if result else source.feed_url,
+        outcome=FetchAttempt.Outcome.ERROR,
+        http_status=http_status,
+        duration_ms=timing.ms,
+        bytes_received=len(result.body or b"") if result else 0,
+        error_kind=kind,
+        error=message,
+        next_fetch_at=source.next_fetch_at,
+    )
+
+
+def sources_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Ids of the sources to fetch now, the most overdue first."""
+    return list(
+        Source.objects.due(now)
+        .order_by("next_fetch_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Enable / disable
+# --------------------------------------------------------------------------------------------
+@transaction.atomic
+def source_enable(*, source: Source) -> Source:
+    """Poll the source again, starting now, with a clean failure count."""
+    source.active = True
+    source.disabled_reason = ""
+    source.health = Source.Health.PENDING
+    source.consecutive_failures = 0
+    source.next_fetch_at = timezone.now()
+    source.save(
+        update_fields=[
+            "active", "disabled_reason", "health", "consecutive_failures", "next_fetch_at",
+            "updated_at",
+        ]
+    )
+    return source
+
+
+@transaction.atomic
+def source_disable(*, source: Source, reason: str = "") -> Source:
+    """Stop polling the source; its articles stay."""
+    source.active = False
+    source.disabled_reason = reason or "disabled by an editor"
+    source.health = Source.Health.DISABLED
+    source.next_fetch_at = None
+    source.save(
+        update_fields=["active", "disabled_reason", "health", "next_fetch_at", "updated_at"]
+    )
+    return source
+
+
+# --------------------------------------------------------------------------------------------
+# Creating sources: add by URL (with autodiscovery), OPML
+# --------------------------------------------------------------------------------------------
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:180] or "source"
+    slug, n = base, 2
+    while Source.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def source_create(
+    *,
+    feed_url: str,
+    name: str = "",
+    site_url: str = "",
+    default_category: str = "",
+    trust: float = 0.5,
+    fetch_interval: int | None = None,
+) -> Source:
+    """Create a source without fetching it; it is due at once."""
+    feed_url = feed_url.strip()
+    if Source.objects.filter(feed_url=feed_url).exists():
+        raise SourceError(f"a source with the feed URL {feed_url} already exists")
+    source = Source(
+        name=(name or feed_url)[:200],
+        slug=_unique_slug(name or feed_url),
+        feed_url=feed_url,
+        site_url=site_url,
+        default_category=default_category[:100],
+        trust=trust,
+        next_fetch_at=timezone.now(),
+    )
+    if fetch_interval:
+        source.fetch_interval = fetch_interval
+    source.full_clean()
+    source.save()
+    return source
+
+
+def source_add(*, url: str, name: str = "", default_category: str = "") -> Source:
+    """Add a feed by its URL or by a web page that links to it (<link rel="alternate">), and
+    ingest what it carries now."""
+    try:
+        result = fetching.fetch_feed(url)
+    except fetching.FetchError as exc:
+        raise SourceError(f"could not fetch {url}: {exc}") from exc
+    fetched_at = timezone.now()
+    try:
+        parsed = parsing.parse_feed(
+            result.body or b"", url=result.url, fetched_at=fetched_at,
+            content_type=result.content_type,
+        )
+    except parsing.FeedParseError as exc:
+        candidates = parsing.discover_feeds(result.body or b"", url=result.url)
+        if not candidates:
+            raise SourceError(f"{url} is not a feed and links to none ({exc})") from exc
+        try:
+            result = fetching.fetch_feed(candidates[0])
+            parsed = parsing.parse_feed(
+                result.body or b"", url=result.url, fetched_at=fetched_at,
+                content_type=result.content_type,
+            )
+        except (fetching.FetchError, parsing.FeedParseError) as inner:
+            raise SourceError(f"the feed {candidates[0]} found on {url} failed: {inner}") from inner
+    source = source_create(
+        feed_url=result.url,
+        name=name or parsed.title or result.url,
+        site_url=parsed.site_url,
+        default_category=default_category,
+    )
+    _apply_response(source, _Timing(started_at=fetched_at, started=time.monotonic()), result)
+    source.refresh_from_db()
+    return source
+
+
+@dataclass(slots=True)
+class OPMLImport:
+    created: list[Source]
+    skipped: list[str]  # feed URLs already present
+
+
+def source_import_opml(*, data: bytes) -> OPMLImport:
+    """Create sources from an OPML 2.0 document. An outline nested in another gets the outer
+    outline's title as its default category."""
+    try:
+        root = SafeET.fromstring(data)
+    except (SafeET.ParseError, ValueError) as exc:
+        raise SourceError(f"not an OPML document: {exc}") from exc
+    body = root.find("body")
+    if body is None:
+        raise SourceError("not an OPML document: no <body>")
+    created: list[Source] = []
+    skipped: list[str] = []
+
+    def walk(node: object, category: str) -> None:
+        for outline in node.findall("outline"):  # type: ignore[attr-defined]
+            url = (outline.get("xmlUrl") or "").strip()
+            title = (outline.get("title") or outline.get("text") or "").strip()
+            if url:
+                if Source.objects.filter(feed_url=url).exists():
+                    skipped.append(url)
+                else:
+                    created.append(
+                        source_create(
+                            feed_url=url,
+                            name=title or url,
+                            site_url=(outline.get("htmlUrl") or "").strip(),
+                            default_category=outline.get("category", "").strip("/ ") or category,
+                        )
+                    )
+            walk(outline, title if not url else category)
+
+    with transaction.atomic():
+        walk(body, "")
+    return OPMLImport(created=created, skipped=skipped)
+
+
+def sources_export_opml(*, sources: list[Source] | None = None) -> bytes:
+    """OPML 2.0 of the sources, grouped in one outline per default category."""
+    import xml.etree.ElementTree as ET
+
+    sources = sources if sources is not None else list(Source.objects.order_by("name"))
+    opml = ET.Element("opml", version="2.0")
+    head = ET.SubElement(opml, "head")
+    ET.SubElement(head, "title").text = "Newsroom sources"
+    ET.SubElement(head, "dateCreated").text = timezone.now().strftime("%a, %d %b %Y %H:%M:%S GMT")
+    body = ET.SubElement(opml, "body")
+    groups: dict[str, ET.Element] = {}
+    for source in sources:
+        parent = body
+        if source.default_category:
+            parent = groups.get(source.default_category)  # type: ignore[assignment]
+            if parent is None:
+                parent = groups[source.default_category] = ET.SubElement(
+                    body, "outline", text=source.default_category, title=source.default_category
+                )
+        attrs = {"type": "rss", "text": source.name, "title": source.name, "xmlUrl": source.feed_url}
+        if source.site_url:
+            attrs["htmlUrl"] = source.site_url
+        ET.SubElement(parent, "outline", attrs)
+    ET.indent(opml)
+    return ET.tostring(opml, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,74 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from conftest import SHARED_FEEDS, redis_available, services_required
+from newsroom.celery import app as celery_app
+
+from .feedserver import FeedServer
+
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings: pytest.FixtureRequest) -> None:
+    # Feeds in tests are served on 127.0.0.1, which production refuses.
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = True
+    settings.FEED_DEADLINE = 5.0
+    settings.FEED_READ_TIMEOUT = 2.0
+    settings.FEED_CONNECT_TIMEOUT = 2.0
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _eager_celery() -> Iterator[None]:
+    # Unit tests run tasks in-process; the worker tests switch this off for themselves.
+    previous = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = previous
+
+
+@pytest.fixture(scope="session")
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def feeds(feed_server: FeedServer) -> Iterator[FeedServer]:
+    """The local feed server with this test's routes only."""
+    feed_server.routes.clear()
+    feed_server.requests.clear()
+    yield feed_server
+    feed_server.routes.clear()
+
+
+def shared_feeds(kind: str) -> list[Path]:
+    """Files of ../shared/feeds/<kind>; empty locally when the corpus is absent."""
+    folder = SHARED_FEEDS / kind
+    return sorted(p for p in folder.iterdir() if p.is_file()) if folder.is_dir() else []
+
+
+@pytest.fixture
+def require_shared_feeds() -> None:
+    if not SHARED_FEEDS.is_dir():
+        if services_required():
+            pytest.fail(f"the shared feed corpus is missing at {SHARED_FEEDS}")
+        pytest.skip("../shared/feeds is not present on this machine")
+
+
+@pytest.fixture
+def redis_url() -> str:
+    from django.conf import settings
+
+    url = settings.REDIS_URL or os.environ.get("REDIS_URL", "")
+    if not redis_available(url):
+        if services_required():
+            pytest.fail(f"Redis is required in CI but not reachable at {url!r}")
+        pytest.skip("needs Redis (set REDIS_URL); CI runs this")
+    return url
