@@ -29,6 +29,9 @@ from .models import Article, Category, Tombstone
 logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 500
+# A title with little or no text ("Featured Advertiser", "Comments") does not identify a
+# story: the content hash only counts as identity when there is this much text behind it.
+CONTENT_DEDUP_MIN_CHARS = 140
 # Statuses in which nobody outside the newsroom has seen the article: the feed may still
 # correct it. Published, rejected and archived articles are never rewritten by a fetch.
 UPDATABLE = frozenset(
@@ -105,7 +108,9 @@ def _ingest_batch(
     fresh = [entry for entry in entries if entry.guid not in existing]
 
     urls = {entry.canonical_url for entry in fresh if entry.canonical_url}
-    hashes = {entry.content_hash for entry in fresh}
+    hashes = {
+        entry.content_hash for entry in fresh if len(entry.text) >= CONTENT_DEDUP_MIN_CHARS
+    }
     taken_urls: set[str] = set()
     taken_hashes: set[str] = set()
     if fresh:
@@ -133,7 +138,7 @@ def _ingest_batch(
             stats.tombstoned += 1
         elif entry.canonical_url and entry.canonical_url in taken_urls:
             stats.duplicates += 1
-        elif entry.content_hash in taken_hashes:
+        elif entry.content_hash in taken_hashes and len(entry.text) >= CONTENT_DEDUP_MIN_CHARS:
             stats.duplicates += 1
         else:
             to_create.append(_new_article(source, entry, fetched_at, category))

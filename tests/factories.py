@@ -55,7 +55,8 @@ def story(n: int, *, when: datetime | None = None, **overrides: str) -> dict[str
         "guid": f"https://wire.example/news/{n}",
         "description": (
             f"Port authority approves phase {n} of the harbour expansion, adding {n * 40} "
-            f"berths and {n * 3} cranes by 2028. Officials expect cargo volumes to rise."
+            f"berths and {n * 3} cranes by 2028. Officials expect cargo volumes to rise "
+            "once the dredging of the northern channel is complete next spring."
         ),
         "pubDate": rss_date(when),
     }

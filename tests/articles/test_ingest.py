@@ -63,6 +63,12 @@ def test_the_same_text_under_another_guid_and_url_is_a_duplicate() -> None:
     assert Article.objects.count() == 1
 
 
+def test_short_items_sharing_a_title_are_not_taken_for_duplicates() -> None:
+    source = SourceFactory()
+    ads = [story(i, title="Featured Advertiser", description="") for i in range(3)]
+    assert ingest(source, ads).new == 3
+
+
 def test_a_changed_entry_updates_an_unpublished_article_and_counts_the_change() -> None:
     source = SourceFactory()
     ingest(source, [story(1)])

@@ -1,0 +1,56 @@
+# Newsroom: `make run` to try it, `make test` to test it. Everything else is a step of those.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: run install test lint format demo worker beat bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(STAMP): $(PY) requirements.txt requirements-dev.txt
+	$(PY) -m pip install --quiet -r requirements.txt -r requirements-dev.txt
+	touch $(STAMP)
+
+## install: create .venv and install the pinned requirements (idempotent)
+install: $(STAMP)
+
+## run: migrate, load and enrich the demo feeds offline, create a demo editor, serve :8000
+run: install
+	DEBUG=1 $(PY) manage.py migrate --noinput
+	DEBUG=1 $(PY) manage.py load_demo
+	@echo
+	@echo "  Newsroom is starting at http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "  Demo editor login: editor / newsroom-demo"
+	@echo
+	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+
+## test: the whole suite (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
+test: install
+	$(PY) -m pytest
+
+## lint: ruff
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+## worker / beat: the production processes (need REDIS_URL)
+worker: install
+	$(VENV)/bin/celery -A newsroom worker --concurrency=2 --loglevel=INFO
+
+beat: install
+	$(VENV)/bin/celery -A newsroom beat --loglevel=INFO --schedule=var/celerybeat-schedule
+
+## bench: the ingest benchmark (see benchmarks/README.md)
+bench: install
+	$(PY) benchmarks/ingest.py
+
+clean:
+	rm -rf $(VENV) var/db.sqlite3*

@@ -1,0 +1,1 @@
+"""Performance benchmarks. Not imported by the application; see benchmarks/README.md."""
