@@ -18,7 +18,10 @@ SHARED_FEEDS = Path(__file__).resolve().parent.parent / "shared" / "feeds"
 
 
 def services_required() -> bool:
-    return os.environ.get("NEWSROOM_REQUIRE_SERVICES") == "1" or os.environ.get("CI") == "true"
+    return (
+        os.environ.get("NEWSROOM_REQUIRE_SERVICES") == "1"
+        or os.environ.get("CI") == "true"
+    )
 
 
 def redis_available(url: str) -> bool:
@@ -37,7 +40,9 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     broker = "redis" if settings.REDIS_URL else "none (Celery eager)"
-    lines = [f"newsroom: database={db}, broker={broker}, services required={services_required()}"]
+    lines = [
+        f"newsroom: database={db}, broker={broker}, services required={services_required()}"
+    ]
     if db == "sqlite3" or not settings.REDIS_URL:
         lines.append(
             "newsroom: running without PostgreSQL/Redis; set DATABASE_URL and REDIS_URL "

@@ -9,7 +9,14 @@ from .models import Article, Category, Company, Tombstone
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    list_display = ["title", "source", "status", "published_at", "feed_revisions", "original"]
+    list_display = [
+        "title",
+        "source",
+        "status",
+        "published_at",
+        "feed_revisions",
+        "original",
+    ]
     list_filter = ["status", "source", "category", "language"]
     list_select_related = ["source"]
     search_fields = ["title", "guid", "url"]
@@ -17,29 +24,73 @@ class ArticleAdmin(admin.ModelAdmin):
     raw_id_fields = ["source"]
     autocomplete_fields = ["companies"]
     readonly_fields = [
-        "source", "guid", "url", "canonical_url", "author", "published_at",
-        "updated_at_source", "content", "text", "image_url", "language", "content_hash",
-        "feed_revisions", "upstream_changed_at", "created_at", "updated_at", "version",
+        "source",
+        "guid",
+        "url",
+        "canonical_url",
+        "author",
+        "published_at",
+        "updated_at_source",
+        "content",
+        "text",
+        "image_url",
+        "language",
+        "content_hash",
+        "feed_revisions",
+        "upstream_changed_at",
+        "created_at",
+        "updated_at",
+        "version",
     ]
     fieldsets = [
-        (None, {"fields": ["title", "status", "source", "url", "published_at", "author"]}),
+        (
+            None,
+            {"fields": ["title", "status", "source", "url", "published_at", "author"]},
+        ),
         (
             _("Editorial copy"),
-            {"fields": ["summary", "analysis", "takeaways", "sentiment", "importance", "category",
-                        "companies"]},
+            {
+                "fields": [
+                    "summary",
+                    "analysis",
+                    "takeaways",
+                    "sentiment",
+                    "importance",
+                    "category",
+                    "companies",
+                ]
+            },
         ),
-        (_("From the feed"), {"classes": ["collapse"], "fields": [
-            "guid", "canonical_url", "updated_at_source", "content", "text", "image_url",
-            "language", "content_hash", "feed_revisions", "upstream_changed_at", "created_at",
-            "updated_at", "version",
-        ]}),
+        (
+            _("From the feed"),
+            {
+                "classes": ["collapse"],
+                "fields": [
+                    "guid",
+                    "canonical_url",
+                    "updated_at_source",
+                    "content",
+                    "text",
+                    "image_url",
+                    "language",
+                    "content_hash",
+                    "feed_revisions",
+                    "upstream_changed_at",
+                    "created_at",
+                    "updated_at",
+                    "version",
+                ],
+            },
+        ),
     ]
 
     @admin.display(description=_("original"))
     def original(self, obj: Article) -> str:
         if not obj.url:
             return ""
-        return format_html('<a href="{}" rel="noopener nofollow noreferrer">↗</a>', obj.url)
+        return format_html(
+            '<a href="{}" rel="noopener nofollow noreferrer">↗</a>', obj.url
+        )
 
 
 @admin.register(Category)

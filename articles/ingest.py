@@ -35,15 +35,30 @@ CONTENT_DEDUP_MIN_CHARS = 140
 # Statuses in which nobody outside the newsroom has seen the article: the feed may still
 # correct it. Published, rejected and archived articles are never rewritten by a fetch.
 UPDATABLE = frozenset(
-    {Article.Status.NEW, Article.Status.ENRICHING, Article.Status.IN_REVIEW, Article.Status.FAILED}
+    {
+        Article.Status.NEW,
+        Article.Status.ENRICHING,
+        Article.Status.IN_REVIEW,
+        Article.Status.FAILED,
+    }
 )
 UPDATED_FIELDS = [
-    "title", "author", "content", "text", "image_url", "language", "content_hash",
-    "updated_at_source", "feed_revisions", "updated_at",
+    "title",
+    "author",
+    "content",
+    "text",
+    "image_url",
+    "language",
+    "content_hash",
+    "updated_at_source",
+    "feed_revisions",
+    "updated_at",
 ]
 
 
-def _batches(items: Iterable[NormalizedEntry], size: int) -> Iterator[list[NormalizedEntry]]:
+def _batches(
+    items: Iterable[NormalizedEntry], size: int
+) -> Iterator[list[NormalizedEntry]]:
     iterator = iter(items)
     while batch := list(islice(iterator, size)):
         yield batch
@@ -65,12 +80,17 @@ def _category_for(source: Source) -> Category | None:
     if not name:
         return None
     slug = slugify(name)[:100] or "uncategorised"
-    category, _ = Category.objects.get_or_create(slug=slug, defaults={"name": name[:100]})
+    category, _ = Category.objects.get_or_create(
+        slug=slug, defaults={"name": name[:100]}
+    )
     return category
 
 
 def _new_article(
-    source: Source, entry: NormalizedEntry, fetched_at: datetime, category: Category | None
+    source: Source,
+    entry: NormalizedEntry,
+    fetched_at: datetime,
+    category: Category | None,
 ) -> Article:
     return Article(
         source=source,
@@ -102,14 +122,21 @@ def _ingest_batch(
     existing = {
         article.guid: article
         for article in Article.objects.filter(source=source, guid__in=guids).only(
-            "id", "guid", "content_hash", "status", "feed_revisions", "upstream_changed_at"
+            "id",
+            "guid",
+            "content_hash",
+            "status",
+            "feed_revisions",
+            "upstream_changed_at",
         )
     }
     fresh = [entry for entry in entries if entry.guid not in existing]
 
     urls = {entry.canonical_url for entry in fresh if entry.canonical_url}
     hashes = {
-        entry.content_hash for entry in fresh if len(entry.text) >= CONTENT_DEDUP_MIN_CHARS
+        entry.content_hash
+        for entry in fresh
+        if len(entry.text) >= CONTENT_DEDUP_MIN_CHARS
     }
     taken_urls: set[str] = set()
     taken_hashes: set[str] = set()
@@ -136,9 +163,10 @@ def _ingest_batch(
     for entry in fresh:
         if entry.guid in tombstoned_guids:
             stats.tombstoned += 1
-        elif entry.canonical_url and entry.canonical_url in taken_urls:
-            stats.duplicates += 1
-        elif entry.content_hash in taken_hashes and len(entry.text) >= CONTENT_DEDUP_MIN_CHARS:
+        elif entry.canonical_url and entry.canonical_url in taken_urls or (
+            entry.content_hash in taken_hashes
+            and len(entry.text) >= CONTENT_DEDUP_MIN_CHARS
+        ):
             stats.duplicates += 1
         else:
             to_create.append(_new_article(source, entry, fetched_at, category))
@@ -167,7 +195,10 @@ def _ingest_batch(
             article.updated_at = fetched_at  # bulk_update() does not apply auto_now
             to_update.append(article)
         else:
-            if article.status == Article.Status.PUBLISHED and article.upstream_changed_at is None:
+            if (
+                article.status == Article.Status.PUBLISHED
+                and article.upstream_changed_at is None
+            ):
                 article.upstream_changed_at = fetched_at
                 flagged.append(article)
             stats.unchanged += 1
@@ -179,7 +210,9 @@ def _ingest_batch(
     return stats
 
 
-def _write(to_create: list[Article], to_update: list[Article], flagged: list[Article]) -> int:
+def _write(
+    to_create: list[Article], to_update: list[Article], flagged: list[Article]
+) -> int:
     """Insert and update in one transaction; returns how many articles were created."""
     try:
         with transaction.atomic():
@@ -189,7 +222,10 @@ def _write(to_create: list[Article], to_update: list[Article], flagged: list[Art
     except IntegrityError:
         # Another source stored the same canonical URL between our read and our write. Fall
         # back to one savepoint per article so the rest of the batch still lands.
-        logger.info("ingest: concurrent duplicate, retrying %d articles one by one", len(to_create))
+        logger.info(
+            "ingest: concurrent duplicate, retrying %d articles one by one",
+            len(to_create),
+        )
     created = 0
     with transaction.atomic():
         for article in to_create:
@@ -208,4 +244,6 @@ def _bulk_updates(to_update: list[Article], flagged: list[Article]) -> None:
     if to_update:
         Article.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BATCH_SIZE)
     if flagged:
-        Article.objects.bulk_update(flagged, ["upstream_changed_at"], batch_size=BATCH_SIZE)
+        Article.objects.bulk_update(
+            flagged, ["upstream_changed_at"], batch_size=BATCH_SIZE
+        )

@@ -29,7 +29,10 @@ class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     aliases = models.JSONField(
-        _("aliases"), default=list, blank=True, help_text=_("Other names the text may use.")
+        _("aliases"),
+        default=list,
+        blank=True,
+        help_text=_("Other names the text may use."),
     )
     ticker = models.CharField(_("ticker"), max_length=20, blank=True, db_index=True)
 
@@ -69,7 +72,10 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """Delete and leave tombstones, so the next fetch does not bring the articles back."""
         with transaction.atomic():
             Tombstone.objects.bulk_create(
-                [Tombstone.for_article(article) for article in self.only(*Tombstone.KEY_FIELDS)],
+                [
+                    Tombstone.for_article(article)
+                    for article in self.only(*Tombstone.KEY_FIELDS)
+                ],
                 ignore_conflicts=True,
             )
             return super().delete()
@@ -91,28 +97,38 @@ class Article(models.Model):
         NEUTRAL = "neutral", _("neutral")
 
     # What the feed said
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="articles")
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="articles"
+    )
     guid = models.CharField(_("guid"), max_length=512)
     url = models.URLField(_("URL"), max_length=2048, blank=True)
     canonical_url = models.CharField(_("canonical URL"), max_length=600, blank=True)
     title = models.CharField(_("title"), max_length=300)
     author = models.CharField(_("author"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("published"), db_index=True)
-    updated_at_source = models.DateTimeField(_("updated at the source"), null=True, blank=True)
+    updated_at_source = models.DateTimeField(
+        _("updated at the source"), null=True, blank=True
+    )
     content = models.TextField(_("content (sanitised HTML)"), blank=True)
     text = models.TextField(_("plain text"), blank=True)
     image_url = models.URLField(_("lead image"), max_length=2048, blank=True)
     language = models.CharField(_("language"), max_length=20, blank=True)
     content_hash = models.CharField(max_length=64, db_index=True)
     feed_revisions = models.PositiveIntegerField(
-        _("changes in the feed"), default=0, help_text=_("Times the feed changed this entry.")
+        _("changes in the feed"),
+        default=0,
+        help_text=_("Times the feed changed this entry."),
     )
     upstream_changed_at = models.DateTimeField(
         _("changed in the feed after publication"), null=True, blank=True
     )
 
     status = models.CharField(
-        _("status"), max_length=20, choices=Status.choices, default=Status.NEW, db_index=True
+        _("status"),
+        max_length=20,
+        choices=Status.choices,
+        default=Status.NEW,
+        db_index=True,
     )
 
     # The editorial copy, pre-filled from the AI proposal and edited by editors
@@ -129,11 +145,17 @@ class Article(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(10)],
     )
     category = models.ForeignKey(
-        Category, on_delete=models.SET_NULL, null=True, blank=True, related_name="articles"
+        Category,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
     )
     companies = models.ManyToManyField(Company, blank=True, related_name="articles")
     version = models.PositiveIntegerField(_("version"), default=1)
-    published_at_site = models.DateTimeField(_("published on the site"), null=True, blank=True)
+    published_at_site = models.DateTimeField(
+        _("published on the site"), null=True, blank=True
+    )
     published_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -142,7 +164,9 @@ class Article(models.Model):
         related_name="+",
     )
 
-    created_at = models.DateTimeField(_("ingested"), default=timezone.now, editable=False)
+    created_at = models.DateTimeField(
+        _("ingested"), default=timezone.now, editable=False
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = ArticleQuerySet.as_manager()
@@ -150,7 +174,9 @@ class Article(models.Model):
     class Meta:
         ordering = ["-published_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["source", "guid"], name="article_unique_guid"),
+            models.UniqueConstraint(
+                fields=["source", "guid"], name="article_unique_guid"
+            ),
             models.UniqueConstraint(
                 fields=["canonical_url"],
                 condition=~Q(canonical_url=""),
@@ -170,13 +196,15 @@ class Article(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
-        with transaction.atomic():
-            Tombstone.objects.bulk_create([Tombstone.for_article(self)], ignore_conflicts=True)
-            return super().delete(*args, **kwargs)
-
     def get_absolute_url(self) -> str:
         return reverse("articles:detail", args=[self.pk])
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        with transaction.atomic():
+            Tombstone.objects.bulk_create(
+                [Tombstone.for_article(self)], ignore_conflicts=True
+            )
+            return super().delete(*args, **kwargs)
 
 
 class Tombstone(models.Model):
@@ -185,7 +213,9 @@ class Tombstone(models.Model):
 
     KEY_FIELDS = ("source_id", "guid", "canonical_url", "content_hash")
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="tombstones")
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="tombstones"
+    )
     guid = models.CharField(max_length=512)
     canonical_url = models.CharField(max_length=600, blank=True)
     content_hash = models.CharField(max_length=64, blank=True)
@@ -193,7 +223,9 @@ class Tombstone(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["source", "guid"], name="tombstone_unique_guid"),
+            models.UniqueConstraint(
+                fields=["source", "guid"], name="tombstone_unique_guid"
+            ),
         ]
         indexes = [models.Index(fields=["canonical_url"], name="tombstone_url_idx")]
 

@@ -13,9 +13,21 @@ PAGE_SIZE = 30
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
     """The latest ingested articles. The public site (a later issue) replaces this page."""
-    articles = Article.objects.with_source().latest_first().only(
-        "id", "title", "url", "published_at", "status", "image_url", "text",
-        "source__name", "source__site_url", "category__name",
+    articles = (
+        Article.objects.with_source()
+        .latest_first()
+        .only(
+            "id",
+            "title",
+            "url",
+            "published_at",
+            "status",
+            "image_url",
+            "text",
+            "source__name",
+            "source__site_url",
+            "category__name",
+        )
     )
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "articles/article_list.html", {"page": page})

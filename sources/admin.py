@@ -6,7 +6,8 @@ from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import services
 from .models import FetchAttempt, Source
@@ -19,14 +20,24 @@ class FetchAttemptInline(admin.TabularInline):
     can_delete = False
     ordering = ["-started_at"]
     fields = [
-        "started_at", "outcome", "http_status", "duration_ms", "bytes_received",
-        "entries_found", "new_count", "updated_count", "duplicate_count", "error",
+        "started_at",
+        "outcome",
+        "http_status",
+        "duration_ms",
+        "bytes_received",
+        "entries_found",
+        "new_count",
+        "updated_count",
+        "duplicate_count",
+        "error",
     ]
     readonly_fields = fields
     verbose_name_plural = _("recent fetches")
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FetchAttempt]:
-        recent = FetchAttempt.objects.filter(source_id=self._source_id).values("pk")[:20]
+        recent = FetchAttempt.objects.filter(source_id=self._source_id).values("pk")[
+            :20
+        ]
         return super().get_queryset(request).filter(pk__in=recent)
 
     def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
@@ -37,8 +48,14 @@ class FetchAttemptInline(admin.TabularInline):
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = [
-        "name", "health_badge", "last_success", "consecutive_failures", "last_error_short",
-        "entries_per_day_display", "next_fetch", "active",
+        "name",
+        "health_badge",
+        "last_success",
+        "consecutive_failures",
+        "last_error_short",
+        "entries_per_day_display",
+        "next_fetch",
+        "active",
     ]
     list_filter = ["health", "active", "default_category"]
     search_fields = ["name", "feed_url", "site_url", "slug"]
@@ -46,21 +63,61 @@ class SourceAdmin(admin.ModelAdmin):
     actions = ["fetch_now", "enable", "disable"]
     inlines = [FetchAttemptInline]
     readonly_fields = [
-        "health_badge", "feed_title", "last_fetched_at", "last_success_at", "last_new_entry_at",
-        "last_http_status", "consecutive_failures", "last_error", "last_error_at",
-        "entries_per_day", "etag", "last_modified", "redirect_to", "redirect_count",
+        "health_badge",
+        "feed_title",
+        "last_fetched_at",
+        "last_success_at",
+        "last_new_entry_at",
+        "last_http_status",
+        "consecutive_failures",
+        "last_error",
+        "last_error_at",
+        "entries_per_day",
+        "etag",
+        "last_modified",
+        "redirect_to",
+        "redirect_count",
         "disabled_reason",
     ]
     fieldsets = [
-        (None, {"fields": ["name", "slug", "feed_url", "site_url", "default_category", "trust"]}),
-        (_("Schedule"), {"fields": ["active", "disabled_reason", "fetch_interval", "next_fetch_at"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "feed_url",
+                    "site_url",
+                    "default_category",
+                    "trust",
+                ]
+            },
+        ),
+        (
+            _("Schedule"),
+            {
+                "fields": [
+                    "active",
+                    "disabled_reason",
+                    "fetch_interval",
+                    "next_fetch_at",
+                ]
+            },
+        ),
         (
             _("Health"),
             {
                 "fields": [
-                    "health_badge", "last_success_at", "last_fetched_at", "last_new_entry_at",
-                    "consecutive_failures", "last_error", "last_error_at", "last_http_status",
-                    "entries_per_day", "feed_title",
+                    "health_badge",
+                    "last_success_at",
+                    "last_fetched_at",
+                    "last_new_entry_at",
+                    "consecutive_failures",
+                    "last_error",
+                    "last_error_at",
+                    "last_http_status",
+                    "entries_per_day",
+                    "feed_title",
                 ]
             },
         ),
@@ -79,7 +136,9 @@ class SourceAdmin(admin.ModelAdmin):
     @admin.display(description=_("health"), ordering="health")
     def health_badge(self, obj: Source) -> str:
         return format_html(
-            '<span class="nr-badge nr-health-{}">{}</span>', obj.health, obj.get_health_display()
+            '<span class="nr-badge nr-health-{}">{}</span>',
+            obj.health,
+            obj.get_health_display(),
         )
 
     @admin.display(description=_("last success"), ordering="last_success_at")
@@ -116,13 +175,18 @@ class SourceAdmin(admin.ModelAdmin):
         skipped = queryset.count() - len(active)
         self.message_user(
             request,
-            ngettext("Fetch queued for %d source.", "Fetch queued for %d sources.", len(active))
+            ngettext(
+                "Fetch queued for %d source.",
+                "Fetch queued for %d sources.",
+                len(active),
+            )
             % len(active),
             messages.SUCCESS,
         )
         if skipped:
             self.message_user(
-                request, _("%d disabled sources were not fetched: enable them first.") % skipped,
+                request,
+                _("%d disabled sources were not fetched: enable them first.") % skipped,
                 messages.WARNING,
             )
 
@@ -130,20 +194,31 @@ class SourceAdmin(admin.ModelAdmin):
     def enable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             services.source_enable(source=source)
-        self.message_user(request, _("Enabled %d sources.") % queryset.count(), messages.SUCCESS)
+        self.message_user(
+            request, _("Enabled %d sources.") % queryset.count(), messages.SUCCESS
+        )
 
     @admin.action(description=_("Disable"), permissions=["change"])
     def disable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             services.source_disable(source=source, reason=f"disabled by {request.user}")
-        self.message_user(request, _("Disabled %d sources.") % queryset.count(), messages.SUCCESS)
+        self.message_user(
+            request, _("Disabled %d sources.") % queryset.count(), messages.SUCCESS
+        )
 
 
 @admin.register(FetchAttempt)
 class FetchAttemptAdmin(admin.ModelAdmin):
     list_display = [
-        "started_at", "source", "outcome", "http_status", "duration_ms", "new_count",
-        "updated_count", "error_kind", "error",
+        "started_at",
+        "source",
+        "outcome",
+        "http_status",
+        "duration_ms",
+        "new_count",
+        "updated_count",
+        "error_kind",
+        "error",
     ]
     list_filter = ["outcome", "error_kind"]
     list_select_related = ["source"]

@@ -94,7 +94,9 @@ class FetchResult:
     body: bytes | None  # None on 304 Not Modified
     headers: Mapping[str, str]
     elapsed: float
-    permanent_redirect: str = ""  # target of a chain of 301/308 hops from the requested URL
+    permanent_redirect: str = (
+        ""  # target of a chain of 301/308 hops from the requested URL
+    )
     history: tuple[int, ...] = field(default_factory=tuple)
 
     @property
@@ -206,7 +208,8 @@ def _read_body(response: httpx2.Response, *, deadline: float, max_bytes: int) ->
         size += len(chunk)
         if size > max_bytes:
             raise FeedTooLarge(
-                f"feed too large: more than {max_bytes:,} bytes", http_status=response.status_code
+                f"feed too large: more than {max_bytes:,} bytes",
+                http_status=response.status_code,
             )
         if time.monotonic() > deadline:
             raise FeedTimeout(
@@ -241,10 +244,14 @@ def fetch_feed(
     still_permanent = True
     while True:
         if time.monotonic() > deadline:
-            raise FeedTimeout(f"timed out after {settings.FEED_DEADLINE:g} s of redirects")
+            raise FeedTimeout(
+                f"timed out after {settings.FEED_DEADLINE:g} s of redirects"
+            )
         check_url(current)
         try:
-            with client.stream("GET", current, headers=headers, timeout=_timeout()) as response:
+            with client.stream(
+                "GET", current, headers=headers, timeout=_timeout()
+            ) as response:
                 status = response.status_code
                 if status in REDIRECTS and response.headers.get("location"):
                     target = urljoin(current, response.headers["location"].strip())
@@ -254,7 +261,9 @@ def fetch_feed(
                     else:
                         still_permanent = False
                     if target in seen:
-                        raise RedirectLoop(f"redirect loop: {target} was already visited")
+                        raise RedirectLoop(
+                            f"redirect loop: {target} was already visited"
+                        )
                     if len(history) > settings.FEED_MAX_REDIRECTS:
                         raise RedirectLoop(
                             f"too many redirects (more than {settings.FEED_MAX_REDIRECTS})"
@@ -274,7 +283,9 @@ def fetch_feed(
                     )
                 if status >= 400:
                     _raise_for_status(response)
-                body = _read_body(response, deadline=deadline, max_bytes=settings.FEED_MAX_BYTES)
+                body = _read_body(
+                    response, deadline=deadline, max_bytes=settings.FEED_MAX_BYTES
+                )
                 return FetchResult(
                     url=current,
                     status=status,
@@ -287,10 +298,14 @@ def fetch_feed(
         except httpx2.TimeoutException as exc:
             raise FeedTimeout(f"timed out: {_describe_timeout(exc)}") from exc
         except httpx2.DecodingError as exc:
-            raise ConnectionFailed(f"could not decode the response body: {exc}") from exc
+            raise ConnectionFailed(
+                f"could not decode the response body: {exc}"
+            ) from exc
         except httpx2.TransportError as exc:
             host = urlsplit(current).hostname
-            raise ConnectionFailed(f"could not connect to {host}: {exc or type(exc).__name__}") from exc
+            raise ConnectionFailed(
+                f"could not connect to {host}: {exc or type(exc).__name__}"
+            ) from exc
 
 
 def _describe_timeout(exc: httpx2.TimeoutException) -> str:
@@ -307,7 +322,8 @@ def _raise_for_status(response: httpx2.Response) -> None:
     phrase = _reason(status)
     if status == 410:
         raise FeedGone(
-            "the feed is gone (HTTP 410): the publisher removed it", http_status=status,
+            "the feed is gone (HTTP 410): the publisher removed it",
+            http_status=status,
             headers=headers,
         )
     if status in (429, 503):
@@ -320,5 +336,8 @@ def _raise_for_status(response: httpx2.Response) -> None:
             retry_after=retry_after,
             headers=headers,
         )
-    raise HTTPStatusError(f"the server answered HTTP {status} {phrase}".rstrip(),
-                          http_status=status, headers=headers)
+    raise HTTPStatusError(
+        f"the server answered HTTP {status} {phrase}".rstrip(),
+        http_status=status,
+        headers=headers,
+    )

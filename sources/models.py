@@ -51,13 +51,17 @@ class Source(models.Model):
     trust = models.FloatField(
         _("trust weight"),
         default=0.5,
-        help_text=_("0 to 1: how much this source's coverage counts toward importance."),
+        help_text=_(
+            "0 to 1: how much this source's coverage counts toward importance."
+        ),
     )
     default_category = models.CharField(
         _("default category"),
         max_length=100,
         blank=True,
-        help_text=_("Category name given to this source's articles until an editor decides."),
+        help_text=_(
+            "Category name given to this source's articles until an editor decides."
+        ),
     )
 
     # Schedule
@@ -84,7 +88,9 @@ class Source(models.Model):
     last_success_at = models.DateTimeField(_("last success"), null=True, blank=True)
     last_new_entry_at = models.DateTimeField(_("last new entry"), null=True, blank=True)
     last_http_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    consecutive_failures = models.PositiveIntegerField(_("consecutive failures"), default=0)
+    consecutive_failures = models.PositiveIntegerField(
+        _("consecutive failures"), default=0
+    )
     last_error = models.TextField(_("last error"), blank=True)
     last_error_kind = models.CharField(max_length=40, blank=True)
     last_error_at = models.DateTimeField(_("last error at"), null=True, blank=True)
@@ -100,7 +106,9 @@ class Source(models.Model):
 
     class Meta:
         ordering = ["name"]
-        indexes = [models.Index(fields=["active", "next_fetch_at"], name="source_due_idx")]
+        indexes = [
+            models.Index(fields=["active", "next_fetch_at"], name="source_due_idx")
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(trust__gte=0) & Q(trust__lte=1), name="source_trust_0_1"
@@ -115,7 +123,9 @@ class Source(models.Model):
 
     @property
     def is_due(self) -> bool:
-        return self.active and (self.next_fetch_at is None or self.next_fetch_at <= timezone.now())
+        return self.active and (
+            self.next_fetch_at is None or self.next_fetch_at <= timezone.now()
+        )
 
     @property
     def since_last_success(self) -> timedelta | None:
@@ -139,7 +149,9 @@ class FetchAttempt(models.Model):
         UNCHANGED = "unchanged", _("unchanged body")
         ERROR = "error", _("error")
 
-    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="attempts")
+    source = models.ForeignKey(
+        Source, on_delete=models.CASCADE, related_name="attempts"
+    )
     started_at = models.DateTimeField(_("when"), default=timezone.now)
     url = models.URLField(max_length=2048)
     outcome = models.CharField(max_length=20, choices=Outcome.choices)
@@ -159,7 +171,9 @@ class FetchAttempt(models.Model):
 
     class Meta:
         ordering = ["-started_at"]
-        indexes = [models.Index(fields=["source", "-started_at"], name="attempt_source_idx")]
+        indexes = [
+            models.Index(fields=["source", "-started_at"], name="attempt_source_idx")
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} @ {self.started_at:%Y-%m-%d %H:%M}: {self.get_outcome_display()}"

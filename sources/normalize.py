@@ -27,11 +27,38 @@ _CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 # Query parameters that identify a campaign or a click, never the document.
 TRACKING_PARAMS = frozenset(
     {
-        "fbclid", "gclid", "dclid", "gclsrc", "msclkid", "yclid", "twclid", "igshid",
-        "mc_cid", "mc_eid", "_hsenc", "_hsmi", "mkt_tok", "ref_src", "ref_url",
-        "cmpid", "ncid", "sr_share", "spm", "__twitter_impression", "oly_anon_id",
-        "oly_enc_id", "vero_conv", "vero_id", "wt_mc", "at_medium", "at_campaign",
-        "guccounter", "guce_referrer", "guce_referrer_sig", "ito", "s_kwcid",
+        "fbclid",
+        "gclid",
+        "dclid",
+        "gclsrc",
+        "msclkid",
+        "yclid",
+        "twclid",
+        "igshid",
+        "mc_cid",
+        "mc_eid",
+        "_hsenc",
+        "_hsmi",
+        "mkt_tok",
+        "ref_src",
+        "ref_url",
+        "cmpid",
+        "ncid",
+        "sr_share",
+        "spm",
+        "__twitter_impression",
+        "oly_anon_id",
+        "oly_enc_id",
+        "vero_conv",
+        "vero_id",
+        "wt_mc",
+        "at_medium",
+        "at_campaign",
+        "guccounter",
+        "guce_referrer",
+        "guce_referrer_sig",
+        "ito",
+        "s_kwcid",
     }
 )
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
@@ -39,11 +66,60 @@ TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "hsa_")
 # Allowlist for article HTML. Ammonia's defaults minus layout-only and image-map tags.
 ALLOWED_TAGS = frozenset(
     {
-        "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del",
-        "details", "dfn", "div", "dl", "dt", "em", "figcaption", "figure", "h1", "h2",
-        "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li", "mark", "ol", "p",
-        "pre", "q", "s", "samp", "small", "span", "strong", "sub", "summary", "sup",
-        "table", "tbody", "td", "tfoot", "th", "thead", "time", "tr", "u", "ul", "var",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "caption",
+        "cite",
+        "code",
+        "dd",
+        "del",
+        "details",
+        "dfn",
+        "div",
+        "dl",
+        "dt",
+        "em",
+        "figcaption",
+        "figure",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "img",
+        "ins",
+        "kbd",
+        "li",
+        "mark",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "samp",
+        "small",
+        "span",
+        "strong",
+        "sub",
+        "summary",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "time",
+        "tr",
+        "u",
+        "ul",
+        "var",
     }
 )
 ALLOWED_ATTRIBUTES = {
@@ -107,7 +183,9 @@ def clean_title(raw: object, *, fallback_text: str = "") -> str:
         text = " ".join(words[:14])
         if not text:
             return ""
-        return clip(text, 120) if len(words) <= 14 else clip(text, 120).rstrip("…") + "…"
+        return (
+            clip(text, 120) if len(words) <= 14 else clip(text, 120).rstrip("…") + "…"
+        )
     return clip(text, TITLE_MAX)
 
 
@@ -144,12 +222,15 @@ def canonical_url(url: str) -> str:
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not host:
         return ""
-    if port and not ((scheme == "http" and port == 80) or (scheme == "https" and port == 443)):
+    if port and not (
+        (scheme == "http" and port == 80) or (scheme == "https" and port == 443)
+    ):
         host = f"{host}:{port}"
     query = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)
-        if key.lower() not in TRACKING_PARAMS and not key.lower().startswith(TRACKING_PREFIXES)
+        if key.lower() not in TRACKING_PARAMS
+        and not key.lower().startswith(TRACKING_PREFIXES)
     ]
     path = parts.path or "/"
     result = urlunsplit((scheme, host, path, urlencode(query, doseq=True), ""))
@@ -181,7 +262,14 @@ def sanitize_html(raw: object, *, base_url: str = "") -> str:
     cleaned = nh3.clean(
         text,
         tags=set(ALLOWED_TAGS),
-        clean_content_tags={"script", "style", "noscript", "template", "iframe", "object"},
+        clean_content_tags={
+            "script",
+            "style",
+            "noscript",
+            "template",
+            "iframe",
+            "object",
+        },
         attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
@@ -195,7 +283,9 @@ def sanitize_html(raw: object, *, base_url: str = "") -> str:
     return cleaned.strip()
 
 
-_BLOCK_END = re.compile(r"</(p|div|li|h[1-6]|blockquote|tr|pre|figure)>|<br\s*/?>", re.I)
+_BLOCK_END = re.compile(
+    r"</(p|div|li|h[1-6]|blockquote|tr|pre|figure)>|<br\s*/?>", re.I
+)
 
 
 def html_to_text(fragment: str) -> str:
@@ -230,7 +320,9 @@ def make_guid(entry_id: object, link: str, title: str, date_key: str) -> str:
     """
     guid = clean_text(entry_id) or link
     if not guid:
-        digest = hashlib.sha256(f"{title}\n{date_key}".encode("utf-8", "replace")).hexdigest()
+        digest = hashlib.sha256(
+            f"{title}\n{date_key}".encode("utf-8", "replace")
+        ).hexdigest()
         return f"sha256:{digest}"
     if len(guid) > GUID_MAX:
         return "sha256:" + hashlib.sha256(guid.encode("utf-8", "replace")).hexdigest()

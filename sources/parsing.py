@@ -8,6 +8,7 @@ allowlist (see ``sources.normalize.sanitize_html``).
 from __future__ import annotations
 
 import calendar
+import contextlib
 import html
 import re
 import zlib
@@ -147,7 +148,11 @@ def _pick_content(entry: Any) -> tuple[str, str, str]:
             best = (value, item.get("type") or "", item.get("base") or "")
     if not best[0]:
         detail = entry.get("summary_detail") or {}
-        best = (entry.get("summary") or "", detail.get("type") or "", detail.get("base") or "")
+        best = (
+            entry.get("summary") or "",
+            detail.get("type") or "",
+            detail.get("base") or "",
+        )
     return best
 
 
@@ -194,11 +199,14 @@ def normalize_entry(
     link = normalize.absolute_url(entry.get("link"), base) or normalize.absolute_url(
         entry.get("id") if str(entry.get("id", "")).startswith("http") else "", base
     )
-    content_html = normalize.sanitize_html(_as_html(raw_html, mime), base_url=link or base)
+    content_html = normalize.sanitize_html(
+        _as_html(raw_html, mime), base_url=link or base
+    )
     text = normalize.html_to_text(content_html)
     title = normalize.clean_title(entry.get("title"), fallback_text=text)
     published = _plausible(
-        _as_utc(entry.get("published_parsed") or entry.get("updated_parsed")), fetched_at
+        _as_utc(entry.get("published_parsed") or entry.get("updated_parsed")),
+        fetched_at,
     )
     updated = _plausible(_as_utc(entry.get("updated_parsed")), fetched_at)
     published_at = published or updated or fetched_at
@@ -240,12 +248,17 @@ def parse_feed(
     if body[:2] == b"\x1f\x8b":
         body = _inflate(body)
     # Without a type feedparser flags every document as suspect; XML is what feeds are.
-    headers = {"content-location": url, "content-type": content_type or "application/xml"}
+    headers = {
+        "content-location": url,
+        "content-type": content_type or "application/xml",
+    }
     result = feedparser.parse(
         body, response_headers=headers, sanitize_html=False, resolve_relative_uris=False
     )
     feed = result.get("feed") or {}
-    problem = normalize.clip(normalize.clean_text(result.get("bozo_exception") or ""), 200)
+    problem = normalize.clip(
+        normalize.clean_text(result.get("bozo_exception") or ""), 200
+    )
     if not result.entries and not result.get("version"):
         if _looks_like_html(body, content_type):
             raise FeedParseError("not_a_feed", "not a feed: got an HTML page")
@@ -260,14 +273,18 @@ def parse_feed(
         warning=problem if result.get("bozo") else "",
     )
     entries = (
-        normalize_entry(entry, feed_url=url, feed_language=language, fetched_at=fetched_at)
+        normalize_entry(
+            entry, feed_url=url, feed_language=language, fetched_at=fetched_at
+        )
         for entry in result.entries
     )
     # Nested or empty <item>s carry nothing to show; they are not articles.
     parsed.entries = _disambiguate([e for e in entries if e.title or e.url or e.text])
     if not parsed.entries and result.get("bozo"):
         # A feed root but nothing usable after it: usually a truncated or crashed response.
-        raise FeedParseError("broken_feed", f"broken feed, no entries could be read: {problem}")
+        raise FeedParseError(
+            "broken_feed", f"broken feed, no entries could be read: {problem}"
+        )
     return parsed
 
 
@@ -289,10 +306,9 @@ class _AlternateLinks(HTMLParser):
 def discover_feeds(body: bytes, *, url: str) -> list[str]:
     """Feed URLs a web page advertises with <link rel="alternate">, best first."""
     parser = _AlternateLinks()
-    try:
+    # HTMLParser can raise on badly broken markup; what was found before that still counts.
+    with contextlib.suppress(AssertionError, ValueError):
         parser.feed(body[:1_000_000].decode("utf-8", "replace"))
-    except (AssertionError, ValueError):  # HTMLParser on badly broken markup
-        pass
     rank = {mime: i for i, mime in enumerate(FEED_TYPES)}
     ordered = sorted(parser.found, key=lambda found: rank.get(found[1], 99))
     urls = (normalize.absolute_url(href, url) for href, _, _ in ordered)

@@ -41,13 +41,17 @@ def freshness_lifetime(headers: Mapping[str, str], now: datetime) -> float | Non
     return None
 
 
-def entries_per_day(published: Iterable[datetime], now: datetime, window_days: int = 7) -> float:
+def entries_per_day(
+    published: Iterable[datetime], now: datetime, window_days: int = 7
+) -> float:
     """The feed's publishing rate over the last ``window_days``."""
     since = now - timedelta(days=window_days)
     return sum(1 for when in published if since <= when <= now) / window_days
 
 
-def publishing_interval(rate_per_day: float, *, minimum: float, maximum: float) -> float:
+def publishing_interval(
+    rate_per_day: float, *, minimum: float, maximum: float
+) -> float:
     """Poll about twice per expected new entry: a feed that publishes hourly is checked every
     30 minutes, one that published nothing this week once a day."""
     if rate_per_day <= 0:

@@ -42,13 +42,18 @@ def _claim(source_id: int, *, now: datetime) -> str | None:
     claimed = (
         Source.objects.filter(pk=source_id, active=True)
         .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(lease_until=now + timedelta(seconds=settings.FEED_LEASE_SECONDS), lease_token=token)
+        .update(
+            lease_until=now + timedelta(seconds=settings.FEED_LEASE_SECONDS),
+            lease_token=token,
+        )
     )
     return token if claimed else None
 
 
 def _release(source_id: int, token: str) -> None:
-    Source.objects.filter(pk=source_id, lease_token=token).update(lease_until=None, lease_token="")
+    Source.objects.filter(pk=source_id, lease_token=token).update(
+        lease_until=None, lease_token=""
+    )
 
 
 # --------------------------------------------------------------------------------------------
@@ -72,7 +77,9 @@ def source_fetch(*, source_id: int) -> FetchAttempt | None:
     now = timezone.now()
     token = _claim(source_id, now=now)
     if token is None:
-        logger.info("source %s: not fetched (inactive or already being fetched)", source_id)
+        logger.info(
+            "source %s: not fetched (inactive or already being fetched)", source_id
+        )
         return None
     try:
         source = Source.objects.get(pk=source_id)
@@ -82,7 +89,9 @@ def source_fetch(*, source_id: int) -> FetchAttempt | None:
                 source.feed_url, etag=source.etag, last_modified=source.last_modified
             )
         except fetching.FetchError as exc:
-            return _record_failure(source, timing, kind=exc.kind, message=str(exc), error=exc)
+            return _record_failure(
+                source, timing, kind=exc.kind, message=str(exc), error=exc
+            )
         return _apply_response(source, timing, result)
     finally:
         _release(source_id, token)
@@ -108,7 +117,9 @@ def _apply_response(
     source: Source, timing: _Timing, result: fetching.FetchResult
 ) -> FetchAttempt:
     if result.not_modified:
-        return _record_unchanged(source, timing, result, FetchAttempt.Outcome.NOT_MODIFIED)
+        return _record_unchanged(
+            source, timing, result, FetchAttempt.Outcome.NOT_MODIFIED
+        )
     body = result.body or b""
     body_hash = hashlib.sha256(body).hexdigest()
     if body_hash == source.body_hash:
@@ -116,11 +127,18 @@ def _apply_response(
         return _record_unchanged(source, timing, result, FetchAttempt.Outcome.UNCHANGED)
     try:
         parsed = parsing.parse_feed(
-            body, url=result.url, fetched_at=timing.started_at, content_type=result.content_type
+            body,
+            url=result.url,
+            fetched_at=timing.started_at,
+            content_type=result.content_type,
         )
-        stats = entry_sink()(source=source, entries=parsed.entries, fetched_at=timing.started_at)
+        stats = entry_sink()(
+            source=source, entries=parsed.entries, fetched_at=timing.started_at
+        )
     except parsing.FeedParseError as exc:
-        return _record_failure(source, timing, kind=exc.kind, message=str(exc), result=result)
+        return _record_failure(
+            source, timing, kind=exc.kind, message=str(exc), result=result
+        )
     except Exception as exc:
         # Last line of defence: whatever a feed contains, the source records the problem and
         # stays scheduled instead of wedging silently. The traceback goes to the log.
@@ -151,7 +169,9 @@ def _track_redirect(source: Source, result: fetching.FetchResult) -> list[str]:
     fields = ["redirect_to", "redirect_count"]
     if source.redirect_count >= settings.FEED_REDIRECT_THRESHOLD:
         if Source.objects.filter(feed_url=target).exclude(pk=source.pk).exists():
-            logger.warning("source %s: moved to %s, already another source", source.pk, target)
+            logger.warning(
+                "source %s: moved to %s, already another source", source.pk, target
+            )
         else:
             logger.info("source %s: feed moved permanently to %s", source.pk, target)
             source.feed_url = target
@@ -206,9 +226,21 @@ def _record_success(
     if parsed.site_url and not source.site_url:
         source.site_url = parsed.site_url
     fields = [
-        "entries_per_day", "next_fetch_at", "etag", "last_modified", "body_hash", "health",
-        "last_fetched_at", "last_success_at", "last_http_status", "consecutive_failures",
-        "last_error", "last_error_kind", "last_new_entry_at", "feed_title", "site_url",
+        "entries_per_day",
+        "next_fetch_at",
+        "etag",
+        "last_modified",
+        "body_hash",
+        "health",
+        "last_fetched_at",
+        "last_success_at",
+        "last_http_status",
+        "consecutive_failures",
+        "last_error",
+        "last_error_kind",
+        "last_new_entry_at",
+        "feed_title",
+        "site_url",
         "updated_at",
     ]
     fields += _track_redirect(source, result)
@@ -246,12 +278,18 @@ def _record_unchanged(
         source.consecutive_failures = 0
         source.last_error = source.last_error_kind = ""
         fields += [
-            "health", "last_success_at", "consecutive_failures", "last_error", "last_error_kind",
+            "health",
+            "last_success_at",
+            "consecutive_failures",
+            "last_error",
+            "last_error_kind",
         ]
     if result.status == 200:
         # Servers that ignore validators may still send new ones.
         source.etag = result.headers.get("etag", source.etag)[:500]
-        source.last_modified = result.headers.get("last-modified", source.last_modified)[:100]
+        source.last_modified = result.headers.get(
+            "last-modified", source.last_modified
+        )[:100]
         fields += ["etag", "last_modified"]
     fields += _track_redirect(source, result)
     source.save(update_fields=fields)
@@ -302,9 +340,17 @@ def _record_failure(
         source.next_fetch_at = now + timedelta(seconds=delay)
     source.save(
         update_fields=[
-            "last_fetched_at", "last_http_status", "last_error", "last_error_kind",
-            "last_error_at", "consecutive_failures", "active", "disabled_reason", "health",
-            "next_fetch_at", "updated_at",
+            "last_fetched_at",
+            "last_http_status",
+            "last_error",
+            "last_error_kind",
+            "last_error_at",
+            "consecutive_failures",
+            "active",
+            "disabled_reason",
+            "health",
+            "next_fetch_at",
+            "updated_at",
         ]
     )
     logger.info("source %s: %s (%s)", source.pk, message, kind)
@@ -344,7 +390,11 @@ def source_enable(*, source: Source) -> Source:
     source.next_fetch_at = timezone.now()
     source.save(
         update_fields=[
-            "active", "disabled_reason", "health", "consecutive_failures", "next_fetch_at",
+            "active",
+            "disabled_reason",
+            "health",
+            "consecutive_failures",
+            "next_fetch_at",
             "updated_at",
         ]
     )
@@ -359,7 +409,13 @@ def source_disable(*, source: Source, reason: str = "") -> Source:
     source.health = Source.Health.DISABLED
     source.next_fetch_at = None
     source.save(
-        update_fields=["active", "disabled_reason", "health", "next_fetch_at", "updated_at"]
+        update_fields=[
+            "active",
+            "disabled_reason",
+            "health",
+            "next_fetch_at",
+            "updated_at",
+        ]
     )
     return source
 
@@ -414,7 +470,9 @@ def source_add(*, url: str, name: str = "", default_category: str = "") -> Sourc
     fetched_at = timezone.now()
     try:
         parsed = parsing.parse_feed(
-            result.body or b"", url=result.url, fetched_at=fetched_at,
+            result.body or b"",
+            url=result.url,
+            fetched_at=fetched_at,
             content_type=result.content_type,
         )
     except parsing.FeedParseError as exc:
@@ -424,18 +482,24 @@ def source_add(*, url: str, name: str = "", default_category: str = "") -> Sourc
         try:
             result = fetching.fetch_feed(candidates[0])
             parsed = parsing.parse_feed(
-                result.body or b"", url=result.url, fetched_at=fetched_at,
+                result.body or b"",
+                url=result.url,
+                fetched_at=fetched_at,
                 content_type=result.content_type,
             )
         except (fetching.FetchError, parsing.FeedParseError) as inner:
-            raise SourceError(f"the feed {candidates[0]} found on {url} failed: {inner}") from inner
+            raise SourceError(
+                f"the feed {candidates[0]} found on {url} failed: {inner}"
+            ) from inner
     source = source_create(
         feed_url=result.url,
         name=name or parsed.title or result.url,
         site_url=parsed.site_url,
         default_category=default_category,
     )
-    _apply_response(source, _Timing(started_at=fetched_at, started=time.monotonic()), result)
+    _apply_response(
+        source, _Timing(started_at=fetched_at, started=time.monotonic()), result
+    )
     source.refresh_from_db()
     return source
 
@@ -472,7 +536,8 @@ def source_import_opml(*, data: bytes) -> OPMLImport:
                             feed_url=url,
                             name=title or url,
                             site_url=(outline.get("htmlUrl") or "").strip(),
-                            default_category=outline.get("category", "").strip("/ ") or category,
+                            default_category=outline.get("category", "").strip("/ ")
+                            or category,
                         )
                     )
             walk(outline, title if not url else category)
@@ -490,7 +555,9 @@ def sources_export_opml(*, sources: list[Source] | None = None) -> bytes:
     opml = ET.Element("opml", version="2.0")
     head = ET.SubElement(opml, "head")
     ET.SubElement(head, "title").text = "Newsroom sources"
-    ET.SubElement(head, "dateCreated").text = timezone.now().strftime("%a, %d %b %Y %H:%M:%S GMT")
+    ET.SubElement(head, "dateCreated").text = timezone.now().strftime(
+        "%a, %d %b %Y %H:%M:%S GMT"
+    )
     body = ET.SubElement(opml, "body")
     groups: dict[str, ET.Element] = {}
     for source in sources:
@@ -499,9 +566,17 @@ def sources_export_opml(*, sources: list[Source] | None = None) -> bytes:
             parent = groups.get(source.default_category)  # type: ignore[assignment]
             if parent is None:
                 parent = groups[source.default_category] = ET.SubElement(
-                    body, "outline", text=source.default_category, title=source.default_category
+                    body,
+                    "outline",
+                    text=source.default_category,
+                    title=source.default_category,
                 )
-        attrs = {"type": "rss", "text": source.name, "title": source.name, "xmlUrl": source.feed_url}
+        attrs = {
+            "type": "rss",
+            "text": source.name,
+            "title": source.name,
+            "xmlUrl": source.feed_url,
+        }
         if source.site_url:
             attrs["htmlUrl"] = source.site_url
         ET.SubElement(parent, "outline", attrs)

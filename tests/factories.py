@@ -29,7 +29,9 @@ def rss(
             if key in item:
                 fields.append(f"<{key}>{escape(item[key])}</{key}>")
         if "content" in item:
-            fields.append(f"<content:encoded><![CDATA[{item['content']}]]></content:encoded>")
+            fields.append(
+                f"<content:encoded><![CDATA[{item['content']}]]></content:encoded>"
+            )
         fields.append(item.get("raw", ""))
         parts.append("<item>" + "".join(fields) + "</item>")
     ttl_tag = f"<ttl>{ttl}</ttl>" if ttl else ""

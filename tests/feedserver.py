@@ -7,6 +7,7 @@ fetcher sent (User-Agent, If-None-Match, ...).
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import threading
 import time
@@ -50,17 +51,17 @@ class FeedServer:
                 pass
 
             def do_GET(self) -> None:  # noqa: N802 (stdlib name)
-                server.requests.append(Seen(self.path, {k.lower(): v for k, v in self.headers.items()}))
+                server.requests.append(
+                    Seen(self.path, {k.lower(): v for k, v in self.headers.items()})
+                )
                 route = server.routes.get(self.path)
                 if route is None:
                     self.send_response(404)
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                try:
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
                     server._serve(self, route)
-                except (BrokenPipeError, ConnectionResetError):
-                    pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True

@@ -57,18 +57,29 @@ def worker(redis_url: str) -> Iterator[subprocess.Popen[bytes]]:
         "NEWSROOM_ALLOW_PRIVATE_FEEDS": "1",
     }
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "newsroom", "worker", "--concurrency=2",
-         "--pool=prefork", "--loglevel=WARNING", "--without-gossip", "--without-mingle",
-         "--hostname=newsroom-test@%h"],
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "newsroom",
+            "worker",
+            "--concurrency=2",
+            "--pool=prefork",
+            "--loglevel=WARNING",
+            "--without-gossip",
+            "--without-mingle",
+            "--hostname=newsroom-test@%h",
+        ],
         cwd=ROOT,
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
     try:
-        assert wait_for(lambda: bool(celery_app.control.ping(timeout=0.5)), timeout=30), (
-            "the Celery worker did not come up"
-        )
+        assert wait_for(
+            lambda: bool(celery_app.control.ping(timeout=0.5)), timeout=30
+        ), "the Celery worker did not come up"
         yield process
     finally:
         process.terminate()
@@ -83,8 +94,12 @@ def test_fetch_due_sources_fans_out_to_a_real_worker(
     worker: subprocess.Popen[bytes], feeds: FeedServer
 ) -> None:
     due = [
-        SourceFactory(feed_url=feeds.add(f"/f{i}.xml", rss([story(i * 10 + k) for k in range(3)])),
-                      next_fetch_at=timezone.now())
+        SourceFactory(
+            feed_url=feeds.add(
+                f"/f{i}.xml", rss([story(i * 10 + k) for k in range(3)])
+            ),
+            next_fetch_at=timezone.now(),
+        )
         for i in range(4)
     ]
     later = SourceFactory(
@@ -92,7 +107,9 @@ def test_fetch_due_sources_fans_out_to_a_real_worker(
         next_fetch_at=timezone.now() + timezone.timedelta(hours=1),
     )
     celery_app.send_task("sources.fetch_due_sources")
-    assert wait_for(lambda: Article.objects.count() == 12), "the worker did not ingest the feeds"
+    assert wait_for(lambda: Article.objects.count() == 12), (
+        "the worker did not ingest the feeds"
+    )
     assert wait_for(lambda: FetchAttempt.objects.count() == 4)
     assert not Article.objects.filter(source=later).exists()
     for source in due:
@@ -103,8 +120,10 @@ def test_fetch_due_sources_fans_out_to_a_real_worker(
 def test_two_workers_never_fetch_the_same_source_at_once(
     worker: subprocess.Popen[bytes], feeds: FeedServer
 ) -> None:
-    source = SourceFactory(feed_url=feeds.add("/slow.xml", rss([story(1)]), delay=1.5),
-                           next_fetch_at=timezone.now())
+    source = SourceFactory(
+        feed_url=feeds.add("/slow.xml", rss([story(1)]), delay=1.5),
+        next_fetch_at=timezone.now(),
+    )
     celery_app.send_task("sources.fetch_source", args=[source.pk])
     celery_app.send_task("sources.fetch_source", args=[source.pk])
     assert wait_for(lambda: FetchAttempt.objects.filter(source=source).exists())

@@ -16,8 +16,12 @@ pytestmark = pytest.mark.django_db
 FETCHED = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
 
-def entries(items: list[dict[str, str]], url: str = "https://wire.example/rss") -> list[NormalizedEntry]:
-    return parse_feed(rss(items), url=url, fetched_at=FETCHED, content_type="application/rss+xml").entries
+def entries(
+    items: list[dict[str, str]], url: str = "https://wire.example/rss"
+) -> list[NormalizedEntry]:
+    return parse_feed(
+        rss(items), url=url, fetched_at=FETCHED, content_type="application/rss+xml"
+    ).entries
 
 
 def ingest(source, items):  # type: ignore[no-untyped-def]
@@ -26,8 +30,11 @@ def ingest(source, items):  # type: ignore[no-untyped-def]
 
 def test_new_entries_become_new_articles_with_clean_fields() -> None:
     source = SourceFactory(default_category="Markets")
-    item = story(1, content='<p>Full <b>body</b> text.</p><script>alert(1)</script>',
-                 link="https://wire.example/news/1?utm_source=rss")
+    item = story(
+        1,
+        content="<p>Full <b>body</b> text.</p><script>alert(1)</script>",
+        link="https://wire.example/news/1?utm_source=rss",
+    )
     stats = ingest(source, [item])
     article = Article.objects.get()
     assert (stats.new, article.status) == (1, Article.Status.NEW)
@@ -49,8 +56,17 @@ def test_the_same_entry_twice_is_stored_once() -> None:
 def test_the_same_url_from_another_source_is_a_duplicate() -> None:
     first, second = SourceFactory(), SourceFactory()
     ingest(first, [story(1)])
-    stats = ingest(second, [story(1, guid="other-guid", title="Same story, other headline",
-                                    link="https://wire.example/news/1?utm_campaign=x")])
+    stats = ingest(
+        second,
+        [
+            story(
+                1,
+                guid="other-guid",
+                title="Same story, other headline",
+                link="https://wire.example/news/1?utm_campaign=x",
+            )
+        ],
+    )
     assert (stats.new, stats.duplicates) == (0, 1)
     assert Article.objects.count() == 1
 
@@ -58,7 +74,9 @@ def test_the_same_url_from_another_source_is_a_duplicate() -> None:
 def test_the_same_text_under_another_guid_and_url_is_a_duplicate() -> None:
     source = SourceFactory()
     ingest(source, [story(1)])
-    stats = ingest(source, [story(1, guid="reposted", link="https://wire.example/repost")])
+    stats = ingest(
+        source, [story(1, guid="reposted", link="https://wire.example/repost")]
+    )
     assert stats.duplicates == 1
     assert Article.objects.count() == 1
 
@@ -72,7 +90,9 @@ def test_short_items_sharing_a_title_are_not_taken_for_duplicates() -> None:
 def test_a_changed_entry_updates_an_unpublished_article_and_counts_the_change() -> None:
     source = SourceFactory()
     ingest(source, [story(1)])
-    stats = ingest(source, [story(1, title="Corrected headline", description="Corrected text.")])
+    stats = ingest(
+        source, [story(1, title="Corrected headline", description="Corrected text.")]
+    )
     article = Article.objects.get()
     assert stats.updated == 1
     assert (article.title, article.text) == ("Corrected headline", "Corrected text.")
@@ -113,7 +133,9 @@ def test_ingest_costs_the_same_few_queries_for_5_or_300_entries() -> None:
     def queries_for(n: int) -> int:
         source = SourceFactory()
         ingest(source, [story(i) for i in range(n)])  # first pass: inserts
-        items = [story(i, title=f"Updated {i}") if i % 2 else story(i) for i in range(n)]
+        items = [
+            story(i, title=f"Updated {i}") if i % 2 else story(i) for i in range(n)
+        ]
         items += [story(i) for i in range(n, n + 5)]
         with CaptureQueriesContext(connection) as ctx:
             ingest(source, items)

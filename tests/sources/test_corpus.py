@@ -44,7 +44,9 @@ def assert_inert(source: Source) -> None:
 
 
 @pytest.mark.parametrize("path", shared_feeds("real"), ids=lambda p: p.name)
-def test_every_real_feed_ingests_every_entry_feedparser_finds(feeds: FeedServer, path: Path) -> None:
+def test_every_real_feed_ingests_every_entry_feedparser_finds(
+    feeds: FeedServer, path: Path
+) -> None:
     expected = len(feedparser.parse(path.read_bytes()).entries)
     source, attempt = serve_and_fetch(feeds, path)
     assert attempt.outcome == FetchAttempt.Outcome.OK, attempt.error
@@ -59,7 +61,9 @@ def test_every_real_feed_ingests_every_entry_feedparser_finds(feeds: FeedServer,
 
 @pytest.mark.timeout(20)
 @pytest.mark.parametrize("path", shared_feeds("hostile"), ids=lambda p: p.name)
-def test_every_hostile_feed_ends_in_items_or_a_readable_error(feeds: FeedServer, path: Path) -> None:
+def test_every_hostile_feed_ends_in_items_or_a_readable_error(
+    feeds: FeedServer, path: Path
+) -> None:
     tracemalloc.start()
     try:
         source, attempt = serve_and_fetch(feeds, path)
@@ -79,14 +83,23 @@ def test_every_hostile_feed_ends_in_items_or_a_readable_error(feeds: FeedServer,
     assert_inert(source)
 
 
-def test_the_hostile_corpus_yields_the_errors_an_editor_can_act_on(feeds: FeedServer) -> None:
+def test_the_hostile_corpus_yields_the_errors_an_editor_can_act_on(
+    feeds: FeedServer,
+) -> None:
     errors = {}
     for path in shared_feeds("hostile"):
         source, attempt = serve_and_fetch(feeds, path)
         if attempt.outcome == FetchAttempt.Outcome.ERROR:
             errors[path.name] = source.last_error
     assert errors["not_a_feed_html5_page.html"] == "not a feed: got an HTML page"
-    assert errors["mac_com_were_sorry_html_error_page.xml"] == "not a feed: got an HTML page"
-    assert errors["empty_zero_bytes.xml"] == "empty response: the server sent no content"
-    assert errors["reuters_most_read_truncated_server_exception.xml"].startswith("broken feed")
+    assert (
+        errors["mac_com_were_sorry_html_error_page.xml"]
+        == "not a feed: got an HTML page"
+    )
+    assert (
+        errors["empty_zero_bytes.xml"] == "empty response: the server sent no content"
+    )
+    assert errors["reuters_most_read_truncated_server_exception.xml"].startswith(
+        "broken feed"
+    )
     assert "nshipster_gzip_body_served_as_xml.xml" not in errors  # gunzipped and read

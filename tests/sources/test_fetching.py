@@ -9,7 +9,9 @@ from tests.feedserver import FeedServer
 FEED = rss([story(1), story(2)])
 
 
-def test_a_plain_feed_is_fetched_with_a_user_agent_naming_newsroom(feeds: FeedServer) -> None:
+def test_a_plain_feed_is_fetched_with_a_user_agent_naming_newsroom(
+    feeds: FeedServer,
+) -> None:
     url = feeds.add("/feed.xml", FEED)
     result = fetching.fetch_feed(url)
     assert result.status == 200
@@ -20,7 +22,9 @@ def test_a_plain_feed_is_fetched_with_a_user_agent_naming_newsroom(feeds: FeedSe
 
 
 def test_validators_are_sent_and_a_304_has_no_body(feeds: FeedServer) -> None:
-    url = feeds.add("/feed.xml", FEED, etag='"v1"', last_modified="Wed, 25 Nov 2026 10:00:00 GMT")
+    url = feeds.add(
+        "/feed.xml", FEED, etag='"v1"', last_modified="Wed, 25 Nov 2026 10:00:00 GMT"
+    )
     first = fetching.fetch_feed(url)
     second = fetching.fetch_feed(
         url, etag=first.headers["etag"], last_modified=first.headers["last-modified"]
@@ -38,21 +42,27 @@ def test_gzip_bodies_are_decoded(feeds: FeedServer) -> None:
     assert "gzip" in feeds.requests_to("/gz.xml")[0].headers["accept-encoding"]
 
 
-def test_an_oversized_body_is_refused_from_its_declared_length(feeds: FeedServer, settings) -> None:
+def test_an_oversized_body_is_refused_from_its_declared_length(
+    feeds: FeedServer, settings
+) -> None:
     settings.FEED_MAX_BYTES = 1000
     url = feeds.add("/big.xml", b"x" * 5000)
     with pytest.raises(fetching.FeedTooLarge, match="feed too large"):
         fetching.fetch_feed(url)
 
 
-def test_an_oversized_body_without_length_is_cut_while_streaming(feeds: FeedServer, settings) -> None:
+def test_an_oversized_body_without_length_is_cut_while_streaming(
+    feeds: FeedServer, settings
+) -> None:
     settings.FEED_MAX_BYTES = 100_000
     url = feeds.add("/endless.xml", endless=True)
     with pytest.raises(fetching.FeedTooLarge, match="feed too large"):
         fetching.fetch_feed(url)
 
 
-def test_a_gzip_bomb_is_stopped_at_the_decoded_size(feeds: FeedServer, settings) -> None:
+def test_a_gzip_bomb_is_stopped_at_the_decoded_size(
+    feeds: FeedServer, settings
+) -> None:
     settings.FEED_MAX_BYTES = 1_000_000
     url = feeds.add("/bomb.xml", b"\0" * 50_000_000, gzip=True)  # ~50 KB on the wire
     with pytest.raises(fetching.FeedTooLarge):
@@ -66,7 +76,9 @@ def test_a_server_that_never_answers_times_out(feeds: FeedServer, settings) -> N
         fetching.fetch_feed(url)
 
 
-def test_a_body_that_drips_in_hits_the_total_deadline(feeds: FeedServer, settings) -> None:
+def test_a_body_that_drips_in_hits_the_total_deadline(
+    feeds: FeedServer, settings
+) -> None:
     settings.FEED_DEADLINE = 0.5
     url = feeds.add("/drip.xml", FEED, drip=0.05)
     with pytest.raises(fetching.FeedTimeout, match="longer than"):
@@ -80,7 +92,9 @@ def test_410_is_reported_as_gone(feeds: FeedServer) -> None:
 
 
 @pytest.mark.parametrize("status", [429, 503])
-def test_rate_limits_carry_the_retry_after_delay(feeds: FeedServer, status: int) -> None:
+def test_rate_limits_carry_the_retry_after_delay(
+    feeds: FeedServer, status: int
+) -> None:
     url = feeds.add("/busy.xml", status=status, headers={"Retry-After": "3600"})
     with pytest.raises(fetching.RateLimited) as caught:
         fetching.fetch_feed(url)
@@ -102,7 +116,9 @@ def test_other_http_errors_name_the_status(feeds: FeedServer) -> None:
         fetching.fetch_feed(url)
 
 
-def test_redirect_chains_are_followed_and_a_permanent_move_is_reported(feeds: FeedServer) -> None:
+def test_redirect_chains_are_followed_and_a_permanent_move_is_reported(
+    feeds: FeedServer,
+) -> None:
     final = feeds.add("/new.xml", FEED)
     feeds.add("/mid", status=301, location="/new.xml")
     start = feeds.add("/old", status=308, location=feeds.url("/mid"))
@@ -137,15 +153,22 @@ def test_too_many_redirects_are_refused(feeds: FeedServer, settings) -> None:
 def test_private_addresses_are_refused_by_default(feeds: FeedServer, settings) -> None:
     settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
     url = feeds.add("/feed.xml", FEED)
-    with pytest.raises(fetching.BlockedAddress, match="private, loopback or link-local"):
+    with pytest.raises(
+        fetching.BlockedAddress, match="private, loopback or link-local"
+    ):
         fetching.fetch_feed(url)
     assert feeds.requests_to("/feed.xml") == []
 
 
 @pytest.mark.parametrize(
     "url",
-    ["http://169.254.169.254/latest/meta-data/", "http://10.0.0.1/feed", "http://[::1]/feed",
-     "http://192.168.1.1/rss", "http://0.0.0.0/"],
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://10.0.0.1/feed",
+        "http://[::1]/feed",
+        "http://192.168.1.1/rss",
+        "http://0.0.0.0/",
+    ],
 )
 def test_internal_targets_are_refused(url: str, settings) -> None:
     settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
@@ -172,12 +195,16 @@ def test_every_redirect_hop_is_checked_against_the_address_policy(
     assert feeds.requests_to("/new.xml") == []
 
 
-@pytest.mark.parametrize("url", ["ftp://example.com/feed", "file:///etc/passwd", "gopher://x"])
+@pytest.mark.parametrize(
+    "url", ["ftp://example.com/feed", "file:///etc/passwd", "gopher://x"]
+)
 def test_only_http_and_https_are_fetched(url: str) -> None:
     with pytest.raises(fetching.InvalidFeedURL, match="only http and https"):
         fetching.fetch_feed(url)
 
 
 def test_connection_refused_is_a_clear_error(settings) -> None:
-    with pytest.raises(fetching.ConnectionFailed, match="could not connect to 127.0.0.1"):
+    with pytest.raises(
+        fetching.ConnectionFailed, match="could not connect to 127.0.0.1"
+    ):
         fetching.fetch_feed("http://127.0.0.1:9/feed.xml")

@@ -30,7 +30,10 @@ def test_long_titles_are_cut_at_a_word_with_an_ellipsis() -> None:
 
 
 def test_a_missing_title_is_taken_from_the_start_of_the_text() -> None:
-    text = "Shares of the harbour operator rose sharply on Tuesday after the port authority approved the expansion plan."
+    text = (
+        "Shares of the harbour operator rose sharply on Tuesday after the port "
+        "authority approved the expansion plan."
+    )
     assert normalize.clean_title("", fallback_text=text) == (
         "Shares of the harbour operator rose sharply on Tuesday after the port authority approved…"
     )
@@ -44,18 +47,26 @@ def test_a_missing_title_is_taken_from_the_start_of_the_text() -> None:
             "https://news.example.com/a/b?id=7",
         ),
         ("http://example.com:8080?utm_medium=feed", "http://example.com:8080/"),
-        ("https://example.com/p?mc_cid=1&mc_eid=2&page=2", "https://example.com/p?page=2"),
+        (
+            "https://example.com/p?mc_cid=1&mc_eid=2&page=2",
+            "https://example.com/p?page=2",
+        ),
         ("javascript:alert(1)", ""),
         ("mailto:someone@example.com", ""),
         ("", ""),
     ],
 )
-def test_canonical_urls_drop_tracking_parameters_and_noise(url: str, expected: str) -> None:
+def test_canonical_urls_drop_tracking_parameters_and_noise(
+    url: str, expected: str
+) -> None:
     assert normalize.canonical_url(url) == expected
 
 
 def test_relative_links_resolve_against_the_base_and_only_http_survives() -> None:
-    assert normalize.absolute_url("../b.html", "https://x.example/feed/a/") == "https://x.example/feed/b.html"
+    assert (
+        normalize.absolute_url("../b.html", "https://x.example/feed/a/")
+        == "https://x.example/feed/b.html"
+    )
     assert normalize.absolute_url("javascript:alert(1)", "https://x.example/") == ""
     assert normalize.absolute_url("data:text/html,hi", "https://x.example/") == ""
 
@@ -95,8 +106,12 @@ def test_plain_text_keeps_paragraphs_and_decodes_entities() -> None:
 
 
 def test_content_hash_ignores_case_markup_and_spacing() -> None:
-    assert normalize.content_hash("Title", "Some  text") == normalize.content_hash("title", "some text")
-    assert normalize.content_hash("Title", "Some text") != normalize.content_hash("Title", "Other text")
+    assert normalize.content_hash("Title", "Some  text") == normalize.content_hash(
+        "title", "some text"
+    )
+    assert normalize.content_hash("Title", "Some text") != normalize.content_hash(
+        "Title", "Other text"
+    )
 
 
 def test_guid_falls_back_from_id_to_link_to_title_and_date() -> None:
@@ -134,8 +149,20 @@ def test_sanitised_html_never_contains_active_content(raw: str) -> None:
 
 _markup = st.lists(
     st.sampled_from(
-        ["<script>alert(1)</script>", "<a href='javascript:x()'>", "<img src=x onerror=y()>",
-         "<p>", "</p>", "&lt;", "&amp;", "text", " ", "<svg onload=z()>", "<style>", "\x00"]
+        [
+            "<script>alert(1)</script>",
+            "<a href='javascript:x()'>",
+            "<img src=x onerror=y()>",
+            "<p>",
+            "</p>",
+            "&lt;",
+            "&amp;",
+            "text",
+            " ",
+            "<svg onload=z()>",
+            "<style>",
+            "\x00",
+        ]
     )
 ).map("".join)
 
@@ -144,7 +171,15 @@ _markup = st.lists(
 @given(_markup)
 def test_hostile_markup_fragments_are_neutralised(raw: str) -> None:
     clean = normalize.sanitize_html(raw).lower()
-    for needle in ("<script", "javascript:", "onerror", "onload", "<svg", "<style", "\x00"):
+    for needle in (
+        "<script",
+        "javascript:",
+        "onerror",
+        "onload",
+        "<svg",
+        "<style",
+        "\x00",
+    ):
         assert needle not in clean
 
 
@@ -160,7 +195,9 @@ def test_urls_are_http_or_nothing(raw: str, base: str) -> None:
 
 @settings(max_examples=200, deadline=None)
 @given(st.one_of(st.none(), st.text()), st.text(), st.text(), st.text())
-def test_guids_are_never_empty_and_always_fit(entry_id: object, link: str, title: str, date: str) -> None:
+def test_guids_are_never_empty_and_always_fit(
+    entry_id: object, link: str, title: str, date: str
+) -> None:
     guid = normalize.make_guid(entry_id, link, title, date)
     assert guid
     assert len(guid) <= max(normalize.GUID_MAX, len("sha256:") + 64)

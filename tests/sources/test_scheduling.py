@@ -13,8 +13,14 @@ BOUNDS = {"minimum": 300, "maximum": 24 * HOUR}
 
 
 def interval(**kwargs: object) -> float:
-    args = {"base": 900, "rate_per_day": 48, "ttl_minutes": None, "freshness": None,
-            "retry_after": None, **BOUNDS}
+    args = {
+        "base": 900,
+        "rate_per_day": 48,
+        "ttl_minutes": None,
+        "freshness": None,
+        "retry_after": None,
+        **BOUNDS,
+    }
     args.update(kwargs)
     return scheduling.success_interval(**args)  # type: ignore[arg-type]
 
@@ -31,7 +37,9 @@ def test_the_source_interval_is_the_floor() -> None:
         ({"retry_after": 3 * HOUR}, 3 * HOUR),
     ],
 )
-def test_publisher_hints_lengthen_the_interval(hint: dict[str, float], expected: float) -> None:
+def test_publisher_hints_lengthen_the_interval(
+    hint: dict[str, float], expected: float
+) -> None:
     assert interval(**hint) == expected
 
 
@@ -47,8 +55,14 @@ def test_quiet_feeds_are_polled_less_often() -> None:
 
 
 def test_cache_headers_give_the_freshness_lifetime() -> None:
-    assert scheduling.freshness_lifetime({"Cache-Control": "public, max-age=1800"}, NOW) == 1800
-    assert scheduling.freshness_lifetime({"cache-control": "s-maxage=60, max-age=10"}, NOW) == 60
+    assert (
+        scheduling.freshness_lifetime({"Cache-Control": "public, max-age=1800"}, NOW)
+        == 1800
+    )
+    assert (
+        scheduling.freshness_lifetime({"cache-control": "s-maxage=60, max-age=10"}, NOW)
+        == 60
+    )
     expires = {"Expires": "Fri, 27 Nov 2026 13:00:00 GMT"}
     assert scheduling.freshness_lifetime(expires, NOW) == HOUR
     assert scheduling.freshness_lifetime({"Expires": "0"}, NOW) == 0
@@ -56,13 +70,18 @@ def test_cache_headers_give_the_freshness_lifetime() -> None:
 
 
 def test_publishing_rate_counts_the_last_week() -> None:
-    dates = [NOW - timedelta(hours=h) for h in range(0, 7 * 24, 12)] + [NOW - timedelta(days=30)]
+    dates = [NOW - timedelta(hours=h) for h in range(0, 7 * 24, 12)] + [
+        NOW - timedelta(days=30)
+    ]
     assert scheduling.entries_per_day(dates, NOW) == 2
 
 
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:
     rng = random.Random(7)
-    delays = [scheduling.backoff_interval(n, base=900, cap=24 * HOUR, rng=rng) for n in range(1, 12)]
+    delays = [
+        scheduling.backoff_interval(n, base=900, cap=24 * HOUR, rng=rng)
+        for n in range(1, 12)
+    ]
     for n, delay in enumerate(delays[:6], start=1):
         expected = 900 * 2 ** (n - 1)
         assert 0.8 * expected <= delay <= expected
@@ -76,4 +95,7 @@ def test_backoff_never_stops_even_after_thousands_of_failures() -> None:
 
 
 def test_backoff_honours_a_longer_retry_after() -> None:
-    assert scheduling.backoff_interval(1, base=900, cap=24 * HOUR, retry_after=7200) == 7200
+    assert (
+        scheduling.backoff_interval(1, base=900, cap=24 * HOUR, retry_after=7200)
+        == 7200
+    )

@@ -20,7 +20,9 @@ def make_source(url: str, **kwargs: object) -> Source:
     return SourceFactory(feed_url=url, next_fetch_at=timezone.now(), **kwargs)
 
 
-def test_a_first_fetch_stores_the_entries_and_marks_the_source_healthy(feeds: FeedServer) -> None:
+def test_a_first_fetch_stores_the_entries_and_marks_the_source_healthy(
+    feeds: FeedServer,
+) -> None:
     source = make_source(feeds.add("/feed.xml", FEED, etag='"a1"'))
     attempt = source_fetch(source_id=source.pk)
     source.refresh_from_db()
@@ -46,7 +48,9 @@ def test_an_unchanged_feed_answers_304_and_stores_nothing(feeds: FeedServer) -> 
     assert Article.objects.count() == 3
 
 
-def test_a_server_ignoring_validators_is_caught_by_the_body_hash(feeds: FeedServer) -> None:
+def test_a_server_ignoring_validators_is_caught_by_the_body_hash(
+    feeds: FeedServer,
+) -> None:
     source = make_source(feeds.add("/feed.xml", FEED))
     source_fetch(source_id=source.pk)
     attempt = source_fetch(source_id=source.pk)
@@ -63,7 +67,9 @@ def test_new_entries_are_added_on_the_next_fetch(feeds: FeedServer) -> None:
     assert Article.objects.count() == 4
 
 
-def test_a_server_error_marks_the_source_failing_and_backs_off(feeds: FeedServer) -> None:
+def test_a_server_error_marks_the_source_failing_and_backs_off(
+    feeds: FeedServer,
+) -> None:
     source = make_source(feeds.add("/feed.xml", status=500), fetch_interval=600)
     before = timezone.now()
     attempt = source_fetch(source_id=source.pk)
@@ -84,7 +90,9 @@ def test_a_source_is_never_given_up_on(feeds: FeedServer, settings) -> None:
     source.refresh_from_db()
     assert source.active is True
     assert source.consecutive_failures == 12
-    assert source.next_fetch_at <= timezone.now() + timedelta(seconds=settings.FEED_BACKOFF_CAP)
+    assert source.next_fetch_at <= timezone.now() + timedelta(
+        seconds=settings.FEED_BACKOFF_CAP
+    )
 
 
 def test_recovery_resets_the_failure_count(feeds: FeedServer) -> None:
@@ -93,11 +101,17 @@ def test_recovery_resets_the_failure_count(feeds: FeedServer) -> None:
     feeds.add("/feed.xml", FEED)
     source_fetch(source_id=source.pk)
     source.refresh_from_db()
-    assert (source.health, source.consecutive_failures, source.last_error) == ("ok", 0, "")
+    assert (source.health, source.consecutive_failures, source.last_error) == (
+        "ok",
+        0,
+        "",
+    )
 
 
 def test_retry_after_postpones_the_next_fetch(feeds: FeedServer) -> None:
-    source = make_source(feeds.add("/feed.xml", status=429, headers={"Retry-After": "7200"}))
+    source = make_source(
+        feeds.add("/feed.xml", status=429, headers={"Retry-After": "7200"})
+    )
     source_fetch(source_id=source.pk)
     source.refresh_from_db()
     assert source.next_fetch_at >= timezone.now() + timedelta(seconds=7100)
@@ -115,7 +129,9 @@ def test_gone_deactivates_the_source_with_the_reason(feeds: FeedServer) -> None:
 
 
 def test_an_html_page_is_a_readable_error(feeds: FeedServer) -> None:
-    page = b"<!doctype html><html><head><title>Home</title></head><body>Hi</body></html>"
+    page = (
+        b"<!doctype html><html><head><title>Home</title></head><body>Hi</body></html>"
+    )
     source = make_source(feeds.add("/feed.xml", page, content_type="text/html"))
     source_fetch(source_id=source.pk)
     source.refresh_from_db()
@@ -129,12 +145,16 @@ def test_a_304_does_not_hide_a_broken_body(feeds: FeedServer) -> None:
     source.refresh_from_db()
     assert source.health == Source.Health.FAILING
     Source.objects.filter(pk=source.pk).update(etag='"b"')
-    assert source_fetch(source_id=source.pk).outcome == FetchAttempt.Outcome.NOT_MODIFIED
+    assert (
+        source_fetch(source_id=source.pk).outcome == FetchAttempt.Outcome.NOT_MODIFIED
+    )
     source.refresh_from_db()
     assert source.health == Source.Health.FAILING
 
 
-def test_a_refused_address_is_recorded_on_the_source(feeds: FeedServer, settings) -> None:
+def test_a_refused_address_is_recorded_on_the_source(
+    feeds: FeedServer, settings
+) -> None:
     settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
     source = make_source(feeds.add("/feed.xml", FEED))
     source_fetch(source_id=source.pk)
@@ -143,7 +163,9 @@ def test_a_refused_address_is_recorded_on_the_source(feeds: FeedServer, settings
     assert source.last_error_kind == "blocked_address"
 
 
-def test_a_permanent_redirect_moves_the_feed_after_several_fetches(feeds: FeedServer, settings) -> None:
+def test_a_permanent_redirect_moves_the_feed_after_several_fetches(
+    feeds: FeedServer, settings
+) -> None:
     settings.FEED_REDIRECT_THRESHOLD = 3
     new = feeds.add("/new.xml", FEED)
     old = feeds.add("/old.xml", status=301, location="/new.xml")
@@ -183,7 +205,9 @@ def test_an_expired_lease_is_taken_over(feeds: FeedServer) -> None:
 
 
 def test_the_feed_ttl_lengthens_the_interval(feeds: FeedServer) -> None:
-    source = make_source(feeds.add("/feed.xml", rss([story(1)], ttl=180)), fetch_interval=300)
+    source = make_source(
+        feeds.add("/feed.xml", rss([story(1)], ttl=180)), fetch_interval=300
+    )
     source_fetch(source_id=source.pk)
     source.refresh_from_db()
     assert source.next_fetch_at >= timezone.now() + timedelta(minutes=179)

@@ -20,22 +20,58 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "demo_feeds"
 # would live; the demo never fetches them: the bundled file goes through the same
 # parse → ingest path as a fetched body.
 DEMO_SOURCES = [
-    ("northwind_wire.xml", "Northwind Wire", "https://northwind-wire.example/rss.xml",
-     "https://northwind-wire.example/", "Business", 0.8),
-    ("ledger_daily.xml", "The Ledger Daily", "https://ledger-daily.example/feed/",
-     "https://ledger-daily.example/", "Markets", 0.7),
-    ("circuit_report.xml", "Circuit Report", "https://circuit-report.example/atom.xml",
-     "https://circuit-report.example/", "Technology", 0.6),
-    ("market_pulse.xml", "Market Pulse", "https://market-pulse.example/rss",
-     "https://market-pulse.example/", "Markets", 0.5),
-    ("energy_transition_digest.xml", "Energy Transition Digest",
-     "https://energy-digest.example/index.rdf", "https://energy-digest.example/", "Energy", 0.6),
+    (
+        "northwind_wire.xml",
+        "Northwind Wire",
+        "https://northwind-wire.example/rss.xml",
+        "https://northwind-wire.example/",
+        "Business",
+        0.8,
+    ),
+    (
+        "ledger_daily.xml",
+        "The Ledger Daily",
+        "https://ledger-daily.example/feed/",
+        "https://ledger-daily.example/",
+        "Markets",
+        0.7,
+    ),
+    (
+        "circuit_report.xml",
+        "Circuit Report",
+        "https://circuit-report.example/atom.xml",
+        "https://circuit-report.example/",
+        "Technology",
+        0.6,
+    ),
+    (
+        "market_pulse.xml",
+        "Market Pulse",
+        "https://market-pulse.example/rss",
+        "https://market-pulse.example/",
+        "Markets",
+        0.5,
+    ),
+    (
+        "energy_transition_digest.xml",
+        "Energy Transition Digest",
+        "https://energy-digest.example/index.rdf",
+        "https://energy-digest.example/",
+        "Energy",
+        0.6,
+    ),
 ]
 
 DEMO_EDITOR = ("editor", "newsroom-demo")
 EDITOR_PERMISSIONS = [
-    "view_article", "change_article", "view_category", "view_company", "change_company",
-    "add_company", "view_source", "view_fetchattempt",
+    "view_article",
+    "change_article",
+    "view_category",
+    "view_company",
+    "change_company",
+    "add_company",
+    "view_source",
+    "view_fetchattempt",
 ]
 
 
@@ -43,16 +79,22 @@ class Command(BaseCommand):
     help = "Create the demo sources, ingest their bundled feeds offline and add a demo editor."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("--no-editor", action="store_true", help="skip the demo editor")
+        parser.add_argument(
+            "--no-editor", action="store_true", help="skip the demo editor"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         for filename, name, feed_url, site_url, category, trust in DEMO_SOURCES:
             source = Source.objects.filter(feed_url=feed_url).first() or source_create(
-                feed_url=feed_url, name=name, site_url=site_url, default_category=category,
+                feed_url=feed_url,
+                name=name,
+                site_url=site_url,
+                default_category=category,
                 trust=trust,
             )
             attempt = source_ingest_body(
-                source=source, body=(DEMO_DIR / filename).read_bytes(),
+                source=source,
+                body=(DEMO_DIR / filename).read_bytes(),
                 content_type="application/xml",
             )
             if attempt.outcome == FetchAttempt.Outcome.ERROR:
@@ -60,8 +102,11 @@ class Command(BaseCommand):
             else:
                 self.stdout.write(f"  {name:<28} {attempt.new_count:>3} new articles")
         total = Article.objects.count()
-        self.stdout.write(self.style.SUCCESS(f"Demo loaded: {total} articles from "
-                                             f"{len(DEMO_SOURCES)} sources."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Demo loaded: {total} articles from {len(DEMO_SOURCES)} sources."
+            )
+        )
         if not options["no_editor"]:
             self._editor()
 
@@ -69,7 +114,8 @@ class Command(BaseCommand):
     def _editor(self) -> None:
         username, password = DEMO_EDITOR
         user, created = get_user_model().objects.get_or_create(
-            username=username, defaults={"is_staff": True, "email": "editor@newsroom.example"}
+            username=username,
+            defaults={"is_staff": True, "email": "editor@newsroom.example"},
         )
         if created:
             user.set_password(password)
@@ -77,9 +123,13 @@ class Command(BaseCommand):
             user.user_permissions.set(
                 Permission.objects.filter(codename__in=EDITOR_PERMISSIONS)
             )
-            self.stdout.write(self.style.SUCCESS(
-                f"Demo editor created. Log in at http://127.0.0.1:8000/admin/ as "
-                f"{username} / {password}"
-            ))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo editor created. Log in at http://127.0.0.1:8000/admin/ as "
+                    f"{username} / {password}"
+                )
+            )
         else:
-            self.stdout.write(f"Demo editor: {username} (password unchanged; default {password})")
+            self.stdout.write(
+                f"Demo editor: {username} (password unchanged; default {password})"
+            )

@@ -13,12 +13,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("url")
         parser.add_argument("--name", default="")
-        parser.add_argument("--category", default="", help="default category of its articles")
+        parser.add_argument(
+            "--category", default="", help="default category of its articles"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             source = source_add(
-                url=options["url"], name=options["name"], default_category=options["category"]
+                url=options["url"],
+                name=options["name"],
+                default_category=options["category"],
             )
         except SourceError as exc:
             raise CommandError(str(exc)) from exc
@@ -26,5 +30,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Added {source.name} (id {source.pk})"))
         self.stdout.write(f"  feed: {source.feed_url}")
         if attempt:
-            self.stdout.write(f"  first fetch: {attempt.get_outcome_display()}, "
-                              f"{attempt.new_count} new articles")
+            self.stdout.write(
+                f"  first fetch: {attempt.get_outcome_display()}, "
+                f"{attempt.new_count} new articles"
+            )

@@ -25,20 +25,30 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         which = parser.add_mutually_exclusive_group()
         which.add_argument("--all", action="store_true", help="every active source")
-        which.add_argument("--source", type=int, nargs="+", metavar="ID", help="these sources")
+        which.add_argument(
+            "--source", type=int, nargs="+", metavar="ID", help="these sources"
+        )
         parser.add_argument(
             "--sync",
             action="store_true",
             help="fetch in this process instead of queueing Celery tasks (no broker needed)",
         )
-        parser.add_argument("--workers", type=int, default=4, help="parallel fetches with --sync")
+        parser.add_argument(
+            "--workers", type=int, default=4, help="parallel fetches with --sync"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["source"]:
-            ids = list(Source.objects.filter(pk__in=options["source"]).values_list("pk", flat=True))
+            ids = list(
+                Source.objects.filter(pk__in=options["source"]).values_list(
+                    "pk", flat=True
+                )
+            )
             missing = set(options["source"]) - set(ids)
             if missing:
-                raise CommandError(f"no source with id {', '.join(map(str, sorted(missing)))}")
+                raise CommandError(
+                    f"no source with id {', '.join(map(str, sorted(missing)))}"
+                )
         elif options["all"]:
             ids = list(Source.objects.active().values_list("pk", flat=True))
         else:
@@ -72,7 +82,9 @@ class Command(BaseCommand):
 
     def _report(self, attempts: list[FetchAttempt], skipped: int) -> None:
         outcome = Counter(a.outcome for a in attempts)
-        errors = Counter(a.error_kind for a in attempts if a.outcome == FetchAttempt.Outcome.ERROR)
+        errors = Counter(
+            a.error_kind for a in attempts if a.outcome == FetchAttempt.Outcome.ERROR
+        )
         rows = [
             ("sources fetched", len(attempts)),
             ("new articles", sum(a.new_count for a in attempts)),
@@ -92,4 +104,6 @@ class Command(BaseCommand):
             self.stdout.write(f"{label:<{width}}  {value:>7,}")
         failed = [a for a in attempts if a.outcome == FetchAttempt.Outcome.ERROR]
         for attempt in failed[:20]:
-            self.stdout.write(self.style.WARNING(f"  {attempt.source.name}: {attempt.error}"))
+            self.stdout.write(
+                self.style.WARNING(f"  {attempt.source.name}: {attempt.error}")
+            )

@@ -9,7 +9,9 @@ from sources.services import SourceError, source_import_opml
 
 
 class Command(BaseCommand):
-    help = "Create sources from an OPML file; nested outlines become default categories."
+    help = (
+        "Create sources from an OPML file; nested outlines become default categories."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path)
@@ -23,7 +25,9 @@ class Command(BaseCommand):
         except SourceError as exc:
             raise CommandError(str(exc)) from exc
         for source in result.created:
-            category = f" [{source.default_category}]" if source.default_category else ""
+            category = (
+                f" [{source.default_category}]" if source.default_category else ""
+            )
             self.stdout.write(f"+ {source.name}{category}  {source.feed_url}")
         self.stdout.write(
             self.style.SUCCESS(
