@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.db import models
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
@@ -9,6 +10,8 @@ from .models import Article, Category, Company, Tombstone
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    # Django 6 makes https the default scheme for bare domains; ask for it now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
         "source",

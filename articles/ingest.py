@@ -163,9 +163,13 @@ def _ingest_batch(
     for entry in fresh:
         if entry.guid in tombstoned_guids:
             stats.tombstoned += 1
-        elif entry.canonical_url and entry.canonical_url in taken_urls or (
-            entry.content_hash in taken_hashes
-            and len(entry.text) >= CONTENT_DEDUP_MIN_CHARS
+        elif (
+            entry.canonical_url
+            and entry.canonical_url in taken_urls
+            or (
+                entry.content_hash in taken_hashes
+                and len(entry.text) >= CONTENT_DEDUP_MIN_CHARS
+            )
         ):
             stats.duplicates += 1
         else:

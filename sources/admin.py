@@ -1,6 +1,7 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
+from django.db import messages, models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
@@ -47,6 +48,8 @@ class FetchAttemptInline(admin.TabularInline):
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    # Django 6 makes https the default scheme for bare domains; ask for it now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "name",
         "health_badge",

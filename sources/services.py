@@ -517,7 +517,7 @@ def source_import_opml(*, data: bytes) -> OPMLImport:
         root = SafeET.fromstring(data)
     except (SafeET.ParseError, ValueError) as exc:
         raise SourceError(f"not an OPML document: {exc}") from exc
-    body = root.find("body")
+    body = root.find("body") if root.tag == "opml" else None
     if body is None:
         raise SourceError("not an OPML document: no <body>")
     created: list[Source] = []

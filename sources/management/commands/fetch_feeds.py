@@ -66,6 +66,13 @@ class Command(BaseCommand):
         attempts: list[FetchAttempt] = []
         skipped = 0
         workers = max(1, options["workers"])
+        if workers == 1:
+            # In this thread: the same database connection, and transaction, as the caller.
+            for pk in tqdm(ids, unit="feed", disable=options["verbosity"] < 1):
+                if attempt := source_fetch(source_id=pk):
+                    attempts.append(attempt)
+            self._report(attempts, len(ids) - len(attempts))
+            return
         with (
             ThreadPoolExecutor(max_workers=workers) as pool,
             tqdm(total=len(ids), unit="feed", disable=options["verbosity"] < 1) as bar,

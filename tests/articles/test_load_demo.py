@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from articles.management.commands.load_demo import DEMO_SOURCES
+from articles.models import Article
+from sources.models import Source
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_loads_offline_every_bundled_story_and_an_editor() -> None:
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert Source.objects.count() == len(DEMO_SOURCES)
+    assert Article.objects.count() == 46
+    assert not Article.objects.filter(content__icontains="<script").exists()
+    assert not Article.objects.filter(content__icontains="javascript:").exists()
+    assert set(Source.objects.values_list("health", flat=True)) == {"ok"}
+    assert authenticate(username="editor", password="newsroom-demo") is not None
+    assert "editor / newsroom-demo" in out.getvalue()
+
+
+def test_loading_the_demo_twice_changes_nothing() -> None:
+    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    assert Article.objects.count() == 46

@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.utils import timezone
+
+from articles.models import Article
+from sources.models import Source
+from tests.factories import SourceFactory, rss, story
+from tests.feedserver import FeedServer
+
+pytestmark = pytest.mark.django_db
+
+OPML = b"""<?xml version="1.0" encoding="UTF-8"?>
+<opml version="2.0">
+  <head><title>Subscriptions</title></head>
+  <body>
+    <outline text="Markets" title="Markets">
+      <outline type="rss" text="Wire One" xmlUrl="https://one.example/rss" htmlUrl="https://one.example/"/>
+      <outline type="rss" text="Wire Two" xmlUrl="https://two.example/atom"/>
+    </outline>
+    <outline type="rss" text="Loose Feed" xmlUrl="https://loose.example/feed"/>
+  </body>
+</opml>"""
+
+
+def run(*args: str) -> str:
+    out = StringIO()
+    call_command(*args, stdout=out, stderr=StringIO())
+    return out.getvalue()
+
+
+def test_import_opml_turns_nested_outlines_into_categories(tmp_path: Path) -> None:
+    path = tmp_path / "subs.opml"
+    path.write_bytes(OPML)
+    output = run("import_opml", str(path))
+    assert "3 sources added, 0 already present" in output
+    assert Source.objects.get(name="Wire One").default_category == "Markets"
+    assert Source.objects.get(name="Wire One").site_url == "https://one.example/"
+    assert Source.objects.get(name="Loose Feed").default_category == ""
+    assert "0 sources added, 3 already present" in run("import_opml", str(path))
+
+
+def test_export_then_import_round_trips(tmp_path: Path) -> None:
+    (tmp_path / "in.opml").write_bytes(OPML)
+    run("import_opml", str(tmp_path / "in.opml"))
+    run("export_opml", "--output", str(tmp_path / "out.opml"))
+    exported = (tmp_path / "out.opml").read_text()
+    assert 'version="2.0"' in exported
+    Source.objects.all().delete()
+    run("import_opml", str(tmp_path / "out.opml"))
+    assert sorted(Source.objects.values_list("name", "default_category")) == [
+        ("Loose Feed", ""),
+        ("Wire One", "Markets"),
+        ("Wire Two", "Markets"),
+    ]
+
+
+def test_import_opml_rejects_a_file_that_is_not_opml(tmp_path: Path) -> None:
+    path = tmp_path / "bad.opml"
+    path.write_bytes(b"<html><body>nope</body></html>")
+    with pytest.raises(CommandError, match="not an OPML document"):
+        run("import_opml", str(path))
+
+
+def test_add_source_finds_the_feed_from_a_web_page(feeds: FeedServer) -> None:
+    feed_url = feeds.add(
+        "/feeds/all.rss", rss([story(1), story(2)], title="Harbour News")
+    )
+    page = (
+        "<!doctype html><html><head><title>Harbour News</title>"
+        '<link rel="alternate" type="application/rss+xml" title="All" href="/feeds/all.rss">'
+        "</head><body>Welcome</body></html>"
+    )
+    site = feeds.add("/", page, content_type="text/html")
+    output = run("add_source", site, "--category", "Ports")
+    source = Source.objects.get()
+    assert source.feed_url == feed_url
+    assert source.name == "Harbour News"
+    assert source.default_category == "Ports"
+    assert Article.objects.filter(source=source).count() == 2
+    assert "2 new articles" in output
+
+
+def test_add_source_explains_a_page_without_a_feed(feeds: FeedServer) -> None:
+    site = feeds.add(
+        "/", "<html><head></head><body>No feed</body></html>", content_type="text/html"
+    )
+    with pytest.raises(CommandError, match="is not a feed and links to none"):
+        run("add_source", site)
+
+
+def test_fetch_feeds_sync_prints_a_closing_table(feeds: FeedServer) -> None:
+    ok = SourceFactory(
+        feed_url=feeds.add("/ok.xml", rss([story(1), story(2)])),
+        next_fetch_at=timezone.now(),
+    )
+    SourceFactory(
+        feed_url=feeds.add(
+            "/html.xml", "<html><body>x</body></html>", content_type="text/html"
+        ),
+        next_fetch_at=timezone.now(),
+    )
+    SourceFactory(
+        feed_url=feeds.add("/missing.xml", status=404), next_fetch_at=timezone.now()
+    )
+    output = run("fetch_feeds", "--all", "--sync", "--workers", "1")
+    lines = {
+        line.rsplit("  ", 1)[0].strip(): line.split()[-1]
+        for line in output.splitlines()
+        if line.strip()
+    }
+    assert lines["sources fetched"] == "3"
+    assert lines["new articles"] == "2"
+    assert lines["errors"] == "2"
+    assert lines["not_a_feed"] == "1" and lines["http_status"] == "1"
+    assert "not a feed: got an HTML page" in output
+    assert Article.objects.filter(source=ok).count() == 2
+
+
+def test_fetch_feeds_without_sync_queues_tasks(feeds: FeedServer) -> None:
+    SourceFactory(
+        feed_url=feeds.add("/ok.xml", rss([story(1)])), next_fetch_at=timezone.now()
+    )
+    assert "Queued 1 fetches" in run("fetch_feeds")
+    assert Article.objects.count() == 1  # eager in tests: the task ran
+
+
+def test_fetch_feeds_names_unknown_sources() -> None:
+    with pytest.raises(CommandError, match="no source with id 999"):
+        run("fetch_feeds", "--source", "999", "--sync")
