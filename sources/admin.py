@@ -1,7 +1,7 @@
 from __future__ import annotations
 
-from django.contrib import admin
-from django.db import messages, models
+from django.contrib import admin, messages
+from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
