@@ -25,6 +25,7 @@ from sources.parsing import NormalizedEntry
 from sources.sink import IngestStats
 
 from .models import Article, Category, Tombstone
+from .services import enqueue_enrichment
 
 logger = logging.getLogger(__name__)
 
@@ -222,6 +223,7 @@ def _write(
         with transaction.atomic():
             Article.objects.bulk_create(to_create)
             _bulk_updates(to_update, flagged)
+            enqueue_enrichment([article.pk for article in to_create])
         return len(to_create)
     except IntegrityError:
         # Another source stored the same canonical URL between our read and our write. Fall
@@ -230,18 +232,19 @@ def _write(
             "ingest: concurrent duplicate, retrying %d articles one by one",
             len(to_create),
         )
-    created = 0
+    created: list[int] = []
     with transaction.atomic():
         for article in to_create:
             article.pk = None
             try:
                 with transaction.atomic():
                     article.save(force_insert=True)
-                created += 1
+                created.append(article.pk)
             except IntegrityError:
                 continue
         _bulk_updates(to_update, flagged)
-    return created
+        enqueue_enrichment(created)
+    return len(created)
 
 
 def _bulk_updates(to_update: list[Article], flagged: list[Article]) -> None:

@@ -35,5 +35,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article.objects.with_source(), pk=pk)
+    article = get_object_or_404(
+        Article.objects.with_source().select_related("enrichment"), pk=pk
+    )
     return render(request, "articles/article_detail.html", {"article": article})

@@ -23,4 +23,16 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # Every 5 minutes: requeue articles whose worker died or that waited for budget.
+    "enrich-pending": {
+        "task": "articles.enrich_pending",
+        "schedule": crontab(minute="*/5"),
+        "options": {"expires": 240},
+    },
+    # Every 2 minutes: apply results of finished Message Batches (enrich_backlog --batch).
+    "poll-enrichment-batches": {
+        "task": "articles.poll_enrichment_batches",
+        "schedule": crontab(minute="*/2"),
+        "options": {"expires": 110},
+    },
 }

@@ -173,6 +173,26 @@ ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ENRICHMENT_BACKEND = env.str(
     "ENRICHMENT_BACKEND", default="claude" if ANTHROPIC_API_KEY else "offline"
 )
+# A current Haiku-class model from the installed SDK's list (not one it marks deprecated).
+ANTHROPIC_MODEL = env.str("ANTHROPIC_MODEL", default="claude-haiku-5-5")
+ANTHROPIC_BASE_URL = env.str("ANTHROPIC_BASE_URL", default="")
+ANTHROPIC_TIMEOUT = env.float("ANTHROPIC_TIMEOUT", default=60.0)
+# The SDK's own retries stay off: Celery retries with backoff and honours retry-after.
+ANTHROPIC_MAX_RETRIES = env.int("ANTHROPIC_MAX_RETRIES", default=0)
+ENRICHMENT_MAX_TOKENS = env.int("ENRICHMENT_MAX_TOKENS", default=1500)
+# Token budget of the per-article message (header, lead and body, trimmed to fit).
+ENRICHMENT_ARTICLE_TOKENS = env.int("ENRICHMENT_ARTICLE_TOKENS", default=1800)
+ENRICHMENT_DAILY_BUDGET_USD = env.float("ENRICHMENT_DAILY_BUDGET_USD", default=5.0)
+ENRICHMENT_TASK_MAX_RETRIES = env.int("ENRICHMENT_TASK_MAX_RETRIES", default=8)
+# USD per million tokens; check https://docs.anthropic.com/en/docs/about-claude/pricing
+ENRICHMENT_PRICES = {
+    "claude-haiku-5-5": {"input": 0.10, "output": 0.50, "cache_write": 0.125, "cache_read": 0.01},
+    "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_write": 1.25, "cache_read": 0.10},
+    "claude-sonnet-5-5": {"input": 3.00, "output": 15.00, "cache_write": 3.75, "cache_read": 0.10},
+    # Unknown models are priced high so the budget errs on the safe side.
+    "default": {"input": 5.00, "output": 25.00, "cache_write": 6.25, "cache_read": 0.50},
+}
+ENRICHMENT_BATCH_DISCOUNT = 0.5  # Message Batches API price factor
 
 # --------------------------------------------------------------------------------------------
 # Auth, i18n, static

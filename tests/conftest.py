@@ -21,6 +21,9 @@ def _test_settings(settings: pytest.FixtureRequest) -> None:
     settings.FEED_DEADLINE = 5.0
     settings.FEED_READ_TIMEOUT = 2.0
     settings.FEED_CONNECT_TIMEOUT = 2.0
+    # Never call a real model from tests, whatever the environment holds.
+    settings.ENRICHMENT_BACKEND = "offline"
+    settings.ANTHROPIC_API_KEY = ""
 
 
 @pytest.fixture(autouse=True, scope="session")

@@ -25,7 +25,11 @@ from tests.feedserver import FeedServer
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.worker,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored"),
+]
 
 
 def wait_for(predicate, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
@@ -55,6 +59,8 @@ def worker(redis_url: str) -> Iterator[subprocess.Popen[bytes]]:
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
         "NEWSROOM_ALLOW_PRIVATE_FEEDS": "1",
+        "ENRICHMENT_BACKEND": "offline",
+        "ANTHROPIC_API_KEY": "",
     }
     process = subprocess.Popen(
         [
@@ -115,6 +121,11 @@ def test_fetch_due_sources_fans_out_to_a_real_worker(
     for source in due:
         source.refresh_from_db()
         assert source.health == "ok"
+    # Each new article was handed to the enrichment queue after its ingest committed, and the
+    # worker enriched it (offline backend) into the review queue.
+    assert wait_for(
+        lambda: Article.objects.filter(status=Article.Status.IN_REVIEW).count() == 12
+    ), list(Article.objects.values_list("status", flat=True))
 
 
 def test_two_workers_never_fetch_the_same_source_at_once(

@@ -9,8 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
+from django.utils.text import slugify
 
-from articles.models import Article
+from articles.models import Article, Company
 from sources.models import FetchAttempt, Source
 from sources.services import source_create, source_ingest_body
 
@@ -62,6 +63,34 @@ DEMO_SOURCES = [
     ),
 ]
 
+# The fictional companies the demo feeds write about (the offline backend finds companies it
+# knows: these, and the well-known ones it ships with).
+DEMO_COMPANIES = [
+    ("Helios Semiconductor", "HLSM", ["Helios"]),
+    ("Lumen Optics", "LMNO", ["Lumen"]),
+    ("Northbridge Bank", "NBRB", ["Northbridge"]),
+    ("Carrow Valley Bancorp", "CVBC", ["Carrow Valley"]),
+    ("Verdant Grid Energy", "VGEN", ["Verdant Grid", "Verdant"]),
+    ("Aster Motors", "ASTM", ["Aster"]),
+    ("Quillon Pharmaceuticals", "QLPH", ["Quillon"]),
+    ("Solenne Biotech", "SLNB", ["Solenne"]),
+    ("Cobalt Cloud", "CBLT", ["Cobalt"]),
+    ("Pellucid Retail", "PLRT", ["Pellucid"]),
+    ("Ferrovia Logistics", "FRVL", ["Ferrovia"]),
+    ("Halvard Steel", "HLVD", ["Halvard"]),
+    ("Orrin Aerospace", "ORRN", ["Orrin"]),
+    ("Corvane Air", "CRVA", ["Corvane"]),
+    ("Zephyrine Telecom", "ZPHT", ["Zephyrine"]),
+    ("Marrowick Insurance", "MRWK", ["Marrowick"]),
+    ("Fennimore Foods", "FNMR", ["Fennimore"]),
+    ("Auralis Networks", "AURN", ["Auralis"]),
+    ("Kaldera Robotics", "KLDR", ["Kaldera"]),
+    ("Tamsin Payments", "TMSN", ["Tamsin"]),
+    ("Brannock Renewables", "BRNK", ["Brannock"]),
+    ("Corrigan Utilities", "CRGU", ["Corrigan"]),
+    ("Greyfell Mining", "GRFM", ["Greyfell"]),
+]
+
 DEMO_EDITOR = ("editor", "newsroom-demo")
 EDITOR_PERMISSIONS = [
     "view_article",
@@ -84,6 +113,11 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        for name, ticker, aliases in DEMO_COMPANIES:
+            Company.objects.get_or_create(
+                slug=slugify(name),
+                defaults={"name": name, "ticker": ticker, "aliases": aliases},
+            )
         for filename, name, feed_url, site_url, category, trust in DEMO_SOURCES:
             source = Source.objects.filter(feed_url=feed_url).first() or source_create(
                 feed_url=feed_url,

@@ -1,0 +1,1 @@
+"""Word lists and company names shipped with the offline enrichment backend."""

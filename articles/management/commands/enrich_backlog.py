@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from articles import batches, services
+from articles.models import Article
+
+
+class Command(BaseCommand):
+    help = (
+        "Enrich every article waiting for it: one task each, or with --batch one Message "
+        "Batches request at half the price (Claude backend only)."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--batch", action="store_true", help="use the Message Batches API"
+        )
+        parser.add_argument("--limit", type=int, default=10_000)
+        parser.add_argument(
+            "--wait",
+            action="store_true",
+            help="with --batch: poll in the foreground with a progress bar and apply results",
+        )
+        parser.add_argument("--poll-interval", type=float, default=30.0)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not options["batch"]:
+            ids = list(
+                Article.objects.new()
+                .order_by("-published_at")
+                .values_list("pk", flat=True)[: options["limit"]]
+            )
+            for article_id in tqdm(
+                ids, unit="article", disable=options["verbosity"] < 1
+            ):
+                services.tasks.enrich_article.delay(article_id)
+            self.stdout.write(self.style.SUCCESS(f"Queued {len(ids)} articles."))
+            return
+        if settings.ENRICHMENT_BACKEND != "claude":
+            raise CommandError(
+                "--batch needs the Claude backend (set ANTHROPIC_API_KEY)"
+            )
+        try:
+            batch = batches.batch_submit(limit=options["limit"])
+        except services.BudgetExhausted as exc:
+            raise CommandError(str(exc)) from exc
+        if batch is None:
+            self.stdout.write("Nothing to enrich.")
+            return
+        self.stdout.write(
+            f"Submitted batch {batch.batch_id} with {len(batch.article_ids)} "
+            f"articles (${batch.reserved_usd:.4f} reserved)."
+        )
+        if not options["wait"]:
+            self.stdout.write("Celery beat applies the results as they come.")
+            return
+        with tqdm(
+            total=len(batch.article_ids),
+            unit="article",
+            disable=options["verbosity"] < 1,
+        ) as bar:
+            while True:
+                progress = batches.batch_poll(batch)
+                bar.n = progress.done
+                bar.refresh()
+                if progress.ended:
+                    break
+                time.sleep(options["poll_interval"])
+        batch.refresh_from_db()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Batch done: {batch.applied} applied, {batch.failed} sent back to the queue."
+            )
+        )

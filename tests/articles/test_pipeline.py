@@ -1,0 +1,75 @@
+"""Ingest → (after commit) enrichment → review, with the offline backend."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from articles.models import Article, Enrichment
+from sources.services import source_fetch
+from tests.factories import SourceFactory, rss, story
+from tests.feedserver import FeedServer
+
+pytestmark = pytest.mark.django_db
+
+
+def test_fetched_articles_are_enriched_after_commit_and_wait_for_review(
+    feeds: FeedServer, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    source = SourceFactory(
+        feed_url=feeds.add("/f.xml", rss([story(1), story(2)])),
+        next_fetch_at=timezone.now(),
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        source_fetch(source_id=source.pk)
+    assert len(callbacks) == 2  # one enrichment task per new article, after the commit
+    for article in Article.objects.select_related("enrichment"):
+        assert article.status == Article.Status.IN_REVIEW
+        assert article.enrichment.backend == "offline"
+        assert article.summary and 3 <= len(article.takeaways) <= 5
+        assert 1 <= article.importance <= 10
+        assert (
+            article.enrichment.summary == article.summary
+        )  # copy pre-filled from proposal
+
+
+def test_nothing_is_enqueued_before_the_ingest_commits(
+    feeds: FeedServer, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    source = SourceFactory(
+        feed_url=feeds.add("/f.xml", rss([story(1)])), next_fetch_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        source_fetch(source_id=source.pk)
+        assert Article.objects.get().status == Article.Status.NEW
+    assert len(callbacks) == 1
+    assert not Enrichment.objects.exists()
+
+
+def test_editing_the_copy_never_touches_the_ai_proposal(
+    feeds: FeedServer, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    source = SourceFactory(
+        feed_url=feeds.add("/f.xml", rss([story(1)])), next_fetch_at=timezone.now()
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        source_fetch(source_id=source.pk)
+    article = Article.objects.get()
+    ai_importance = article.enrichment.importance
+    article.importance = 10 if ai_importance != 10 else 1
+    article.summary = "An editor's summary."
+    article.save()
+    enrichment = Enrichment.objects.get()
+    assert enrichment.importance == ai_importance
+    assert enrichment.summary != "An editor's summary."
+
+
+def test_the_demo_is_enriched_offline(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("load_demo", "--no-editor", stdout=StringIO())
+    statuses = set(Article.objects.values_list("status", flat=True))
+    assert statuses == {Article.Status.IN_REVIEW}
+    assert Enrichment.objects.filter(backend="offline").count() == 46
