@@ -51,11 +51,14 @@ class ArticleAdmin(admin.ModelAdmin):
         "title",
         "source",
         "status",
+        "enrichment_state",
+        "importance",
         "published_at",
-        "feed_revisions",
         "original",
     ]
-    list_filter = ["status", "source", "category", "language"]
+    list_filter = ["status", "waiting_for_budget", "source", "category", "language"]
+    actions = ["rerun_enrichment"]
+    inlines = [EnrichmentInline]
     list_select_related = ["source"]
     search_fields = ["title", "guid", "url"]
     date_hierarchy = "published_at"
