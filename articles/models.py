@@ -143,6 +143,20 @@ class Article(models.Model):
         verbose_name=_("current AI proposal"),
     )
     enrichment_error = models.TextField(_("enrichment error"), blank=True)
+    # Story clustering (articles.clustering)
+    cluster = models.ForeignKey(
+        "StoryCluster",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="articles",
+    )
+    cluster_locked = models.BooleanField(
+        _("cluster set by an editor"),
+        default=False,
+        help_text=_("The automatic clustering never moves this article."),
+    )
+    cluster_signature = models.JSONField(default=dict, blank=True, editable=False)
     waiting_for_budget = models.BooleanField(
         _("waiting for budget"),
         default=False,
@@ -400,3 +414,67 @@ class EnrichmentBatch(models.Model):
         return (
             f"batch {self.batch_id} ({self.status}, {len(self.article_ids)} articles)"
         )
+
+
+class StoryClusterQuerySet(models.QuerySet["StoryCluster"]):
+    def multi_source(self) -> StoryClusterQuerySet:
+        """Clusters that more than one source reports."""
+        return self.filter(source_count__gt=1)
+
+
+class StoryCluster(models.Model):
+    """One real-world story and every article that reports it.
+
+    Every article belongs to one (alone at first). Editors can merge, split and choose the
+    canonical article; those decisions are marked manual and the automatic pass never
+    overrides them.
+    """
+
+    canonical = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("canonical article"),
+    )
+    canonical_chosen = models.BooleanField(
+        _("canonical chosen by an editor"), default=False
+    )
+    manual = models.BooleanField(_("edited by an editor"), default=False)
+    article_count = models.PositiveIntegerField(default=0)
+    source_count = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = StoryClusterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        title = self.canonical.title if self.canonical_id else "(empty)"
+        return f"{title} [{self.source_count} sources]"
+
+
+class ArticleTerm(models.Model):
+    """Inverted index of an article's key terms, for finding same-story candidates without
+    scanning the table: (term, published_at) is the lookup."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["term", "published_at"], name="articleterm_lookup")
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "term"], name="articleterm_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.term}"

@@ -19,7 +19,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.text import slugify
 
-from . import tasks
+from . import clustering, tasks
 from .enrichment import (
     PROMPT_VERSION,
     ArticleInput,
@@ -63,8 +63,18 @@ def known_companies() -> tuple[tuple[str, str, tuple[str, ...]], ...]:
 
 
 def article_input(article: Article) -> ArticleInput:
-    """What a backend sees of an article."""
+    """What a backend sees of an article, with how widely its story is covered."""
+    coverage, extra = 1, {}
+    cluster = article.cluster
+    if cluster is not None and cluster.source_count > 1:
+        coverage = cluster.source_count
+        hours = (cluster.last_seen - cluster.first_seen).total_seconds() / 3600
+        extra["Coverage speed"] = (
+            f"{coverage} sources within {max(hours, 0.1):.1f} hours"
+        )
     return ArticleInput(
+        coverage_sources=coverage,
+        extra_context=extra,
         title=article.title,
         text=article.text,
         source_name=article.source.name,
@@ -148,9 +158,22 @@ def worst_case_cost(request: dict[str, Any], model: str) -> Decimal:
 # The pipeline
 # --------------------------------------------------------------------------------------------
 def enqueue_enrichment(article_ids: list[int]) -> None:
-    """Queue enrichment once the surrounding transaction commits."""
+    """Queue new articles once the surrounding transaction commits: each is assigned to its
+    story cluster, then enriched (so coverage counts and a cluster's approved proposal are
+    known to the enrichment)."""
     for article_id in article_ids:
+        tasks.cluster_article.delay_on_commit(article_id)
+
+
+def article_cluster(*, article_id: int) -> Article | None:
+    """Assign a new article to its story cluster, then queue its enrichment."""
+    article = Article.objects.filter(pk=article_id).first()
+    if article is None:
+        return None
+    clustering.assign(article)
+    if article.status == Article.Status.NEW:
         tasks.enrich_article.delay_on_commit(article_id)
+    return article
 
 
 def _claim(article_id: int, *, force: bool) -> bool:
@@ -185,7 +208,7 @@ def article_enrich(
     """
     if not _claim(article_id, force=force):
         return None
-    article = Article.objects.select_related("source").get(pk=article_id)
+    article = Article.objects.select_related("source", "cluster").get(pk=article_id)
     backend = get_backend()
     data = article_input(article)
     key = input_hash(data, backend=backend.name, model=backend.model)
@@ -194,6 +217,9 @@ def article_enrich(
         previous = Enrichment.objects.succeeded().filter(input_hash=key).first()
         if previous is not None:
             return _apply(article, previous)
+        approved = _cluster_proposal(article)
+        if approved is not None:
+            return _apply(article, _copy_proposal(approved, article=article, key=key))
 
     reservation: tuple[date, Decimal] | None = None
     if backend.name != "offline":
@@ -268,6 +294,70 @@ def article_enrich(
         **_usage_fields(reply.usage),
     )
     return _apply(article, enrichment)
+
+
+def _cluster_proposal(article: Article) -> Enrichment | None:
+    """The approved proposal of the article's story, if an editor has approved one: a new
+    report of a story already covered does not cost another model call."""
+    if article.cluster_id is None:
+        return None
+    return (
+        Enrichment.objects.succeeded()
+        .filter(
+            article__cluster_id=article.cluster_id,
+            article__status=Article.Status.PUBLISHED,
+            article__enrichment_id=F("pk"),
+        )
+        .exclude(article=article)
+        .order_by("-created_at")
+        .first()
+    )
+
+
+def _copy_proposal(approved: Enrichment, *, article: Article, key: str) -> Enrichment:
+    """A new Enrichment row for ``article`` carrying the cluster's approved proposal."""
+    fields = {
+        f.name: getattr(approved, f.name)
+        for f in Enrichment._meta.concrete_fields
+        if f.name
+        in (
+            "summary",
+            "analysis",
+            "takeaways",
+            "sentiment",
+            "company_sentiments",
+            "importance",
+            "importance_reason",
+            "category",
+            "companies",
+            "model",
+            "prompt_version",
+        )
+    }
+    return Enrichment.objects.create(
+        **fields,
+        article=article,
+        status=Enrichment.Status.OK,
+        backend="cluster",
+        input_hash=key,
+        raw_reply=f"copied from enrichment #{approved.pk} of article #{approved.article_id}",
+        warnings=grounding.check(
+            EnrichmentResult.model_validate(
+                {
+                    "summary": approved.summary,
+                    "analysis": approved.analysis,
+                    "key_takeaways": approved.takeaways or ["-", "-", "-"],
+                    "sentiment": approved.sentiment or "neutral",
+                    "importance": approved.importance or 1,
+                    "importance_reason": approved.importance_reason,
+                    "category": approved.category,
+                    "companies": approved.companies,
+                }
+            ),
+            title=article.title,
+            text=article.text,
+        ),
+    )
 
 
 def _usage_fields(usage: Usage) -> dict[str, int]:

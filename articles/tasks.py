@@ -9,6 +9,14 @@ from celery import shared_task
 _BACKOFF_BASE, _BACKOFF_CAP = 30, 30 * 60
 
 
+@shared_task(name="articles.cluster_article", ignore_result=True, acks_late=True)
+def cluster_article(article_id: int) -> None:
+    """Assign a new article to its story cluster, then queue its enrichment."""
+    from .services import article_cluster
+
+    article_cluster(article_id=article_id)
+
+
 @shared_task(
     bind=True,
     name="articles.enrich_article",

@@ -195,6 +195,16 @@ ENRICHMENT_PRICES = {
 ENRICHMENT_BATCH_DISCOUNT = 0.5  # Message Batches API price factor
 
 # --------------------------------------------------------------------------------------------
+# Story clusters (articles/clustering.py); the threshold is tuned for precision with
+# benchmarks/clusters.py on the labelled set in benchmarks/clusters_eval.
+# --------------------------------------------------------------------------------------------
+CLUSTER_WINDOW_HOURS = env.int("CLUSTER_WINDOW_HOURS", default=48)
+CLUSTER_THRESHOLD = env.float("CLUSTER_THRESHOLD", default=0.35)
+CLUSTER_SAME_SOURCE_THRESHOLD = env.float("CLUSTER_SAME_SOURCE_THRESHOLD", default=0.9)
+RELATED_DAYS = env.int("RELATED_DAYS", default=14)
+RELATED_CACHE_SECONDS = env.int("RELATED_CACHE_SECONDS", default=900)
+
+# --------------------------------------------------------------------------------------------
 # Auth, i18n, static
 # --------------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,4 +1,4 @@
-"""Ingest → (after commit) enrichment → review, with the offline backend."""
+"""Ingest → (after commit) clustering → enrichment → review, with the offline backend."""
 
 from __future__ import annotations
 
@@ -25,7 +25,13 @@ def test_fetched_articles_are_enriched_after_commit_and_wait_for_review(
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         source_fetch(source_id=source.pk)
-    assert len(callbacks) == 2  # one enrichment task per new article, after the commit
+    # After the commit: one clustering task per new article, each queueing its enrichment.
+    assert [c.func.__self__.name for c in callbacks] == [
+        "articles.cluster_article",
+        "articles.cluster_article",
+        "articles.enrich_article",
+        "articles.enrich_article",
+    ]
     for article in Article.objects.select_related("enrichment"):
         assert article.status == Article.Status.IN_REVIEW
         assert article.enrichment.backend == "offline"

@@ -1,0 +1,360 @@
+"""Story clustering: which articles report the same real-world event.
+
+An article is described by its *key terms* — names (capitalised words), figures and the
+significant words of its title and lead — weighted by where they occur. Candidates come from
+an inverted index (``ArticleTerm``: term → articles published in the time window), so
+assigning one article reads a few index ranges, never the whole table. Candidates are scored
+by the cosine of TF-IDF vectors over key terms, with document frequencies taken from the same
+window, and an article joins the best candidate's cluster when the score clears the
+threshold. Precision matters more than recall (users ask to turn grouping off when it merges
+different stories), so the threshold is set for precision on the labelled evaluation set in
+``benchmarks/clusters_eval`` (see ``benchmarks/clusters.py``).
+
+Rules: the time window (default 48 h); two articles of the same source only when their texts
+are near-identical; editors' decisions (``cluster_locked``) are never undone here.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import Count, Max, Min
+
+from .models import Article, ArticleTerm, StoryCluster
+
+# ---------------------------------------------------------------------------------------
+# Key terms (pure)
+# ---------------------------------------------------------------------------------------
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]")
+_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_STOP = frozenset(
+    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "new", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "said", "says", "say", "year", "years", "week", "weeks", "day", "days", "today", "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "percent", "per", "cent", "company", "companies", "firm", "firms", "group", "inc", "corp", "ltd", "plc", "co", "llc", "million", "billion", "bn", "m", "mn", "share", "shares", "stock", "stocks", "market", "markets", "people", "report", "reports", "reported", "according", "news", "update", "live", "first", "last", "next", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "us", "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "ceo", "cfo", "analyst", "analysts", "quarter"]
+)
+_TITLE_WEIGHT, _NAME_WEIGHT, _NUMBER_WEIGHT, _LEAD_WEIGHT = 1.6, 1.3, 1.8, 0.8
+LEAD_CHARS = 700
+MAX_TERMS = 24
+
+
+def _stem(word: str) -> str:
+    for suffix in ("ings", "ing", "ers", "ied", "ies", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
+            return word[: -len(suffix)]
+    return word
+
+
+def _number_term(raw: str) -> str | None:
+    value = raw.replace(",", "")
+    if "." in value:
+        value = value.rstrip("0").rstrip(".")
+    # Single digits and years say little about which event this is.
+    if len(value.replace(".", "")) < 2 or (
+        len(value) == 4 and value.startswith(("19", "20"))
+    ):
+        return None
+    return f"#{value}"
+
+
+def key_terms(title: str, text: str) -> dict[str, float]:
+    """Weighted key terms of an article: figures, names and significant words, the title
+    counting more than the lead."""
+    weights: Counter[str] = Counter()
+    for part, factor in ((title, _TITLE_WEIGHT), (text[:LEAD_CHARS], _LEAD_WEIGHT)):
+        for match in _NUMBER.finditer(part):
+            term = _number_term(match.group(0))
+            if term:
+                weights[term] += _NUMBER_WEIGHT * factor
+        for match in _WORD.finditer(part):
+            word = match.group(0).strip("'’-&")
+            lower = word.lower().replace("’", "'").removesuffix("'s")
+            if len(lower) < 3 or lower in _STOP:
+                continue
+            weight = factor
+            if word[0].isupper() and match.start() > 0:
+                weight *= _NAME_WEIGHT
+            weights[_stem(lower)[:60]] += weight
+    return dict(weights.most_common(MAX_TERMS))
+
+
+def title_words(title: str) -> list[str]:
+    return sorted(
+        {
+            _stem(w.lower())
+            for w in _WORD.findall(title)
+            if w.lower() not in _STOP and len(w) > 2
+        }
+    )
+
+
+def cosine(a: dict[str, float], b: dict[str, float], idf: dict[str, float]) -> float:
+    """Cosine similarity of two term vectors under the given IDF weights."""
+    if not a or not b:
+        return 0.0
+    dot = sum(a[t] * b[t] * idf.get(t, 1.0) ** 2 for t in a.keys() & b.keys())
+    if not dot:
+        return 0.0
+    norm_a = math.sqrt(sum((w * idf.get(t, 1.0)) ** 2 for t, w in a.items()))
+    norm_b = math.sqrt(sum((w * idf.get(t, 1.0)) ** 2 for t, w in b.items()))
+    return dot / (norm_a * norm_b)
+
+
+# ---------------------------------------------------------------------------------------
+# Assignment (database)
+# ---------------------------------------------------------------------------------------
+@dataclass(slots=True)
+class Match:
+    article_id: int
+    cluster_id: int | None
+    score: float
+
+
+def _window() -> timedelta:
+    return timedelta(hours=settings.CLUSTER_WINDOW_HOURS)
+
+
+def signature(article: Article) -> dict[str, object]:
+    return {
+        "terms": key_terms(article.title, article.text),
+        "title": title_words(article.title),
+    }
+
+
+def index_article(article: Article) -> dict[str, float]:
+    """Store the article's signature and its inverted-index rows; returns its terms."""
+    sig = signature(article)
+    terms: dict[str, float] = sig["terms"]  # type: ignore[assignment]
+    Article.objects.filter(pk=article.pk).update(cluster_signature=sig)
+    article.cluster_signature = sig
+    ArticleTerm.objects.filter(article=article).delete()
+    ArticleTerm.objects.bulk_create(
+        [
+            ArticleTerm(article=article, term=t, published_at=article.published_at)
+            for t in terms
+        ]
+    )
+    return terms
+
+
+def _idf(terms: list[str], article: Article) -> dict[str, float]:
+    """IDF of the terms among articles published in the window around this one."""
+    lo, hi = article.published_at - _window(), article.published_at + _window()
+    frequencies = dict(
+        ArticleTerm.objects.filter(term__in=terms, published_at__range=(lo, hi))
+        .values_list("term")
+        .annotate(n=Count("id"))
+        .values_list("term", "n")
+    )
+    total = max(
+        cache.get_or_set(
+            f"cluster-window-size:{article.published_at:%Y%m%d%H}",
+            lambda: Article.objects.filter(published_at__range=(lo, hi)).count(),
+            600,
+        ),
+        1,
+    )
+    return {t: math.log((total + 1) / (frequencies.get(t, 0) + 1)) + 1 for t in terms}
+
+
+def candidates(
+    article: Article, terms: dict[str, float], limit: int = 30
+) -> list[Match]:
+    """Articles in the window sharing the most key terms, scored by cosine similarity."""
+    if not terms:
+        return []
+    lo, hi = article.published_at - _window(), article.published_at + _window()
+    shared = (
+        ArticleTerm.objects.filter(term__in=list(terms), published_at__range=(lo, hi))
+        .exclude(article_id=article.pk)
+        .values("article_id")
+        .annotate(n=Count("id"))
+        .filter(n__gte=2)
+        .order_by("-n")[:limit]
+    )
+    ids = [row["article_id"] for row in shared]
+    if not ids:
+        return []
+    idf = _idf(list(terms), article)
+    found = []
+    for other_id, cluster_id, source_id, sig in Article.objects.filter(
+        pk__in=ids
+    ).values_list("pk", "cluster_id", "source_id", "cluster_signature"):
+        score = cosine(terms, (sig or {}).get("terms", {}), idf)
+        if (
+            source_id == article.source_id
+            and score < settings.CLUSTER_SAME_SOURCE_THRESHOLD
+        ):
+            continue  # one outlet does not report the same event twice, unless it re-posts
+        found.append(Match(other_id, cluster_id, score))
+    return sorted(found, key=lambda m: m.score, reverse=True)
+
+
+def best_match(article: Article, terms: dict[str, float]) -> Match | None:
+    for match in candidates(article, terms):
+        if match.score < settings.CLUSTER_THRESHOLD:
+            return None
+        if match.cluster_id is not None:
+            return match
+    return None
+
+
+@transaction.atomic
+def refresh_cluster(cluster_id: int) -> StoryCluster | None:
+    """Recompute a cluster's counts, dates and (unless an editor chose it) canonical article;
+    delete it when empty."""
+    cluster = StoryCluster.objects.select_for_update().filter(pk=cluster_id).first()
+    if cluster is None:
+        return None
+    members = Article.objects.filter(cluster=cluster)
+    stats = members.aggregate(
+        n=Count("id"),
+        sources=Count("source", distinct=True),
+        first=Min("published_at"),
+        last=Max("published_at"),
+    )
+    if not stats["n"]:
+        cluster.delete()
+        return None
+    cluster.article_count = stats["n"]
+    cluster.source_count = stats["sources"]
+    cluster.first_seen, cluster.last_seen = stats["first"], stats["last"]
+    if (
+        not cluster.canonical_chosen
+        or cluster.canonical_id is None
+        or not members.filter(pk=cluster.canonical_id).exists()
+    ):
+        cluster.canonical = members.order_by("published_at", "pk").first()
+        cluster.canonical_chosen = (
+            cluster.canonical_chosen and cluster.canonical is not None
+        )
+    cluster.save()
+    cache.delete_many([f"related:{pk}" for pk in members.values_list("pk", flat=True)])
+    return cluster
+
+
+def assign(article: Article) -> StoryCluster:
+    """Put an article in the cluster of the story it reports, or in a new one."""
+    terms = index_article(article)
+    if article.cluster_locked and article.cluster_id:
+        return refresh_cluster(article.cluster_id) or article.cluster  # type: ignore[return-value]
+    match = best_match(article, terms)
+    with transaction.atomic():
+        previous = article.cluster_id
+        if match is not None:
+            cluster_id = match.cluster_id
+        elif (
+            previous is not None
+            and Article.objects.filter(cluster_id=previous).count() == 1
+        ):
+            cluster_id = previous  # already alone in its own cluster
+        else:
+            cluster_id = StoryCluster.objects.create().pk
+        Article.objects.filter(pk=article.pk).update(cluster_id=cluster_id)
+        article.cluster_id = cluster_id
+    if previous and previous != cluster_id:
+        refresh_cluster(previous)
+    return refresh_cluster(cluster_id)  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------------------
+# Related stories
+# ---------------------------------------------------------------------------------------
+def related(article: Article, *, limit: int = 6) -> list[int]:
+    """Ids of related stories: the rest of its cluster first, then the most similar stories
+    of the last weeks sharing key terms (companies among them) or the category. Cached."""
+    key = f"related:{article.pk}"
+    cached = cache.get(key)
+    if cached is not None:
+        return cached
+    visible = Article.objects.exclude(
+        status__in=[Article.Status.REJECTED, Article.Status.ARCHIVED]
+    )
+    mates = (
+        list(
+            visible.filter(cluster_id=article.cluster_id)
+            .exclude(pk=article.pk)
+            .order_by("published_at")
+            .values_list("pk", flat=True)[:limit]
+        )
+        if article.cluster_id
+        else []
+    )
+    result = mates
+    if len(result) < limit:
+        terms = (article.cluster_signature or {}).get("terms") or key_terms(
+            article.title, article.text
+        )
+        horizon = timedelta(days=settings.RELATED_DAYS)
+        lo, hi = article.published_at - horizon, article.published_at + horizon
+        shared = (
+            ArticleTerm.objects.filter(
+                term__in=list(terms), published_at__range=(lo, hi)
+            )
+            .exclude(article_id=article.pk)
+            .values("article_id")
+            .annotate(n=Count("id"))
+            .filter(n__gte=2)
+            .order_by("-n")[:40]
+        )
+        ids = [row["article_id"] for row in shared]
+        scored = []
+        for other_id, cluster_id, category_id, sig in visible.filter(
+            pk__in=ids
+        ).values_list("pk", "cluster_id", "category_id", "cluster_signature"):
+            if other_id in result or (cluster_id and cluster_id == article.cluster_id):
+                continue
+            score = cosine(terms, (sig or {}).get("terms", {}), {})
+            if category_id and category_id == article.category_id:
+                score += 0.05
+            scored.append((score, other_id, cluster_id))
+        seen_clusters = {article.cluster_id}
+        for _score, other_id, cluster_id in sorted(scored, reverse=True):
+            if cluster_id in seen_clusters and cluster_id is not None:
+                continue  # one story per cluster
+            seen_clusters.add(cluster_id)
+            result.append(other_id)
+            if len(result) >= limit:
+                break
+    cache.set(key, result, settings.RELATED_CACHE_SECONDS)
+    return result
+
+
+# ---------------------------------------------------------------------------------------
+# Editors' corrections (called by editorial.services, which audits them)
+# ---------------------------------------------------------------------------------------
+@transaction.atomic
+def merge(*, source: StoryCluster, target: StoryCluster) -> StoryCluster:
+    """Move every article of ``source`` into ``target``; the automatic pass keeps them there."""
+    Article.objects.filter(cluster=source).update(cluster=target, cluster_locked=True)
+    Article.objects.filter(cluster=target).update(cluster_locked=True)
+    StoryCluster.objects.filter(pk=target.pk).update(manual=True)
+    refresh_cluster(source.pk)
+    return refresh_cluster(target.pk)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def split(*, article: Article) -> StoryCluster:
+    """Take an article out of its cluster into a cluster of its own, for good."""
+    previous = article.cluster_id
+    cluster = StoryCluster.objects.create(manual=True)
+    Article.objects.filter(pk=article.pk).update(cluster=cluster, cluster_locked=True)
+    article.cluster_id, article.cluster_locked = cluster.pk, True
+    if previous:
+        StoryCluster.objects.filter(pk=previous).update(manual=True)
+        refresh_cluster(previous)
+    return refresh_cluster(cluster.pk)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def choose_canonical(*, cluster: StoryCluster, article: Article) -> StoryCluster:
+    if article.cluster_id != cluster.pk:
+        raise ValueError("the canonical article must belong to the cluster")
+    StoryCluster.objects.filter(pk=cluster.pk).update(
+        canonical=article, canonical_chosen=True, manual=True
+    )
+    return refresh_cluster(cluster.pk)  # type: ignore[return-value]
