@@ -15,6 +15,7 @@ from .models import (
     Company,
     Enrichment,
     EnrichmentBatch,
+    StoryCluster,
     Tombstone,
 )
 
@@ -255,3 +256,43 @@ class EnrichmentBatchAdmin(ReadOnlyAdmin):
         "submitted_at",
         "ended_at",
     ]
+
+
+class ClusterArticleInline(admin.TabularInline):
+    model = Article
+    fk_name = "cluster"
+    extra = 0
+    max_num = 0
+    can_delete = False
+    show_change_link = True
+    fields = ["title", "source", "published_at", "status", "cluster_locked"]
+    readonly_fields = fields
+
+
+@admin.register(StoryCluster)
+class StoryClusterAdmin(admin.ModelAdmin):
+    list_display = [
+        "__str__",
+        "source_count",
+        "article_count",
+        "first_seen",
+        "last_seen",
+        "manual",
+    ]
+    list_filter = ["manual"]
+    list_select_related = ["canonical"]
+    search_fields = ["canonical__title"]
+    readonly_fields = [
+        "canonical",
+        "canonical_chosen",
+        "manual",
+        "article_count",
+        "source_count",
+        "first_seen",
+        "last_seen",
+        "created_at",
+    ]
+    inlines = [ClusterArticleInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False

@@ -34,9 +34,23 @@ from .models import Article, ArticleTerm, StoryCluster
 # ---------------------------------------------------------------------------------------
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
-_STOP = frozenset(
-    ["a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "because", "been", "before", "being", "below", "between", "both", "but", "by", "can", "could", "did", "do", "does", "doing", "down", "during", "each", "few", "for", "from", "further", "had", "has", "have", "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is", "it", "its", "itself", "just", "me", "more", "most", "my", "new", "no", "nor", "not", "now", "of", "off", "on", "once", "only", "or", "other", "our", "out", "over", "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with", "would", "you", "your", "said", "says", "say", "year", "years", "week", "weeks", "day", "days", "today", "yesterday", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "percent", "per", "cent", "company", "companies", "firm", "firms", "group", "inc", "corp", "ltd", "plc", "co", "llc", "million", "billion", "bn", "m", "mn", "share", "shares", "stock", "stocks", "market", "markets", "people", "report", "reports", "reported", "according", "news", "update", "live", "first", "last", "next", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "us", "mr", "ms", "mrs", "dr", "chief", "executive", "officer", "ceo", "cfo", "analyst", "analysts", "quarter"]
-)
+_STOPWORDS = """
+a about above after again against all also am an and any are as at be because been
+before being below between both but by can could did do does doing down during each
+few for from further had has have having he her here hers him his how i if in into
+is it its itself just me more most my new no nor not now of off on once only or
+other our out over own same she should so some such than that the their them then
+there these they this those through to too under until up very was we were what when
+where which while who whom why will with would you your said says say year years
+week weeks day days today yesterday tomorrow monday tuesday wednesday thursday
+friday saturday sunday january february march april may june july august september
+october november december jan feb mar apr jun jul aug sep sept oct nov dec percent
+per cent company companies firm firms group inc corp ltd plc co llc million billion
+bn m mn share shares stock stocks market markets people report reports reported
+according news update live first last next one two three four five six seven eight
+nine ten us mr ms mrs dr chief executive officer ceo cfo analyst analysts quarter
+"""
+_STOP = frozenset(_STOPWORDS.split())
 _TITLE_WEIGHT, _NAME_WEIGHT, _NUMBER_WEIGHT, _LEAD_WEIGHT = 1.6, 1.3, 1.8, 0.8
 LEAD_CHARS = 700
 MAX_TERMS = 24

@@ -5,6 +5,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from . import clustering
 from .models import Article
 
 PAGE_SIZE = 30
@@ -36,6 +37,24 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(
-        Article.objects.with_source().select_related("enrichment"), pk=pk
+        Article.objects.with_source().select_related("enrichment", "cluster"), pk=pk
     )
-    return render(request, "articles/article_detail.html", {"article": article})
+    related_ids = clustering.related(article)
+    by_id = (
+        Article.objects.with_source()
+        .only(
+            "id",
+            "title",
+            "published_at",
+            "source__name",
+            "category__name",
+            "cluster_id",
+        )
+        .in_bulk(related_ids)
+    )
+    related = [by_id[pk] for pk in related_ids if pk in by_id]
+    return render(
+        request,
+        "articles/article_detail.html",
+        {"article": article, "related": related},
+    )

@@ -1,0 +1,49 @@
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.db.models import Count
+from django.utils import timezone
+from tqdm import tqdm
+
+from articles import clustering
+from articles.models import Article, StoryCluster
+
+
+class Command(BaseCommand):
+    help = (
+        "Re-run story clustering over a period (a backfill, or after tuning the threshold). "
+        "Articles an editor merged or split are left where the editor put them."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--days", type=int, default=30, help="how far back (default 30)"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        since = timezone.now() - timedelta(days=options["days"])
+        articles = Article.objects.filter(published_at__gte=since, cluster_locked=False)
+        ids = list(articles.order_by("published_at", "pk").values_list("pk", flat=True))
+        # Detach first, so each article only meets those already re-clustered before it.
+        articles.update(cluster=None)
+        for article in tqdm(
+            Article.objects.filter(pk__in=ids)
+            .order_by("published_at", "pk")
+            .iterator(),
+            total=len(ids),
+            unit="article",
+            disable=options["verbosity"] < 1,
+        ):
+            clustering.assign(article)
+        emptied = StoryCluster.objects.annotate(n=Count("articles")).filter(n=0)
+        removed, _ = emptied.delete()
+        multi = StoryCluster.objects.multi_source().count()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Re-clustered {len(ids)} articles: {multi} stories with several sources, "
+                f"{removed} empty clusters removed."
+            )
+        )

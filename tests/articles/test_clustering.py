@@ -1,0 +1,187 @@
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from articles import clustering
+from articles.models import Article, StoryCluster
+from editorial import services as editorial
+from editorial.models import AuditEvent
+from tests.factories import ArticleFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+
+T0 = datetime(2026, 11, 24, 9, 0, tzinfo=UTC)
+
+HELIOS = [
+    (
+        "Helios Semiconductor to buy Lumen Optics for $4.2 billion",
+        "Helios Semiconductor agreed on Monday to acquire Lumen Optics for $4.2 billion in cash, "
+        "the chipmaker's largest deal. Lumen holders get $38 a share.",
+    ),
+    (
+        "Chipmaker Helios agrees $4.2bn Lumen deal; target's stock jumps 27%",
+        "Shares of Lumen Optics jumped 27% after Helios said it would pay $4.2bn for the optical "
+        "chip designer, or $38 per share.",
+    ),
+    (
+        "Helios snaps up Lumen Optics in $4.2 billion bet on light-based chips",
+        "Helios Semiconductor is buying Lumen Optics for about $4.2 billion, betting that optical "
+        "links will relieve bottlenecks in AI data centres.",
+    ),
+]
+OTHER = [
+    (
+        "Aster Motors to cut 3,500 jobs and close Ohio plant",
+        "Aster Motors will cut 3,500 jobs and close its Harlow Creek assembly plant in Ohio as "
+        "electric-vehicle demand slows.",
+    ),
+    (
+        "Northbridge Bank agrees all-stock deal for Carrow Valley Bancorp",
+        "Northbridge Bank will buy Carrow Valley Bancorp in an all-stock deal worth $1.3 billion, "
+        "expanding in the Midwest.",
+    ),
+]
+
+
+def publish(title: str, text: str, *, source=None, at=T0, **kwargs) -> Article:  # type: ignore[no-untyped-def]
+    article = ArticleFactory(
+        title=title,
+        text=text,
+        published_at=at,
+        source=source or SourceFactory(),
+        **kwargs,
+    )
+    clustering.assign(article)
+    article.refresh_from_db()
+    return article
+
+
+def test_the_same_event_from_three_outlets_is_one_story_with_three_sources() -> None:
+    stories = [
+        publish(t, x, at=T0 + timedelta(hours=i)) for i, (t, x) in enumerate(HELIOS)
+    ]
+    others = [publish(t, x) for t, x in OTHER]
+    assert len({a.cluster_id for a in stories}) == 1
+    cluster = StoryCluster.objects.get(pk=stories[0].cluster_id)
+    assert (cluster.article_count, cluster.source_count) == (3, 3)
+    assert cluster.canonical == stories[0]  # the earliest
+    assert cluster.first_seen == T0 and cluster.last_seen == T0 + timedelta(hours=2)
+    assert len({a.cluster_id for a in others} | {cluster.pk}) == 3
+
+
+def test_every_article_has_a_cluster_even_alone() -> None:
+    article = publish(*OTHER[0])
+    assert StoryCluster.objects.get(pk=article.cluster_id).article_count == 1
+
+
+def test_reports_outside_the_time_window_are_different_stories(settings) -> None:
+    settings.CLUSTER_WINDOW_HOURS = 48
+    first = publish(*HELIOS[0])
+    late = publish(*HELIOS[1], at=T0 + timedelta(days=4))
+    assert first.cluster_id != late.cluster_id
+
+
+def test_one_source_is_not_grouped_with_itself_unless_it_reposts() -> None:
+    source = SourceFactory()
+    first = publish(*HELIOS[0], source=source)
+    follow_up = publish(*HELIOS[1], source=source)
+    repost = publish(HELIOS[0][0], HELIOS[0][1] + " ", source=source)
+    assert follow_up.cluster_id != first.cluster_id
+    assert repost.cluster_id == first.cluster_id
+
+
+def test_a_split_article_stays_out_and_a_merge_stays_merged() -> None:
+    editor = User.objects.create_user("ed")
+    stories = [publish(t, x) for t, x in HELIOS]
+    editorial.article_split(article=stories[2], editor=editor, note="analysis piece")
+    stories[2].refresh_from_db()
+    clustering.assign(stories[2])  # the automatic pass again
+    stories[2].refresh_from_db()
+    assert stories[2].cluster_id != stories[0].cluster_id
+    assert StoryCluster.objects.get(pk=stories[0].cluster_id).source_count == 2
+
+    aster = publish(*OTHER[0])
+    editorial.cluster_merge(
+        source=aster.cluster, target=stories[0].cluster, editor=editor
+    )
+    call_command("recluster", "--days", "3650", stdout=StringIO(), stderr=StringIO())
+    aster.refresh_from_db()
+    stories[2].refresh_from_db()
+    assert aster.cluster_id == stories[0].cluster_id
+    assert stories[2].cluster_id != stories[0].cluster_id
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {
+        "cluster_split",
+        "cluster_merge",
+    }
+
+
+def test_editors_choose_the_canonical_article_and_it_sticks() -> None:
+    editor = User.objects.create_user("ed")
+    stories = [
+        publish(t, x, at=T0 + timedelta(hours=i)) for i, (t, x) in enumerate(HELIOS)
+    ]
+    cluster = StoryCluster.objects.get(pk=stories[0].cluster_id)
+    editorial.cluster_choose_canonical(
+        cluster=cluster, article=stories[2], editor=editor
+    )
+    publish(
+        "Helios-Lumen deal: what it means", HELIOS[0][1], at=T0 - timedelta(hours=1)
+    )
+    cluster.refresh_from_db()
+    assert cluster.canonical == stories[2]
+    assert AuditEvent.objects.get().action == "cluster_canonical"
+
+
+def test_related_stories_list_the_cluster_first_then_similar_stories() -> None:
+    helios = [publish(t, x) for t, x in HELIOS]
+    earlier = publish(
+        "Helios Semiconductor reports record chip orders",
+        "Helios Semiconductor said orders for its AI chips hit a record, lifting Helios shares.",
+        at=T0 - timedelta(days=3),
+    )
+    unrelated = publish(*OTHER[0])
+    related = clustering.related(helios[0])
+    assert related[:2] == [helios[1].pk, helios[2].pk]
+    assert earlier.pk in related
+    assert unrelated.pk not in related
+
+
+def test_assigning_one_article_reads_the_index_not_the_table() -> None:
+    for i in range(60):
+        publish(
+            f"Unrelated story {i} about widgets", f"Widget maker {i} shipped widgets."
+        )
+    article = ArticleFactory(title=HELIOS[0][0], text=HELIOS[0][1], published_at=T0)
+    with CaptureQueriesContext(connection) as ctx:
+        clustering.assign(article)
+    assert len(ctx) <= 25
+    assert not any(
+        'FROM "articles_article"' in q["sql"] and "WHERE" not in q["sql"]
+        for q in ctx.captured_queries
+    )
+
+
+def test_a_new_report_of_an_approved_story_reuses_its_proposal(settings) -> None:
+    from articles.services import article_enrich
+
+    first = publish(*HELIOS[0], status=Article.Status.NEW)
+    article_enrich(article_id=first.pk)
+    Article.objects.filter(pk=first.pk).update(status=Article.Status.PUBLISHED)
+    settings.ENRICHMENT_BACKEND = (
+        "claude"  # any real call would fail: no key, no network
+    )
+    second = publish(*HELIOS[1], status=Article.Status.NEW)
+    article_enrich(article_id=second.pk)
+    second.refresh_from_db()
+    assert second.status == Article.Status.IN_REVIEW
+    assert second.enrichment.backend == "cluster"
+    assert second.summary == Article.objects.get(pk=first.pk).summary
+    first.refresh_from_db()
+    assert f"#{first.enrichment_id}" in second.enrichment.raw_reply
