@@ -54,6 +54,10 @@ _STOP = frozenset(_STOPWORDS.split())
 _TITLE_WEIGHT, _NAME_WEIGHT, _NUMBER_WEIGHT, _LEAD_WEIGHT = 1.6, 1.3, 1.8, 0.8
 LEAD_CHARS = 700
 MAX_TERMS = 24
+MAX_LOOKUP_TERMS = 12
+TIME_PENALTY = 0.35
+IDF_PRIOR_DOCS = 200
+FIGURE_PENALTY = 0.75
 
 
 def _stem(word: str) -> str:
@@ -96,6 +100,10 @@ def key_terms(title: str, text: str) -> dict[str, float]:
     return dict(weights.most_common(MAX_TERMS))
 
 
+def _figures(terms: dict[str, float]) -> set[str]:
+    return {t for t in terms if t.startswith("#")}
+
+
 def title_words(title: str) -> list[str]:
     return sorted(
         {
@@ -126,6 +134,7 @@ class Match:
     article_id: int
     cluster_id: int | None
     score: float
+    shared_words: int = 0  # shared terms that are not figures
 
 
 def _window() -> timedelta:
@@ -155,16 +164,9 @@ def index_article(article: Article) -> dict[str, float]:
     return terms
 
 
-def _idf(terms: list[str], article: Article) -> dict[str, float]:
-    """IDF of the terms among articles published in the window around this one."""
+def _window_size(article: Article) -> int:
     lo, hi = article.published_at - _window(), article.published_at + _window()
-    frequencies = dict(
-        ArticleTerm.objects.filter(term__in=terms, published_at__range=(lo, hi))
-        .values_list("term")
-        .annotate(n=Count("id"))
-        .values_list("term", "n")
-    )
-    total = max(
+    return max(
         cache.get_or_set(
             f"cluster-window-size:{article.published_at:%Y%m%d%H}",
             lambda: Article.objects.filter(published_at__range=(lo, hi)).count(),
@@ -172,18 +174,42 @@ def _idf(terms: list[str], article: Article) -> dict[str, float]:
         ),
         1,
     )
-    return {t: math.log((total + 1) / (frequencies.get(t, 0) + 1)) + 1 for t in terms}
 
 
 def candidates(
     article: Article, terms: dict[str, float], limit: int = 30
-) -> list[Match]:
-    """Articles in the window sharing the most key terms, scored by cosine similarity."""
+) -> tuple[list[Match], dict[str, float]]:
+    """Articles in the window sharing the most discriminative key terms, scored by cosine
+    similarity of TF-IDF vectors. Two index-only range scans, whatever the table size."""
     if not terms:
-        return []
+        return [], {}
     lo, hi = article.published_at - _window(), article.published_at + _window()
+    in_window = ArticleTerm.objects.filter(published_at__range=(lo, hi))
+    frequencies = dict(
+        in_window.filter(term__in=list(terms))
+        .values_list("term")
+        .annotate(n=Count("id"))
+        .values_list("term", "n")
+    )
+    total = _window_size(article)
+    # A prior of IDF_PRIOR_DOCS unseen documents keeps the weights sane while the window is
+    # nearly empty (a new installation, a quiet weekend); it vanishes in a busy window.
+    idf = {
+        t: math.log((total + IDF_PRIOR_DOCS) / (frequencies.get(t, 0) + 1)) + 1
+        for t in terms
+    }
+    # Words most articles of the window share cannot tell stories apart; looking them up
+    # would only cost time. The rarest, heaviest terms find the candidates.
+    common = max(50, total // 20)
+    lookup = sorted(
+        (t for t in terms if 0 < frequencies.get(t, 0) <= common),
+        key=lambda t: terms[t] * idf[t],
+        reverse=True,
+    )[:MAX_LOOKUP_TERMS]
+    if not lookup:
+        return [], idf
     shared = (
-        ArticleTerm.objects.filter(term__in=list(terms), published_at__range=(lo, hi))
+        in_window.filter(term__in=lookup)
         .exclude(article_id=article.pk)
         .values("article_id")
         .annotate(n=Count("id"))
@@ -192,29 +218,66 @@ def candidates(
     )
     ids = [row["article_id"] for row in shared]
     if not ids:
-        return []
-    idf = _idf(list(terms), article)
+        return [], idf
     found = []
-    for other_id, cluster_id, source_id, sig in Article.objects.filter(
+    window_hours = settings.CLUSTER_WINDOW_HOURS
+    for other_id, cluster_id, source_id, sig, published_at in Article.objects.filter(
         pk__in=ids
-    ).values_list("pk", "cluster_id", "source_id", "cluster_signature"):
-        score = cosine(terms, (sig or {}).get("terms", {}), idf)
+    ).values_list("pk", "cluster_id", "source_id", "cluster_signature", "published_at"):
+        other = (sig or {}).get("terms", {})
+        score = cosine(terms, other, idf)
+        # Reports of one event come close together; a story days later is usually a
+        # follow-up (approval after a deal, end of a strike), a different event.
+        hours = abs((published_at - article.published_at).total_seconds()) / 3600
+        score *= 1 - TIME_PENALTY * min(hours / window_hours, 1.0)
+        # Reports of one event quote the same figures; two stories whose figures all differ
+        # are usually two events of the same company or kind.
+        figures, other_figures = _figures(terms), _figures(other)
+        if figures and other_figures and not figures & other_figures:
+            score *= FIGURE_PENALTY
         if (
             source_id == article.source_id
             and score < settings.CLUSTER_SAME_SOURCE_THRESHOLD
         ):
             continue  # one outlet does not report the same event twice, unless it re-posts
-        found.append(Match(other_id, cluster_id, score))
-    return sorted(found, key=lambda m: m.score, reverse=True)
+        words = sum(1 for t in terms.keys() & other.keys() if not t.startswith("#"))
+        found.append(Match(other_id, cluster_id, score, words))
+    return sorted(found, key=lambda m: m.score, reverse=True), idf
 
 
 def best_match(article: Article, terms: dict[str, float]) -> Match | None:
-    for match in candidates(article, terms):
+    """The most similar clustered article that clears the threshold and whose story the
+    article agrees with as a whole (average link), or None."""
+    matches, idf = candidates(article, terms)
+    for match in matches:
         if match.score < settings.CLUSTER_THRESHOLD:
             return None
-        if match.cluster_id is not None:
+        if match.cluster_id is None or match.shared_words < 2:
+            continue  # shared figures alone ("450") do not make the same story
+        if _agrees_with_cluster(article, terms, match, idf):
             return match
     return None
+
+
+def _agrees_with_cluster(
+    article: Article, terms: dict[str, float], match: Match, idf: dict[str, float]
+) -> bool:
+    """Single-link clustering chains stories together (a chip deal, then the same company's
+    new chip, then its rival's); joining a story also needs a fair average similarity to
+    its latest members."""
+    members = (
+        Article.objects.filter(cluster_id=match.cluster_id)
+        .exclude(pk=article.pk)
+        .order_by("-published_at")
+        .values_list("cluster_signature", flat=True)[:8]
+    )
+    scores = [cosine(terms, (sig or {}).get("terms", {}), idf) for sig in members]
+    if len(scores) <= 1:
+        return True
+    return (
+        sum(scores) / len(scores)
+        >= settings.CLUSTER_THRESHOLD * settings.CLUSTER_LINKAGE
+    )
 
 
 @transaction.atomic
@@ -239,39 +302,55 @@ def refresh_cluster(cluster_id: int) -> StoryCluster | None:
     cluster.first_seen, cluster.last_seen = stats["first"], stats["last"]
     if (
         not cluster.canonical_chosen
-        or cluster.canonical_id is None
         or not members.filter(pk=cluster.canonical_id).exists()
     ):
-        cluster.canonical = members.order_by("published_at", "pk").first()
-        cluster.canonical_chosen = (
-            cluster.canonical_chosen and cluster.canonical is not None
+        cluster.canonical_id = (
+            members.order_by("published_at", "pk").values_list("pk", flat=True).first()
         )
+        cluster.canonical_chosen = False
     cluster.save()
     cache.delete_many([f"related:{pk}" for pk in members.values_list("pk", flat=True)])
     return cluster
 
 
-def assign(article: Article) -> StoryCluster:
-    """Put an article in the cluster of the story it reports, or in a new one."""
-    terms = index_article(article)
-    if article.cluster_locked and article.cluster_id:
-        return refresh_cluster(article.cluster_id) or article.cluster  # type: ignore[return-value]
+@transaction.atomic
+def assign(article: Article, *, reindex: bool = True) -> StoryCluster:
+    """Put an article in the cluster of the story it reports, or in a new one.
+
+    ``reindex=False`` reuses the stored signature (re-clustering unchanged articles).
+    """
+    stored = (article.cluster_signature or {}).get("terms")
+    terms = stored if stored is not None and not reindex else index_article(article)
+    previous = article.cluster_id
+    if article.cluster_locked and previous:
+        return refresh_cluster(previous)  # type: ignore[return-value]
     match = best_match(article, terms)
-    with transaction.atomic():
-        previous = article.cluster_id
-        if match is not None:
-            cluster_id = match.cluster_id
-        elif (
-            previous is not None
-            and Article.objects.filter(cluster_id=previous).count() == 1
+    if match is None and previous is not None:
+        if (
+            not Article.objects.filter(cluster_id=previous)
+            .exclude(pk=article.pk)
+            .exists()
         ):
-            cluster_id = previous  # already alone in its own cluster
-        else:
-            cluster_id = StoryCluster.objects.create().pk
-        Article.objects.filter(pk=article.pk).update(cluster_id=cluster_id)
-        article.cluster_id = cluster_id
+            return StoryCluster.objects.get(
+                pk=previous
+            )  # already alone in its own story
+    if match is None:
+        cluster = StoryCluster.objects.create(
+            canonical=article,
+            article_count=1,
+            source_count=1,
+            first_seen=article.published_at,
+            last_seen=article.published_at,
+        )
+        cluster_id = cluster.pk
+    else:
+        cluster_id = match.cluster_id  # type: ignore[assignment]
+    Article.objects.filter(pk=article.pk).update(cluster_id=cluster_id)
+    article.cluster_id = cluster_id
     if previous and previous != cluster_id:
         refresh_cluster(previous)
+    if match is None:
+        return cluster
     return refresh_cluster(cluster_id)  # type: ignore[return-value]
 
 

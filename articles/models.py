@@ -467,8 +467,11 @@ class ArticleTerm(models.Model):
     published_at = models.DateTimeField()
 
     class Meta:
+        # Covering (term, date, article): candidate lookups are index-only range scans.
         indexes = [
-            models.Index(fields=["term", "published_at"], name="articleterm_lookup")
+            models.Index(
+                fields=["term", "published_at", "article"], name="articleterm_covering"
+            )
         ]
         constraints = [
             models.UniqueConstraint(

@@ -186,11 +186,31 @@ ENRICHMENT_DAILY_BUDGET_USD = env.float("ENRICHMENT_DAILY_BUDGET_USD", default=5
 ENRICHMENT_TASK_MAX_RETRIES = env.int("ENRICHMENT_TASK_MAX_RETRIES", default=8)
 # USD per million tokens; check https://docs.anthropic.com/en/docs/about-claude/pricing
 ENRICHMENT_PRICES = {
-    "claude-haiku-5-5": {"input": 0.10, "output": 0.50, "cache_write": 0.125, "cache_read": 0.01},
-    "claude-haiku-4-5": {"input": 1.00, "output": 5.00, "cache_write": 1.25, "cache_read": 0.10},
-    "claude-sonnet-5-5": {"input": 3.00, "output": 15.00, "cache_write": 3.75, "cache_read": 0.10},
+    "claude-haiku-5-5": {
+        "input": 0.10,
+        "output": 0.50,
+        "cache_write": 0.125,
+        "cache_read": 0.01,
+    },
+    "claude-haiku-4-5": {
+        "input": 1.00,
+        "output": 5.00,
+        "cache_write": 1.25,
+        "cache_read": 0.10,
+    },
+    "claude-sonnet-5-5": {
+        "input": 3.00,
+        "output": 15.00,
+        "cache_write": 3.75,
+        "cache_read": 0.10,
+    },
     # Unknown models are priced high so the budget errs on the safe side.
-    "default": {"input": 5.00, "output": 25.00, "cache_write": 6.25, "cache_read": 0.50},
+    "default": {
+        "input": 5.00,
+        "output": 25.00,
+        "cache_write": 6.25,
+        "cache_read": 0.50,
+    },
 }
 ENRICHMENT_BATCH_DISCOUNT = 0.5  # Message Batches API price factor
 
@@ -199,8 +219,10 @@ ENRICHMENT_BATCH_DISCOUNT = 0.5  # Message Batches API price factor
 # benchmarks/clusters.py on the labelled set in benchmarks/clusters_eval.
 # --------------------------------------------------------------------------------------------
 CLUSTER_WINDOW_HOURS = env.int("CLUSTER_WINDOW_HOURS", default=48)
-CLUSTER_THRESHOLD = env.float("CLUSTER_THRESHOLD", default=0.35)
+CLUSTER_THRESHOLD = env.float("CLUSTER_THRESHOLD", default=0.48)
 CLUSTER_SAME_SOURCE_THRESHOLD = env.float("CLUSTER_SAME_SOURCE_THRESHOLD", default=0.9)
+# Joining a story also needs this fraction of the threshold as mean similarity to its members.
+CLUSTER_LINKAGE = env.float("CLUSTER_LINKAGE", default=0.75)
 RELATED_DAYS = env.int("RELATED_DAYS", default=14)
 RELATED_CACHE_SECONDS = env.int("RELATED_CACHE_SECONDS", default=900)
 

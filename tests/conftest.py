@@ -26,6 +26,15 @@ def _test_settings(settings: pytest.FixtureRequest) -> None:
     settings.ANTHROPIC_API_KEY = ""
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Iterator[None]:
+    # Related stories and clustering cache per article id; ids repeat from test to test.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _eager_celery() -> Iterator[None]:
     # Unit tests run tasks in-process; the worker tests switch this off for themselves.

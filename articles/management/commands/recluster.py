@@ -37,10 +37,12 @@ class Command(BaseCommand):
             unit="article",
             disable=options["verbosity"] < 1,
         ):
-            clustering.assign(article)
+            clustering.assign(article, reindex=not article.cluster_signature)
         emptied = StoryCluster.objects.annotate(n=Count("articles")).filter(n=0)
         removed, _ = emptied.delete()
         multi = StoryCluster.objects.multi_source().count()
+        if options["verbosity"] < 1:
+            return
         self.stdout.write(
             self.style.SUCCESS(
                 f"Re-clustered {len(ids)} articles: {multi} stories with several sources, "
