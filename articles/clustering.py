@@ -325,15 +325,14 @@ def assign(article: Article, *, reindex: bool = True) -> StoryCluster:
     if article.cluster_locked and previous:
         return refresh_cluster(previous)  # type: ignore[return-value]
     match = best_match(article, terms)
-    if match is None and previous is not None:
-        if (
-            not Article.objects.filter(cluster_id=previous)
-            .exclude(pk=article.pk)
-            .exists()
-        ):
-            return StoryCluster.objects.get(
-                pk=previous
-            )  # already alone in its own story
+    alone = (
+        previous is not None
+        and not Article.objects.filter(cluster_id=previous)
+        .exclude(pk=article.pk)
+        .exists()
+    )
+    if match is None and alone:
+        return StoryCluster.objects.get(pk=previous)  # already alone in its own story
     if match is None:
         cluster = StoryCluster.objects.create(
             canonical=article,

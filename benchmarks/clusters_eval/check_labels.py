@@ -46,10 +46,7 @@ def entry_time(entry):
 
 
 def entry_text(entry):
-    if entry.get("content"):
-        raw = entry.content[0].value
-    else:
-        raw = entry.get("summary", "")
+    raw = entry.content[0].value if entry.get("content") else entry.get("summary", "")
     return unescape(re.sub(r"<[^>]+>", " ", raw))
 
 
@@ -161,7 +158,8 @@ def main():
         print(f"  {kind:13} {name:32} {version:6} {n:4d} items")
     own_ids = {g for g, f in where.items() if f in {p.name for p in OWN_FEEDS}}
     print(
-        f"  items: {len(where)} total = {len(own_ids)} clusters_eval + {len(where) - len(own_ids)} demo"
+        f"  items: {len(where)} total = {len(own_ids)} clusters_eval"
+        f" + {len(where) - len(own_ids)} demo"
     )
 
     sizes = Counter(len(g) for g in events.values())
@@ -180,7 +178,8 @@ def main():
 
     print("Events")
     print(
-        f"  events: {len(events)} ({len(multi)} multi-source, {len(events) - len(multi)} single-source)"
+        f"  events: {len(events)} ({len(multi)} multi-source,"
+        f" {len(events) - len(multi)} single-source)"
     )
     print(
         "  size distribution: "
@@ -193,7 +192,8 @@ def main():
     print(f"  single-source events in clusters_eval feeds: {len(own_single)}")
     print("Pairs")
     print(
-        f"  item pairs: {total_pairs}; positive (same event): {positives}; negative: {total_pairs - positives}"
+        f"  item pairs: {total_pairs}; positive (same event): {positives};"
+        f" negative: {total_pairs - positives}"
     )
     print(
         f"  hard-negative event pairs: {len(hn_pairs)} over {len(hn_events)} events "
