@@ -259,7 +259,10 @@ class Tombstone(models.Model):
                 fields=["source", "guid"], name="tombstone_unique_guid"
             ),
         ]
-        indexes = [models.Index(fields=["canonical_url"], name="tombstone_url_idx")]
+        indexes = [
+            models.Index(fields=["canonical_url"], name="tombstone_url_idx"),
+            models.Index(fields=["content_hash"], name="tombstone_hash_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source_id}: {self.guid}"

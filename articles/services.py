@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from functools import partial
 from datetime import UTC, date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -162,7 +163,11 @@ def enqueue_enrichment(article_ids: list[int]) -> None:
     story cluster, then enriched (so coverage counts and a cluster's approved proposal are
     known to the enrichment)."""
     for article_id in article_ids:
-        tasks.cluster_article.delay_on_commit(article_id)
+        # robust: a broker hiccup must not turn the fetch that stored the articles into a
+        # failure; beat's enrich_pending sweep picks up whatever was not queued.
+        transaction.on_commit(
+            partial(tasks.cluster_article.delay, article_id), robust=True
+        )
 
 
 def article_cluster(*, article_id: int) -> Article | None:
@@ -172,7 +177,9 @@ def article_cluster(*, article_id: int) -> Article | None:
         return None
     clustering.assign(article)
     if article.status == Article.Status.NEW:
-        tasks.enrich_article.delay_on_commit(article_id)
+        transaction.on_commit(
+            partial(tasks.enrich_article.delay, article_id), robust=True
+        )
     return article
 
 

@@ -270,8 +270,10 @@ def fetch_feed(
                         )
                     seen.append(target)
                     current = target
+                    _drain(response)
                     continue
                 if status == 304:
+                    _drain(response)
                     return FetchResult(
                         url=current,
                         status=304,
@@ -314,6 +316,19 @@ def _describe_timeout(exc: httpx2.TimeoutException) -> str:
     if isinstance(exc, httpx2.ReadTimeout):
         return f"the server sent nothing for {settings.FEED_READ_TIMEOUT:g} s"
     return str(exc) or type(exc).__name__
+
+
+def _drain(response: httpx2.Response, limit: int = 64 * 1024) -> None:
+    """Read a small body to its end so the connection goes back to the pool (keep-alive);
+    a body too big to be worth reading just closes it."""
+    declared = response.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return
+    size = 0
+    for chunk in response.iter_raw():
+        size += len(chunk)
+        if size > limit:
+            return
 
 
 def _raise_for_status(response: httpx2.Response) -> None:

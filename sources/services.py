@@ -92,9 +92,11 @@ def source_fetch(*, source_id: int) -> FetchAttempt | None:
             return _record_failure(
                 source, timing, kind=exc.kind, message=str(exc), error=exc
             )
+        # Each _record_* clears the lease in the same write that records the outcome.
         return _apply_response(source, timing, result)
-    finally:
+    except BaseException:
         _release(source_id, token)
+        raise
 
 
 def source_ingest_body(
@@ -244,7 +246,8 @@ def _record_success(
         "updated_at",
     ]
     fields += _track_redirect(source, result)
-    source.save(update_fields=fields)
+    source.lease_until, source.lease_token = None, ""
+    source.save(update_fields=[*fields, "lease_until", "lease_token"])
     return FetchAttempt.objects.create(
         source=source,
         started_at=now,
@@ -292,7 +295,8 @@ def _record_unchanged(
         )[:100]
         fields += ["etag", "last_modified"]
     fields += _track_redirect(source, result)
-    source.save(update_fields=fields)
+    source.lease_until, source.lease_token = None, ""
+    source.save(update_fields=[*fields, "lease_until", "lease_token"])
     return FetchAttempt.objects.create(
         source=source,
         started_at=now,
@@ -338,8 +342,11 @@ def _record_failure(
             retry_after=error.retry_after if error else None,
         )
         source.next_fetch_at = now + timedelta(seconds=delay)
+    source.lease_until, source.lease_token = None, ""
     source.save(
         update_fields=[
+            "lease_until",
+            "lease_token",
             "last_fetched_at",
             "last_http_status",
             "last_error",
