@@ -89,6 +89,7 @@ class Article(models.Model):
         NEW = "new", _("new")
         ENRICHING = "enriching", _("enriching")
         IN_REVIEW = "in_review", _("in review")
+        APPROVED = "approved", _("approved")
         PUBLISHED = "published", _("published")
         REJECTED = "rejected", _("rejected")
         FAILED = "failed", _("enrichment failed")
@@ -184,7 +185,12 @@ class Article(models.Model):
         related_name="articles",
     )
     companies = models.ManyToManyField(Company, blank=True, related_name="articles")
-    version = models.PositiveIntegerField(_("version"), default=1)
+    version = models.PositiveIntegerField(
+        _("version"),
+        default=1,
+        help_text=_("Bumped by every editorial change; a stale edit is refused."),
+    )
+    publish_at = models.DateTimeField(_("scheduled publication"), null=True, blank=True)
     published_at_site = models.DateTimeField(
         _("published on the site"), null=True, blank=True
     )
@@ -205,6 +211,13 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        permissions = [
+            ("review_article", _("Can review articles: edit, approve and reject")),
+            (
+                "publish_article",
+                _("Can publish, unpublish, schedule and archive articles"),
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["source", "guid"], name="article_unique_guid"

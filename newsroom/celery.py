@@ -23,6 +23,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
+    # Every minute: publish approved articles whose scheduled time has come.
+    "publish-due": {
+        "task": "editorial.publish_due",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     # Every 5 minutes: requeue articles whose worker died or that waited for budget.
     "enrich-pending": {
         "task": "articles.enrich_pending",

@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 from io import StringIO
 
 import pytest
-from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -13,6 +12,7 @@ from articles import clustering
 from articles.models import Article, StoryCluster
 from editorial import services as editorial
 from editorial.models import AuditEvent
+from tests.editorial.factories import editor as editor_user
 from tests.factories import ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -98,7 +98,7 @@ def test_one_source_is_not_grouped_with_itself_unless_it_reposts() -> None:
 
 
 def test_a_split_article_stays_out_and_a_merge_stays_merged() -> None:
-    editor = User.objects.create_user("ed")
+    editor = editor_user()
     stories = [publish(t, x) for t, x in HELIOS]
     editorial.article_split(article=stories[2], editor=editor, note="analysis piece")
     stories[2].refresh_from_db()
@@ -123,7 +123,7 @@ def test_a_split_article_stays_out_and_a_merge_stays_merged() -> None:
 
 
 def test_editors_choose_the_canonical_article_and_it_sticks() -> None:
-    editor = User.objects.create_user("ed")
+    editor = editor_user()
     stories = [
         publish(t, x, at=T0 + timedelta(hours=i)) for i, (t, x) in enumerate(HELIOS)
     ]

@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
@@ -92,16 +92,6 @@ DEMO_COMPANIES = [
 ]
 
 DEMO_EDITOR = ("editor", "newsroom-demo")
-EDITOR_PERMISSIONS = [
-    "view_article",
-    "change_article",
-    "view_category",
-    "view_company",
-    "change_company",
-    "add_company",
-    "view_source",
-    "view_fetchattempt",
-]
 
 
 class Command(BaseCommand):
@@ -154,9 +144,8 @@ class Command(BaseCommand):
         if created:
             user.set_password(password)
             user.save()
-            user.user_permissions.set(
-                Permission.objects.filter(codename__in=EDITOR_PERMISSIONS)
-            )
+            # The demo editor is a chief editor, so every desk action can be tried.
+            user.groups.add(Group.objects.get(name="Chief editors"))
             self.stdout.write(
                 self.style.SUCCESS(
                     f"Demo editor created. Log in at http://127.0.0.1:8000/admin/ as "
