@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import dashboard, views
+
+app_name = "editorial"
+
+urlpatterns = [
+    path("", dashboard.dashboard, name="dashboard"),
+    path("queue/", views.queue, name="queue"),
+    path("queue/<int:pk>/", views.story, name="story"),
+    path("queue/<int:pk>/decide/", views.decide, name="decide"),
+    path("queue/<int:pk>/edit/", views.edit, name="edit"),
+    path("queue/<int:pk>/undo/", views.undo, name="undo"),
+    path("queue/<int:pk>/split/", views.split, name="split"),
+    path("queue/<int:pk>/merge/", views.merge, name="merge"),
+    path("queue/bulk-approve/", views.bulk_approve, name="bulk_approve"),
+]
