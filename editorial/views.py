@@ -220,6 +220,7 @@ def _answer(
         {
             "article": article.pk,
             "status": article.status,
+            "importance": article.importance,
             "counts": _counts(),
             "message": message or error,
         },

@@ -72,6 +72,8 @@
       row.className = row.className.replace(/status-\S+/, `status-${detail.status}`);
       const label = row.querySelector(".status-label");
       if (label) label.textContent = detail.status.replace("_", " ");
+      const importance = row.querySelector(".importance");
+      if (importance) importance.textContent = detail.importance || "–";
     }
     flash(detail.message);
   });
