@@ -43,6 +43,11 @@
       if (typing) event.target.blur();
       return;
     }
+    if (typing && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const form = event.target.form;  // Ctrl+Enter saves the copy being edited
+      if (form) { form.requestSubmit(); event.preventDefault(); }
+      return;
+    }
     if (typing || event.metaKey || event.ctrlKey || event.altKey) return;
     const key = event.key;
     if (key === "j") select(current + 1, true);
