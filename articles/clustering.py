@@ -20,14 +20,14 @@ import math
 import re
 from collections import Counter
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, date, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
-from django.db.models import Count, Max, Min
+from django.db import connection, transaction
+from django.db.models import Count, Max, Min, Sum
 
-from .models import Article, ArticleTerm, StoryCluster
+from .models import Article, ArticleTerm, StoryCluster, TermDay
 
 # ---------------------------------------------------------------------------------------
 # Key terms (pure)
@@ -152,16 +152,42 @@ def index_article(article: Article) -> dict[str, float]:
     """Store the article's signature and its inverted-index rows; returns its terms."""
     sig = signature(article)
     terms: dict[str, float] = sig["terms"]  # type: ignore[assignment]
+    day = article.published_at.astimezone(UTC).date()
+    old_terms = set(
+        ArticleTerm.objects.filter(article=article).values_list("term", flat=True)
+    )
     Article.objects.filter(pk=article.pk).update(cluster_signature=sig)
     article.cluster_signature = sig
-    ArticleTerm.objects.filter(article=article).delete()
+    if old_terms:
+        ArticleTerm.objects.filter(article=article).delete()
+        _count_terms(old_terms, day, -1)
     ArticleTerm.objects.bulk_create(
         [
             ArticleTerm(article=article, term=t, published_at=article.published_at)
             for t in terms
         ]
     )
+    _count_terms(set(terms), day, +1)
     return terms
+
+
+def _count_terms(terms: set[str], day: date, delta: int) -> None:
+    """Add ``delta`` to the day's document frequency of each term, in one upsert."""
+    if not terms:
+        return
+    table = TermDay._meta.db_table
+    rows = ", ".join(["(%s, %s, %s)"] * len(terms))
+    params: list[object] = []
+    for term in sorted(terms):
+        params += [term, day, delta]
+    with connection.cursor() as cursor:
+        # INSERT ... ON CONFLICT DO UPDATE: atomic on PostgreSQL and SQLite alike.
+        cursor.execute(
+            f"INSERT INTO {table} (term, day, articles) VALUES {rows} "  # noqa: S608
+            f"ON CONFLICT (term, day) DO UPDATE SET articles = {table}.articles + "
+            "excluded.articles",
+            params,
+        )
 
 
 def _window_size(article: Article) -> int:
@@ -185,10 +211,11 @@ def candidates(
         return [], {}
     lo, hi = article.published_at - _window(), article.published_at + _window()
     in_window = ArticleTerm.objects.filter(published_at__range=(lo, hi))
+    days = (lo.astimezone(UTC).date(), hi.astimezone(UTC).date())
     frequencies = dict(
-        in_window.filter(term__in=list(terms))
+        TermDay.objects.filter(term__in=list(terms), day__range=days)
         .values_list("term")
-        .annotate(n=Count("id"))
+        .annotate(n=Sum("articles"))
         .values_list("term", "n")
     )
     total = _window_size(article)
