@@ -30,7 +30,7 @@ run: install
 
 ## test: the whole suite (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
 test: install
-	$(PY) -m pytest
+	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff
 lint: install

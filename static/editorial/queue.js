@@ -83,6 +83,16 @@
     flash(detail.message);
   });
 
+  // After a keyboard submit htmx puts the focus back into the field with the same id in the
+  // new panel; give it back to the page so the next key is a shortcut again.
+  document.body.addEventListener("htmx:afterSettle", (event) => {
+    const active = document.activeElement;
+    if (event.target.id === "panel" && active && active.closest("#panel") &&
+        active.matches("input, textarea, select")) {
+      active.blur();
+    }
+  });
+
   // Keep the selection on the story that is open.
   const open = document.getElementById("panel");
   if (open && open.dataset.pk) {
