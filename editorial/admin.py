@@ -299,6 +299,22 @@ admin.site.register(Article, DeskArticleAdmin)
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
+    actions = ["revert"]
+
+    @admin.action(description=_("Revert these edits (as new, audited edits)"))
+    def revert(self, request: HttpRequest, queryset: QuerySet[AuditEvent]) -> None:
+        if not request.user.has_perm("articles.review_article"):
+            self.message_user(
+                request, _("Only editors can revert edits."), messages.ERROR
+            )
+            return
+        for event in queryset.order_by("-at"):
+            try:
+                services.article_revert(event=event, editor=request.user)
+                self.message_user(request, f"Reverted: {event}", messages.SUCCESS)
+            except (InvalidTransition, EditConflict, NotAllowed, ValueError) as exc:
+                self.message_user(request, f"{event}: {exc}", messages.ERROR)
+
     list_display = [
         "at",
         "actor",

@@ -450,3 +450,29 @@ def cluster_choose_canonical(
         changes={"canonical": [previous, article.pk]},
     )
     return updated
+
+
+@transaction.atomic
+def article_revert(*, event: AuditEvent, editor: AbstractBaseUser) -> Article:
+    """Put back the values an earlier edit replaced (any age), as a new audited edit.
+
+    The revert is itself an edit on the current version, so it cannot overwrite changes made
+    since without going through the same conflict check.
+    """
+    if event.action != "edit":
+        raise InvalidTransition(
+            "revert", f"a {event.action} event", frozenset({"edit"})
+        )
+    old_values = {
+        name: change[0]
+        for name, change in event.changes.items()
+        if name != "version" and name in EDITABLE_FIELDS
+    }
+    article = Article.objects.get(pk=event.article_id)
+    return article_edit(
+        article=article,
+        editor=editor,
+        version=article.version,
+        changes=old_values,
+        note=f"revert of the edit of {event.at:%Y-%m-%d %H:%M} by {event.actor}",
+    )

@@ -118,3 +118,20 @@ def test_a_stale_admin_save_is_refused_and_shows_what_changed(client: Client) ->
     article.refresh_from_db()
     assert article.summary == "Alice's text"
     assert AuditEvent.objects.filter(action="edit").count() == 1
+
+
+def test_an_edit_is_reverted_from_the_history_in_the_admin(client: Client) -> None:
+    from editorial import services
+
+    article = ArticleFactory(status=Article.Status.IN_REVIEW, summary="AI text")
+    user = editor()
+    services.article_edit(
+        article=article, editor=user, version=1, changes={"summary": "Mine"}
+    )
+    event = AuditEvent.objects.get()
+    login(client, user)
+    client.post(
+        reverse("admin:editorial_auditevent_changelist"),
+        {"action": "revert", "_selected_action": [event.pk]},
+    )
+    assert Article.objects.get(pk=article.pk).summary == "AI text"

@@ -235,3 +235,20 @@ def test_editors_without_the_role_cannot_act() -> None:
     nobody = User.objects.create_user("visitor", is_staff=True)
     with pytest.raises(NotAllowed):
         services.article_approve(article=story(), editor=nobody)
+
+
+def test_any_earlier_edit_can_be_reverted_and_the_revert_is_audited() -> None:
+    article, user = story(), editor()
+    services.article_edit(
+        article=article, editor=user, version=1, changes={"summary": "First rewrite."}
+    )
+    first = AuditEvent.objects.get()
+    services.article_edit(
+        article=article, editor=user, version=2, changes={"importance": 9}
+    )
+    services.article_revert(event=first, editor=editor("chief-sub"))
+    article.refresh_from_db()
+    assert article.summary == "AI summary."  # the first edit is undone
+    assert article.importance == 9  # the later, unrelated edit stays
+    revert = AuditEvent.objects.order_by("-pk").first()
+    assert revert.action == "edit" and revert.note.startswith("revert of the edit")
