@@ -23,8 +23,11 @@ run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	@echo
-	@echo "  Newsroom is starting at http://127.0.0.1:8000  (admin: http://127.0.0.1:8000/admin/)"
+	@echo "  Newsroom is starting at http://127.0.0.1:8000"
 	@echo "  Demo editor login: editor / newsroom-demo"
+	@echo "    review queue  http://127.0.0.1:8000/editorial/queue/"
+	@echo "    dashboard     http://127.0.0.1:8000/editorial/"
+	@echo "    admin         http://127.0.0.1:8000/admin/"
 	@echo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
