@@ -80,8 +80,72 @@ class DeskArticleForm(forms.ModelForm):
         return data
 
 
+class VersionedImportanceWidget(forms.MultiWidget):
+    """The importance input plus, hidden beside it, the version the row was loaded with."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            [
+                forms.NumberInput(
+                    attrs={"min": 1, "max": 10, "class": "vIntegerField"}
+                ),
+                forms.HiddenInput(),
+            ]
+        )
+
+    def decompress(self, value: Any) -> list[Any]:
+        return list(value) if isinstance(value, list | tuple) else [value, None]
+
+
+class VersionedImportanceField(forms.MultiValueField):
+    widget = VersionedImportanceWidget
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(
+            fields=[
+                forms.IntegerField(min_value=1, max_value=10, required=False),
+                forms.IntegerField(required=False),
+            ],
+            require_all_fields=False,
+            required=False,
+            **kwargs,
+        )
+
+    def compress(self, data_list: list[Any]) -> tuple[Any, Any]:
+        return (data_list[0], data_list[1]) if data_list else (None, None)
+
+
+class ChangelistImportanceForm(forms.ModelForm):
+    """A changelist row whose importance edit carries the version it was loaded with, so
+    editing importance in the list goes through the same conflict check as everywhere."""
+
+    importance = VersionedImportanceField()
+
+    class Meta:
+        model = Article
+        fields = ["importance"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["importance"] = [
+                self.instance.importance,
+                self.instance.version,
+            ]
+
+    def clean_importance(self) -> Any:
+        importance, version = self.cleaned_data["importance"]
+        self.loaded_version = version
+        return importance
+
+
 class DeskArticleAdmin(ArticleAdmin):
     form = DeskArticleForm
+    list_editable = ["importance"]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
+        return ChangelistImportanceForm
+
     list_display = [
         "title",
         "source",
@@ -184,6 +248,7 @@ class DeskArticleAdmin(ArticleAdmin):
             return
         version = (
             form.cleaned_data.get("loaded_version")
+            or getattr(form, "loaded_version", None)
             or Article.objects.get(pk=obj.pk).version
         )
         try:

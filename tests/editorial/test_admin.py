@@ -135,3 +135,35 @@ def test_an_edit_is_reverted_from_the_history_in_the_admin(client: Client) -> No
         {"action": "revert", "_selected_action": [event.pk]},
     )
     assert Article.objects.get(pk=article.pk).summary == "AI text"
+
+
+def changelist_post(article: Article, importance: int, version: int) -> dict:  # type: ignore[type-arg]
+    return {
+        "form-TOTAL_FORMS": 1,
+        "form-INITIAL_FORMS": 1,
+        "form-MIN_NUM_FORMS": 0,
+        "form-MAX_NUM_FORMS": 1000,
+        "form-0-id": article.pk,
+        "form-0-importance_0": importance,
+        "form-0-importance_1": version,
+        "_save": "Save",
+    }
+
+
+def test_importance_is_editable_in_the_list_with_the_same_conflict_check(
+    client: Client,
+) -> None:
+    article = ArticleFactory(status=Article.Status.IN_REVIEW, importance=5)
+    login(client, editor())
+    page = client.get(reverse(CHANGELIST)).content.decode()
+    assert 'name="form-0-importance_1"' in page  # the row carries its version
+    client.post(reverse(CHANGELIST), changelist_post(article, 8, 1))
+    article.refresh_from_db()
+    assert (article.importance, article.version) == (8, 2)
+    assert AuditEvent.objects.get().changes["importance"] == [5, 8]
+    # A second editor's list, loaded at version 1, is refused and changes nothing.
+    other = Client()
+    login(other, editor("other"))
+    other.post(reverse(CHANGELIST), changelist_post(article, 3, 1))
+    article.refresh_from_db()
+    assert article.importance == 8
