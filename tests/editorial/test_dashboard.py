@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, BudgetDay, Category, Enrichment
-from editorial.dashboard import (
+from editorial.charts import (
     Bar,
     Segment,
     Series,
