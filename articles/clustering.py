@@ -57,6 +57,8 @@ MAX_TERMS = 24
 MAX_LOOKUP_TERMS = 12
 TIME_PENALTY = 0.35
 IDF_PRIOR_DOCS = 200
+# TermDay row counting every indexed article of the day (key terms are never empty).
+ALL_ARTICLES = ""
 FIGURE_PENALTY = 0.75
 
 
@@ -160,14 +162,14 @@ def index_article(article: Article) -> dict[str, float]:
     article.cluster_signature = sig
     if old_terms:
         ArticleTerm.objects.filter(article=article).delete()
-        _count_terms(old_terms, day, -1)
+        _count_terms(old_terms | {ALL_ARTICLES}, day, -1)
     ArticleTerm.objects.bulk_create(
         [
             ArticleTerm(article=article, term=t, published_at=article.published_at)
             for t in terms
         ]
     )
-    _count_terms(set(terms), day, +1)
+    _count_terms(set(terms) | {ALL_ARTICLES}, day, +1)
     return terms
 
 
@@ -191,15 +193,13 @@ def _count_terms(terms: set[str], day: date, delta: int) -> None:
 
 
 def _window_size(article: Article) -> int:
+    """Articles indexed in the window, from the per-day totals (the ALL_ARTICLES row)."""
     lo, hi = article.published_at - _window(), article.published_at + _window()
-    return max(
-        cache.get_or_set(
-            f"cluster-window-size:{article.published_at:%Y%m%d%H}",
-            lambda: Article.objects.filter(published_at__range=(lo, hi)).count(),
-            600,
-        ),
-        1,
-    )
+    total = TermDay.objects.filter(
+        term=ALL_ARTICLES,
+        day__range=(lo.astimezone(UTC).date(), hi.astimezone(UTC).date()),
+    ).aggregate(n=Sum("articles"))["n"]
+    return max(total or 0, 1)
 
 
 def candidates(

@@ -234,7 +234,7 @@ def speed(n: int, new: int = 200) -> dict[str, float]:
             batch_size=5000,
         )
         for a in articles:
-            for t in a.cluster_signature["terms"]:
+            for t in [*a.cluster_signature["terms"], clustering.ALL_ARTICLES]:
                 frequencies[(t, a.published_at.date())] += 1
         print(
             f"\r  filling: {min(n, offset + batch):,}/{n:,} articles",
