@@ -10,20 +10,14 @@ from typing import Any
 
 import anthropic
 
+from .data import lexicon
 from .schema import ArticleInput, EnrichmentResult
 
 PROMPT_VERSION = "2026-11-27.1"
 
-DEFAULT_CATEGORIES = (
-    "Markets",
-    "Business",
-    "Technology",
-    "Energy",
-    "Economy",
-    "Health",
-    "Politics",
-    "World",
-)
+# The site's starting categories (seeded by migration articles.0003): one list for the
+# prompt and the offline backend's keyword rules.
+DEFAULT_CATEGORIES = lexicon.DEFAULT_CATEGORIES
 
 # Rough characters per token for English news text, used to trim articles to a token budget
 # without a network round trip (benchmarks/enrich.py measures the real count when it can).
