@@ -49,6 +49,8 @@ EDITABLE_FIELDS = (
     "companies",
 )
 UNDO_SECONDS = 30
+# Archived articles are frozen; every other state's copy can still be corrected.
+EDITABLE_STATES = frozenset(set(S) - {S.ARCHIVED})
 
 
 def _require(editor: AbstractBaseUser | None, permission: str) -> None:
@@ -276,6 +278,21 @@ def _conflict(
     )
 
 
+def _assign(article: Article, values: dict[str, Any]) -> list[str]:
+    """Set editable fields (companies as ids, category as an id); returns the columns to save."""
+    columns = []
+    for name, value in values.items():
+        if name == "companies":
+            article.companies.set(value)
+        elif name == "category":
+            article.category_id = value
+            columns.append("category")
+        else:
+            setattr(article, name, value)
+            columns.append(name)
+    return columns
+
+
 @transaction.atomic
 def article_edit(
     *,
@@ -294,10 +311,8 @@ def article_edit(
     current = _locked(article)
     if current.version != version:
         raise _conflict(current, version, fields=tuple(changes))
-    if current.status in (S.ARCHIVED,):
-        raise InvalidTransition(
-            "edit", current.status, frozenset(TRANSITIONS["approve"][0])
-        )
+    if current.status not in EDITABLE_STATES:
+        raise InvalidTransition("edit", current.status, EDITABLE_STATES)
     diff: dict[str, list[Any]] = {}
     for name, value in changes.items():
         old = _value(current, name)
@@ -309,22 +324,10 @@ def article_edit(
             diff[name] = [old, value]
     if not diff:
         return current
-    for name, (_, value) in diff.items():
-        if name == "companies":
-            current.companies.set(value)
-        elif name == "category":
-            current.category_id = value
-        else:
-            setattr(current, name, value)
+    fields = _assign(current, {name: new for name, (_old, new) in diff.items()})
     current.version += 1
     current.full_clean(exclude=["source", "guid", "content_hash", "url", "image_url"])
-    current.save(
-        update_fields=[
-            "version",
-            "updated_at",
-            *(n if n != "category" else "category" for n in diff if n != "companies"),
-        ]
-    )
+    current.save(update_fields=["version", "updated_at", *fields])
     AuditEvent.objects.create(
         article=current,
         actor=editor,
@@ -355,17 +358,12 @@ def article_undo(*, article: Article, editor: AbstractBaseUser) -> Article:
     current = _locked(article)
     restored: dict[str, Any] = {}
     if last.action == "edit":
-        for name, change in last.changes.items():
-            if name == "version":
-                continue
-            old = change[0]
-            if name == "companies":
-                current.companies.set(old)
-            elif name == "category":
-                current.category_id = old
-            else:
-                setattr(current, name, old)
-            restored[name] = old
+        restored = {
+            name: change[0]
+            for name, change in last.changes.items()
+            if name != "version"
+        }
+        _assign(current, restored)
     elif last.from_state and last.from_state != last.to_state:
         current.status = last.from_state
         if last.action == "publish":

@@ -252,3 +252,17 @@ def test_any_earlier_edit_can_be_reverted_and_the_revert_is_audited() -> None:
     assert article.importance == 9  # the later, unrelated edit stays
     revert = AuditEvent.objects.order_by("-pk").first()
     assert revert.action == "edit" and revert.note.startswith("revert of the edit")
+
+
+def test_archived_articles_cannot_be_edited() -> None:
+    article = story(S.ARCHIVED)
+    with pytest.raises(
+        InvalidTransition, match="cannot edit an article that is archived"
+    ):
+        services.article_edit(
+            article=article,
+            editor=editor(),
+            version=1,
+            changes={"summary": "Too late."},
+        )
+    assert Article.objects.get(pk=article.pk).summary == "AI summary."
