@@ -44,6 +44,23 @@ class EnrichmentInline(admin.TabularInline):
     verbose_name_plural = _("AI runs (newest first)")
 
 
+FROM_THE_FEED = [
+    "guid",
+    "canonical_url",
+    "updated_at_source",
+    "content",
+    "text",
+    "image_url",
+    "language",
+    "content_hash",
+    "feed_revisions",
+    "upstream_changed_at",
+    "created_at",
+    "updated_at",
+    "version",
+]
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     # Django 6 makes https the default scheme for bare domains; ask for it now.
@@ -65,30 +82,6 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     raw_id_fields = ["source"]
     autocomplete_fields = ["companies"]
-    readonly_fields = [
-        "source",
-        "guid",
-        "url",
-        "canonical_url",
-        "author",
-        "published_at",
-        "updated_at_source",
-        "content",
-        "text",
-        "image_url",
-        "language",
-        "content_hash",
-        "feed_revisions",
-        "upstream_changed_at",
-        "created_at",
-        "updated_at",
-        "version",
-        # State changes go through services (the workflow), never a raw field edit.
-        "status",
-        "enrichment",
-        "enrichment_error",
-        "waiting_for_budget",
-    ]
     fieldsets = [
         (
             None,
@@ -112,27 +105,20 @@ class ArticleAdmin(admin.ModelAdmin):
                 ]
             },
         ),
-        (
-            _("From the feed"),
-            {
-                "classes": ["collapse"],
-                "fields": [
-                    "guid",
-                    "canonical_url",
-                    "updated_at_source",
-                    "content",
-                    "text",
-                    "image_url",
-                    "language",
-                    "content_hash",
-                    "feed_revisions",
-                    "upstream_changed_at",
-                    "created_at",
-                    "updated_at",
-                    "version",
-                ],
-            },
-        ),
+        (_("From the feed"), {"classes": ["collapse"], "fields": FROM_THE_FEED}),
+    ]
+    # What the feed said is never edited here; state changes go through services (the
+    # workflow), never a raw field edit.
+    readonly_fields = [
+        "source",
+        "url",
+        "published_at",
+        "author",
+        *FROM_THE_FEED,
+        "status",
+        "enrichment",
+        "enrichment_error",
+        "waiting_for_budget",
     ]
 
     @admin.display(description=_("enrichment"))

@@ -149,13 +149,14 @@ def queue(request: HttpRequest) -> HttpResponse:
             pk=rows[0].pk
         )
     presence = _presence([a.pk for a in rows], request.user)
+    for row in rows:
+        row.reviewing = presence.get(row.pk, "")  # type: ignore[attr-defined]
     if opened and opened.pk not in presence:
         _mark_presence(opened, request.user)
     context = {
         "page": page,
         "rows": rows,
         "counts": _counts(),
-        "presence": presence,
         "filters": request.GET,
         "categories": Category.objects.all(),
         "sources": Source.objects.only("name", "slug"),
