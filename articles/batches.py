@@ -44,7 +44,7 @@ def batch_submit(
         .order_by("-published_at")
         .values_list("pk", flat=True)[:limit]
     )
-    claimed = [pk for pk in ids if services._claim(pk, force=False)]
+    claimed = [pk for pk in ids if services.enrichment_claim(pk, force=False)]
     if not claimed:
         return None
     requests: list[dict[str, Any]] = []
@@ -57,14 +57,16 @@ def batch_submit(
         day = services.budget_reserve(amount=reserve)
     except services.BudgetExhausted as exc:
         for pk in claimed:
-            services._release(pk, waiting_for_budget=True, note=str(exc))
+            services.enrichment_release(pk, waiting_for_budget=True, note=str(exc))
         raise
     try:
         created = backend.client.messages.batches.create(requests=requests)
     except Exception:
         services.budget_settle(day=day, reserved=reserve, spent=Decimal(0))
         for pk in claimed:
-            services._release(pk, note="batch submission failed; queued again")
+            services.enrichment_release(
+                pk, note="batch submission failed; queued again"
+            )
         raise
     return EnrichmentBatch.objects.create(
         batch_id=created.id,
@@ -116,7 +118,7 @@ def batches_poll() -> list[BatchProgress]:
 
 
 def _requeue(article_id: int, note: str) -> None:
-    services._release(article_id, note=note)
+    services.enrichment_release(article_id, note=note)
     services.enqueue_enrichment([article_id])
 
 
@@ -149,7 +151,7 @@ def _apply_result(
         ),
         "raw_reply": reply_text(message),
         "cost_usd": cost,
-        **services._usage_fields(usage),
+        **services.usage_fields(usage),
     }
     try:
         proposal = validate(message)
@@ -164,14 +166,14 @@ def _apply_result(
         proposal,
         title=article.title,
         text=article.text,
-        aliases=services._aliases(proposal),
+        aliases=services.company_aliases(proposal),
     )
     enrichment = Enrichment.objects.create(
         **common,
         status=Enrichment.Status.OK,
         warnings=warnings,
-        **services._proposal_fields(proposal),
+        **services.proposal_fields(proposal),
     )
-    services._apply(article, enrichment)
+    services.proposal_apply(article, enrichment)
     batch.applied += 1
     return cost

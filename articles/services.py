@@ -183,7 +183,8 @@ def article_cluster(*, article_id: int) -> Article | None:
     return article
 
 
-def _claim(article_id: int, *, force: bool) -> bool:
+def enrichment_claim(article_id: int, *, force: bool) -> bool:
+    """Move an article to enriching if nobody else has (compare-and-set)."""
     allowed = [Article.Status.NEW]
     if force:
         allowed += [Article.Status.FAILED, Article.Status.IN_REVIEW]
@@ -194,9 +195,10 @@ def _claim(article_id: int, *, force: bool) -> bool:
     )
 
 
-def _release(
+def enrichment_release(
     article_id: int, *, waiting_for_budget: bool = False, note: str = ""
 ) -> None:
+    """Put an article that could not be enriched now back in the queue."""
     Article.objects.filter(pk=article_id, status=Article.Status.ENRICHING).update(
         status=Article.Status.NEW,
         waiting_for_budget=waiting_for_budget,
@@ -213,7 +215,7 @@ def article_enrich(
     Returns None when there is nothing to do (already enriched, being enriched elsewhere, or
     waiting for budget). Raises TransientEnrichmentError for the task to retry.
     """
-    if not _claim(article_id, force=force):
+    if not enrichment_claim(article_id, force=force):
         return None
     article = Article.objects.select_related("source", "cluster").get(pk=article_id)
     backend = get_backend()
@@ -223,10 +225,12 @@ def article_enrich(
     if not force:
         previous = Enrichment.objects.succeeded().filter(input_hash=key).first()
         if previous is not None:
-            return _apply(article, previous)
+            return proposal_apply(article, previous)
         approved = _cluster_proposal(article)
         if approved is not None:
-            return _apply(article, _copy_proposal(approved, article=article, key=key))
+            return proposal_apply(
+                article, _copy_proposal(approved, article=article, key=key)
+            )
 
     reservation: tuple[date, Decimal] | None = None
     if backend.name != "offline":
@@ -234,7 +238,7 @@ def article_enrich(
         try:
             reservation = (budget_reserve(amount=amount), amount)
         except BudgetExhausted as exc:
-            _release(article_id, waiting_for_budget=True, note=str(exc))
+            enrichment_release(article_id, waiting_for_budget=True, note=str(exc))
             logger.info("article %s: waiting for budget", article_id)
             return None
 
@@ -256,7 +260,7 @@ def article_enrich(
         reply = backend.enrich(data)
     except TransientEnrichmentError as exc:
         settle(Usage())
-        _release(article_id, note=f"will retry: {exc}")
+        enrichment_release(article_id, note=f"will retry: {exc}")
         raise
     except InvalidOutput as exc:
         cost = settle(exc.usage)
@@ -268,7 +272,7 @@ def article_enrich(
             latency_ms=exc.latency_ms,
             attempts=exc.attempts,
             cost_usd=cost,
-            **_usage_fields(exc.usage),
+            **usage_fields(exc.usage),
         )
         return _fail(article, reason=str(exc), enrichment=failed)
     except PermanentEnrichmentError as exc:
@@ -279,7 +283,7 @@ def article_enrich(
         return _fail(article, reason=str(exc), enrichment=failed)
     except BaseException:
         settle(Usage())
-        _release(article_id, note="interrupted; queued again")
+        enrichment_release(article_id, note="interrupted; queued again")
         raise
 
     cost = settle(reply.usage)
@@ -287,7 +291,7 @@ def article_enrich(
         reply.result,
         title=article.title,
         text=article.text,
-        aliases=_aliases(reply.result),
+        aliases=company_aliases(reply.result),
     )
     enrichment = Enrichment.objects.create(
         **common,
@@ -297,10 +301,10 @@ def article_enrich(
         attempts=reply.attempts,
         cost_usd=cost,
         warnings=warnings,
-        **_proposal_fields(reply.result),
-        **_usage_fields(reply.usage),
+        **proposal_fields(reply.result),
+        **usage_fields(reply.usage),
     )
-    return _apply(article, enrichment)
+    return proposal_apply(article, enrichment)
 
 
 def _cluster_proposal(article: Article) -> Enrichment | None:
@@ -367,7 +371,8 @@ def _copy_proposal(approved: Enrichment, *, article: Article, key: str) -> Enric
     )
 
 
-def _usage_fields(usage: Usage) -> dict[str, int]:
+def usage_fields(usage: Usage) -> dict[str, int]:
+    """Token counts as Enrichment fields."""
     return {
         "input_tokens": usage.input_tokens,
         "output_tokens": usage.output_tokens,
@@ -376,7 +381,8 @@ def _usage_fields(usage: Usage) -> dict[str, int]:
     }
 
 
-def _proposal_fields(result: EnrichmentResult) -> dict[str, Any]:
+def proposal_fields(result: EnrichmentResult) -> dict[str, Any]:
+    """A validated proposal as Enrichment fields."""
     return {
         "summary": result.summary,
         "analysis": result.analysis,
@@ -390,7 +396,7 @@ def _proposal_fields(result: EnrichmentResult) -> dict[str, Any]:
     }
 
 
-def _aliases(result: EnrichmentResult) -> dict[str, list[str]]:
+def company_aliases(result: EnrichmentResult) -> dict[str, list[str]]:
     """Known aliases of the companies the proposal names (for grounding)."""
     names = [c.name for c in result.companies]
     tickers = [c.ticker for c in result.companies if c.ticker]
@@ -428,7 +434,7 @@ def _company_for(name: str, ticker: str | None) -> Company:
 
 
 @transaction.atomic
-def _apply(article: Article, enrichment: Enrichment) -> Article:
+def proposal_apply(article: Article, enrichment: Enrichment) -> Article:
     """Pre-fill the editorial copy from a proposal and put the article in review."""
     category = None
     if enrichment.category:

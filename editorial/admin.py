@@ -60,7 +60,7 @@ class DeskArticleForm(forms.ModelForm):
             )
             if current != loaded:
                 try:
-                    raise services._conflict(
+                    raise services.edit_conflict(
                         Article.objects.get(pk=self.instance.pk),
                         loaded,
                         fields=tuple(

@@ -76,7 +76,7 @@ def _transition(
     _require(editor, permission)
     current = _locked(article)
     if version is not None and current.version != version:
-        raise _conflict(current, version, fields=())
+        raise edit_conflict(current, version, fields=())
     if current.status not in allowed:
         raise InvalidTransition(action, current.status, allowed)
     source_state = current.status
@@ -255,9 +255,10 @@ def _value(article: Article, name: str) -> Any:
     return getattr(article, name)
 
 
-def _conflict(
+def edit_conflict(
     current: Article, version: int, *, fields: tuple[str, ...]
 ) -> EditConflict:
+    """The EditConflict for a change made on ``version``: who changed what since."""
     events = [
         {
             "actor": str(e.actor) if e.actor else "scheduler",
@@ -310,7 +311,7 @@ def article_edit(
         raise ValueError(f"not editable: {', '.join(sorted(unknown))}")
     current = _locked(article)
     if current.version != version:
-        raise _conflict(current, version, fields=tuple(changes))
+        raise edit_conflict(current, version, fields=tuple(changes))
     if current.status not in EDITABLE_STATES:
         raise InvalidTransition("edit", current.status, EDITABLE_STATES)
     diff: dict[str, list[Any]] = {}
