@@ -1,4 +1,4 @@
-"""Writes with consequences for sources: fetching, health, schedule, OPML, discovery."""
+"""Fetching a source: the lease, the request, recording the outcome, the next fetch time."""
 
 from __future__ import annotations
 
@@ -9,26 +9,20 @@ import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import defusedxml.ElementTree as SafeET
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import slugify
 
-from . import fetching, parsing, scheduling
-from .models import FetchAttempt, Source
-from .sink import IngestStats, entry_sink
+from .. import fetching, parsing, scheduling
+from ..models import FetchAttempt, Source
+from ..sink import IngestStats, entry_sink
 
 logger = logging.getLogger(__name__)
 
 # Failures about the body itself: a 304 or an unchanged body does not clear them, because
 # "unchanged" then only means "still the same broken document" (Taranis AI's rule).
 BODY_ERRORS = frozenset({"not_a_feed", "broken_feed", "empty", "too_large"})
-
-
-class SourceError(Exception):
-    """A source could not be created or found; the message is for the person who asked."""
 
 
 # --------------------------------------------------------------------------------------------
@@ -382,210 +376,3 @@ def sources_due(*, now: datetime | None = None, limit: int = 500) -> list[int]:
         .order_by("next_fetch_at")
         .values_list("pk", flat=True)[:limit]
     )
-
-
-# --------------------------------------------------------------------------------------------
-# Enable / disable
-# --------------------------------------------------------------------------------------------
-@transaction.atomic
-def source_enable(*, source: Source) -> Source:
-    """Poll the source again, starting now, with a clean failure count."""
-    source.active = True
-    source.disabled_reason = ""
-    source.health = Source.Health.PENDING
-    source.consecutive_failures = 0
-    source.next_fetch_at = timezone.now()
-    source.save(
-        update_fields=[
-            "active",
-            "disabled_reason",
-            "health",
-            "consecutive_failures",
-            "next_fetch_at",
-            "updated_at",
-        ]
-    )
-    return source
-
-
-@transaction.atomic
-def source_disable(*, source: Source, reason: str = "") -> Source:
-    """Stop polling the source; its articles stay."""
-    source.active = False
-    source.disabled_reason = reason or "disabled by an editor"
-    source.health = Source.Health.DISABLED
-    source.next_fetch_at = None
-    source.save(
-        update_fields=[
-            "active",
-            "disabled_reason",
-            "health",
-            "next_fetch_at",
-            "updated_at",
-        ]
-    )
-    return source
-
-
-# --------------------------------------------------------------------------------------------
-# Creating sources: add by URL (with autodiscovery), OPML
-# --------------------------------------------------------------------------------------------
-def _unique_slug(name: str) -> str:
-    base = slugify(name)[:180] or "source"
-    slug, n = base, 2
-    while Source.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
-
-
-def source_create(
-    *,
-    feed_url: str,
-    name: str = "",
-    site_url: str = "",
-    default_category: str = "",
-    trust: float = 0.5,
-    fetch_interval: int | None = None,
-) -> Source:
-    """Create a source without fetching it; it is due at once."""
-    feed_url = feed_url.strip()
-    if Source.objects.filter(feed_url=feed_url).exists():
-        raise SourceError(f"a source with the feed URL {feed_url} already exists")
-    source = Source(
-        name=(name or feed_url)[:200],
-        slug=_unique_slug(name or feed_url),
-        feed_url=feed_url,
-        site_url=site_url,
-        default_category=default_category[:100],
-        trust=trust,
-        next_fetch_at=timezone.now(),
-    )
-    if fetch_interval:
-        source.fetch_interval = fetch_interval
-    source.full_clean()
-    source.save()
-    return source
-
-
-def source_add(*, url: str, name: str = "", default_category: str = "") -> Source:
-    """Add a feed by its URL or by a web page that links to it (<link rel="alternate">), and
-    ingest what it carries now."""
-    try:
-        result = fetching.fetch_feed(url)
-    except fetching.FetchError as exc:
-        raise SourceError(f"could not fetch {url}: {exc}") from exc
-    fetched_at = timezone.now()
-    try:
-        parsed = parsing.parse_feed(
-            result.body or b"",
-            url=result.url,
-            fetched_at=fetched_at,
-            content_type=result.content_type,
-        )
-    except parsing.FeedParseError as exc:
-        candidates = parsing.discover_feeds(result.body or b"", url=result.url)
-        if not candidates:
-            raise SourceError(f"{url} is not a feed and links to none ({exc})") from exc
-        try:
-            result = fetching.fetch_feed(candidates[0])
-            parsed = parsing.parse_feed(
-                result.body or b"",
-                url=result.url,
-                fetched_at=fetched_at,
-                content_type=result.content_type,
-            )
-        except (fetching.FetchError, parsing.FeedParseError) as inner:
-            raise SourceError(
-                f"the feed {candidates[0]} found on {url} failed: {inner}"
-            ) from inner
-    source = source_create(
-        feed_url=result.url,
-        name=name or parsed.title or result.url,
-        site_url=parsed.site_url,
-        default_category=default_category,
-    )
-    _apply_response(
-        source, _Timing(started_at=fetched_at, started=time.monotonic()), result
-    )
-    source.refresh_from_db()
-    return source
-
-
-@dataclass(slots=True)
-class OPMLImport:
-    created: list[Source]
-    skipped: list[str]  # feed URLs already present
-
-
-def source_import_opml(*, data: bytes) -> OPMLImport:
-    """Create sources from an OPML 2.0 document. An outline nested in another gets the outer
-    outline's title as its default category."""
-    try:
-        root = SafeET.fromstring(data)
-    except (SafeET.ParseError, ValueError) as exc:
-        raise SourceError(f"not an OPML document: {exc}") from exc
-    body = root.find("body") if root.tag == "opml" else None
-    if body is None:
-        raise SourceError("not an OPML document: no <body>")
-    created: list[Source] = []
-    skipped: list[str] = []
-
-    def walk(node: object, category: str) -> None:
-        for outline in node.findall("outline"):  # type: ignore[attr-defined]
-            url = (outline.get("xmlUrl") or "").strip()
-            title = (outline.get("title") or outline.get("text") or "").strip()
-            if url:
-                if Source.objects.filter(feed_url=url).exists():
-                    skipped.append(url)
-                else:
-                    created.append(
-                        source_create(
-                            feed_url=url,
-                            name=title or url,
-                            site_url=(outline.get("htmlUrl") or "").strip(),
-                            default_category=outline.get("category", "").strip("/ ")
-                            or category,
-                        )
-                    )
-            walk(outline, title if not url else category)
-
-    with transaction.atomic():
-        walk(body, "")
-    return OPMLImport(created=created, skipped=skipped)
-
-
-def sources_export_opml(*, sources: list[Source] | None = None) -> bytes:
-    """OPML 2.0 of the sources, grouped in one outline per default category."""
-    import xml.etree.ElementTree as ET
-
-    sources = sources if sources is not None else list(Source.objects.order_by("name"))
-    opml = ET.Element("opml", version="2.0")
-    head = ET.SubElement(opml, "head")
-    ET.SubElement(head, "title").text = "Newsroom sources"
-    ET.SubElement(head, "dateCreated").text = timezone.now().strftime(
-        "%a, %d %b %Y %H:%M:%S GMT"
-    )
-    body = ET.SubElement(opml, "body")
-    groups: dict[str, ET.Element] = {}
-    for source in sources:
-        parent = body
-        if source.default_category:
-            parent = groups.get(source.default_category)  # type: ignore[assignment]
-            if parent is None:
-                parent = groups[source.default_category] = ET.SubElement(
-                    body,
-                    "outline",
-                    text=source.default_category,
-                    title=source.default_category,
-                )
-        attrs = {
-            "type": "rss",
-            "text": source.name,
-            "title": source.name,
-            "xmlUrl": source.feed_url,
-        }
-        if source.site_url:
-            attrs["htmlUrl"] = source.site_url
-        ET.SubElement(parent, "outline", attrs)
-    ET.indent(opml)
-    return ET.tostring(opml, encoding="utf-8", xml_declaration=True)

@@ -1,0 +1,92 @@
+"""OPML: creating sources from an outline and exporting them as one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import defusedxml.ElementTree as SafeET
+from django.db import transaction
+from django.utils import timezone
+
+from ..models import Source
+from .lifecycle import SourceError, source_create
+
+
+@dataclass(slots=True)
+class OPMLImport:
+    created: list[Source]
+    skipped: list[str]  # feed URLs already present
+
+
+def source_import_opml(*, data: bytes) -> OPMLImport:
+    """Create sources from an OPML 2.0 document. An outline nested in another gets the outer
+    outline's title as its default category."""
+    try:
+        root = SafeET.fromstring(data)
+    except (SafeET.ParseError, ValueError) as exc:
+        raise SourceError(f"not an OPML document: {exc}") from exc
+    body = root.find("body") if root.tag == "opml" else None
+    if body is None:
+        raise SourceError("not an OPML document: no <body>")
+    created: list[Source] = []
+    skipped: list[str] = []
+
+    def walk(node: object, category: str) -> None:
+        for outline in node.findall("outline"):  # type: ignore[attr-defined]
+            url = (outline.get("xmlUrl") or "").strip()
+            title = (outline.get("title") or outline.get("text") or "").strip()
+            if url:
+                if Source.objects.filter(feed_url=url).exists():
+                    skipped.append(url)
+                else:
+                    created.append(
+                        source_create(
+                            feed_url=url,
+                            name=title or url,
+                            site_url=(outline.get("htmlUrl") or "").strip(),
+                            default_category=outline.get("category", "").strip("/ ")
+                            or category,
+                        )
+                    )
+            walk(outline, title if not url else category)
+
+    with transaction.atomic():
+        walk(body, "")
+    return OPMLImport(created=created, skipped=skipped)
+
+
+def sources_export_opml(*, sources: list[Source] | None = None) -> bytes:
+    """OPML 2.0 of the sources, grouped in one outline per default category."""
+    import xml.etree.ElementTree as ET
+
+    sources = sources if sources is not None else list(Source.objects.order_by("name"))
+    opml = ET.Element("opml", version="2.0")
+    head = ET.SubElement(opml, "head")
+    ET.SubElement(head, "title").text = "Newsroom sources"
+    ET.SubElement(head, "dateCreated").text = timezone.now().strftime(
+        "%a, %d %b %Y %H:%M:%S GMT"
+    )
+    body = ET.SubElement(opml, "body")
+    groups: dict[str, ET.Element] = {}
+    for source in sources:
+        parent = body
+        if source.default_category:
+            parent = groups.get(source.default_category)  # type: ignore[assignment]
+            if parent is None:
+                parent = groups[source.default_category] = ET.SubElement(
+                    body,
+                    "outline",
+                    text=source.default_category,
+                    title=source.default_category,
+                )
+        attrs = {
+            "type": "rss",
+            "text": source.name,
+            "title": source.name,
+            "xmlUrl": source.feed_url,
+        }
+        if source.site_url:
+            attrs["htmlUrl"] = source.site_url
+        ET.SubElement(parent, "outline", attrs)
+    ET.indent(opml)
+    return ET.tostring(opml, encoding="utf-8", xml_declaration=True)
