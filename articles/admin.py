@@ -1,48 +1,11 @@
 from __future__ import annotations
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db import models
-from django.db.models import QuerySet
-from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
-from .models import (
-    Article,
-    BudgetDay,
-    Category,
-    Company,
-    Enrichment,
-    EnrichmentBatch,
-    StoryCluster,
-    Tombstone,
-)
-
-
-class EnrichmentInline(admin.TabularInline):
-    model = Enrichment
-    fk_name = "article"
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
-    fields = [
-        "created_at",
-        "status",
-        "backend",
-        "model",
-        "prompt_version",
-        "importance",
-        "sentiment",
-        "cost_usd",
-        "latency_ms",
-        "attempts",
-        "error",
-    ]
-    readonly_fields = fields
-    verbose_name_plural = _("AI runs (newest first)")
-
+from .models import Article, Category, Company, Tombstone
 
 FROM_THE_FEED = [
     "guid",
@@ -75,8 +38,6 @@ class ArticleAdmin(admin.ModelAdmin):
         "original",
     ]
     list_filter = ["status", "waiting_for_budget", "source", "category", "language"]
-    actions = ["rerun_enrichment"]
-    inlines = [EnrichmentInline]
     list_select_related = ["source"]
     search_fields = ["title", "guid", "url"]
     date_hierarchy = "published_at"
@@ -131,33 +92,6 @@ class ArticleAdmin(admin.ModelAdmin):
             return _("done")
         return "—"
 
-    @admin.action(description=_("Re-run enrichment"), permissions=["change"])
-    def rerun_enrichment(
-        self, request: HttpRequest, queryset: QuerySet[Article]
-    ) -> None:
-        queued = refused = 0
-        for article in queryset:
-            try:
-                services.article_request_enrichment(
-                    article=article, requested_by_id=request.user.pk
-                )
-                queued += 1
-            except ValueError:
-                refused += 1
-        self.message_user(
-            request, _("Enrichment queued for %d articles.") % queued, messages.SUCCESS
-        )
-        if refused:
-            self.message_user(
-                request,
-                _(
-                    "%d articles were skipped: only new, failed or in-review articles can be "
-                    "re-run."
-                )
-                % refused,
-                messages.WARNING,
-            )
-
     @admin.display(description=_("original"))
     def original(self, obj: Article) -> str:
         if not obj.url:
@@ -186,99 +120,3 @@ class TombstoneAdmin(admin.ModelAdmin):
     list_display = ["guid", "source", "canonical_url", "deleted_at"]
     list_select_related = ["source"]
     search_fields = ["guid", "canonical_url"]
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
-
-
-@admin.register(Enrichment)
-class EnrichmentAdmin(ReadOnlyAdmin):
-    """AI proposals are immutable: editors change the article's copy, never these rows."""
-
-    list_display = [
-        "created_at",
-        "article",
-        "status",
-        "backend",
-        "model",
-        "importance",
-        "sentiment",
-        "warning_count",
-        "input_tokens",
-        "output_tokens",
-        "cache_read_tokens",
-        "cost_usd",
-        "latency_ms",
-    ]
-    list_filter = ["status", "backend", "model", "prompt_version", "via_batch"]
-    list_select_related = ["article"]
-    search_fields = ["article__title", "error"]
-    date_hierarchy = "created_at"
-
-    @admin.display(description=_("warnings"))
-    def warning_count(self, obj: Enrichment) -> int:
-        return len(obj.warnings)
-
-
-@admin.register(BudgetDay)
-class BudgetDayAdmin(ReadOnlyAdmin):
-    list_display = ["day", "spent_usd", "reserved_usd"]
-
-
-@admin.register(EnrichmentBatch)
-class EnrichmentBatchAdmin(ReadOnlyAdmin):
-    list_display = [
-        "batch_id",
-        "status",
-        "model",
-        "applied",
-        "failed",
-        "reserved_usd",
-        "submitted_at",
-        "ended_at",
-    ]
-
-
-class ClusterArticleInline(admin.TabularInline):
-    model = Article
-    fk_name = "cluster"
-    extra = 0
-    max_num = 0
-    can_delete = False
-    show_change_link = True
-    fields = ["title", "source", "published_at", "status", "cluster_locked"]
-    readonly_fields = fields
-
-
-@admin.register(StoryCluster)
-class StoryClusterAdmin(admin.ModelAdmin):
-    list_display = [
-        "__str__",
-        "source_count",
-        "article_count",
-        "first_seen",
-        "last_seen",
-        "manual",
-    ]
-    list_filter = ["manual"]
-    list_select_related = ["canonical"]
-    search_fields = ["canonical__title"]
-    readonly_fields = [
-        "canonical",
-        "canonical_chosen",
-        "manual",
-        "article_count",
-        "source_count",
-        "first_seen",
-        "last_seen",
-        "created_at",
-    ]
-    inlines = [ClusterArticleInline]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False

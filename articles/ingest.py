@@ -1,4 +1,5 @@
-"""Entries → articles: deduplicate, store, update. The sink named in SOURCES_ENTRY_SINK.
+"""Entries → articles: deduplicate, store, update (the pipeline's first step, called by the
+entry sink ``newsroom.pipeline.store_entries``).
 
 Identity, in order: (source, guid); then the canonical URL across all sources; then the content
 hash (the same text under another guid or URL). Deleted articles leave tombstones and rejected
@@ -15,6 +16,7 @@ import logging
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import islice
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -25,7 +27,6 @@ from sources.parsing import NormalizedEntry
 from sources.sink import IngestStats
 
 from .models import Article, Category, Tombstone
-from .services import enqueue_enrichment
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,17 @@ UPDATED_FIELDS = [
 ]
 
 
+class OnWrite(Protocol):
+    """Told, inside the ingest's transaction, which articles were created and which were
+    updated from the feed (the pipeline queues the next steps and audits the updates)."""
+
+    def __call__(self, *, created: list[int], updated: list[Article]) -> None: ...
+
+
+def _nothing(*, created: list[int], updated: list[Article]) -> None:
+    return None
+
+
 def _batches(
     items: Iterable[NormalizedEntry], size: int
 ) -> Iterator[list[NormalizedEntry]]:
@@ -66,13 +78,17 @@ def _batches(
 
 
 def ingest_entries(
-    *, source: Source, entries: list[NormalizedEntry], fetched_at: datetime
+    *,
+    source: Source,
+    entries: list[NormalizedEntry],
+    fetched_at: datetime,
+    on_write: OnWrite = _nothing,
 ) -> IngestStats:
     """Store a feed's entries as articles; returns what happened to them."""
     stats = IngestStats()
     category = _category_for(source)
     for batch in _batches(entries, BATCH_SIZE):
-        stats += _ingest_batch(source, batch, fetched_at, category)
+        stats += _ingest_batch(source, batch, fetched_at, category, on_write)
     return stats
 
 
@@ -117,6 +133,7 @@ def _ingest_batch(
     entries: list[NormalizedEntry],
     fetched_at: datetime,
     category: Category | None,
+    on_write: OnWrite,
 ) -> IngestStats:
     stats = IngestStats()
     guids = [entry.guid for entry in entries]
@@ -216,21 +233,24 @@ def _ingest_batch(
             stats.unchanged += 1
     stats.updated = len(to_update)
 
-    created = _write(to_create, to_update, flagged)
+    created = _write(to_create, to_update, flagged, on_write)
     stats.new = created
     stats.duplicates += len(to_create) - created
     return stats
 
 
 def _write(
-    to_create: list[Article], to_update: list[Article], flagged: list[Article]
+    to_create: list[Article],
+    to_update: list[Article],
+    flagged: list[Article],
+    on_write: OnWrite,
 ) -> int:
     """Insert and update in one transaction; returns how many articles were created."""
     try:
         with transaction.atomic():
             Article.objects.bulk_create(to_create)
             _bulk_updates(to_update, flagged)
-            enqueue_enrichment([article.pk for article in to_create])
+            on_write(created=[article.pk for article in to_create], updated=to_update)
         return len(to_create)
     except IntegrityError:
         # Another source stored the same canonical URL between our read and our write. Fall
@@ -250,7 +270,7 @@ def _write(
             except IntegrityError:
                 continue
         _bulk_updates(to_update, flagged)
-        enqueue_enrichment(created)
+        on_write(created=created, updated=to_update)
     return len(created)
 
 

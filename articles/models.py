@@ -1,8 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
@@ -136,7 +133,7 @@ class Article(models.Model):
     )
     # The AI proposal the editorial copy was filled from, and why enrichment is not done yet.
     enrichment = models.ForeignKey(
-        "Enrichment",
+        "enrichment.Enrichment",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -144,9 +141,9 @@ class Article(models.Model):
         verbose_name=_("current AI proposal"),
     )
     enrichment_error = models.TextField(_("enrichment error"), blank=True)
-    # Story clustering (articles.clustering)
+    # Story clustering (stories.clustering)
     cluster = models.ForeignKey(
-        "StoryCluster",
+        "stories.StoryCluster",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -242,7 +239,7 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("articles:detail", args=[self.pk])
+        return reverse("public:detail", args=[self.pk])
 
     def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
         with transaction.atomic():
@@ -288,229 +285,3 @@ class Tombstone(models.Model):
             canonical_url=article.canonical_url,
             content_hash=article.content_hash,
         )
-
-
-class EnrichmentQuerySet(models.QuerySet["Enrichment"]):
-    def succeeded(self) -> EnrichmentQuerySet:
-        """Proposals that passed validation."""
-        return self.filter(status=Enrichment.Status.OK)
-
-    def on_day(self, day: date) -> EnrichmentQuerySet:
-        """Calls made on this UTC day."""
-        return self.filter(created_at__date=day)
-
-
-class Enrichment(models.Model):
-    """One AI run on one article: the immutable proposal, its provenance and its cost.
-
-    Editors never edit this row; they edit the article's copy. A re-run is a new row.
-    """
-
-    class Status(models.TextChoices):
-        OK = "ok", _("ok")
-        FAILED = "failed", _("failed")
-
-    article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="enrichments"
-    )
-    status = models.CharField(max_length=10, choices=Status.choices)
-    backend = models.CharField(_("backend"), max_length=20)
-    model = models.CharField(_("model"), max_length=100)
-    prompt_version = models.CharField(_("prompt version"), max_length=20)
-    input_hash = models.CharField(
-        max_length=64,
-        db_index=True,
-        help_text=_("Hash of content, prompt version and model: the idempotency key."),
-    )
-    via_batch = models.BooleanField(default=False)
-
-    # The proposal
-    summary = models.TextField(blank=True)
-    analysis = models.TextField(blank=True)
-    takeaways = models.JSONField(default=list, blank=True)
-    sentiment = models.CharField(
-        max_length=10, choices=Article.Sentiment.choices, blank=True
-    )
-    company_sentiments = models.JSONField(default=dict, blank=True)
-    importance = models.PositiveSmallIntegerField(null=True, blank=True)
-    importance_reason = models.CharField(max_length=300, blank=True)
-    category = models.CharField(max_length=100, blank=True)
-    companies = models.JSONField(default=list, blank=True)
-    warnings = models.JSONField(
-        _("grounding warnings"),
-        default=list,
-        blank=True,
-        help_text=_(
-            "Companies or numbers in the proposal that the article does not state."
-        ),
-    )
-
-    # Accounting
-    input_tokens = models.PositiveIntegerField(default=0)
-    output_tokens = models.PositiveIntegerField(default=0)
-    cache_write_tokens = models.PositiveIntegerField(default=0)
-    cache_read_tokens = models.PositiveIntegerField(default=0)
-    cost_usd = models.DecimalField(
-        max_digits=10, decimal_places=6, default=Decimal("0")
-    )
-    latency_ms = models.PositiveIntegerField(default=0)
-    attempts = models.PositiveSmallIntegerField(default=1)
-    raw_reply = models.TextField(blank=True)
-    error = models.TextField(blank=True)
-    requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(default=timezone.now, db_index=True)
-
-    objects = EnrichmentQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
-        get_latest_by = "created_at"
-
-    def __str__(self) -> str:
-        return (
-            f"{self.backend}/{self.model} on article {self.article_id} ({self.status})"
-        )
-
-    @property
-    def is_offline(self) -> bool:
-        return self.backend == "offline"
-
-
-class BudgetDay(models.Model):
-    """Money committed to enrichment on one UTC day.
-
-    A call reserves its worst-case cost here before it is made and settles the real cost
-    after, under a row lock, so concurrent workers can never spend past the budget.
-    """
-
-    day = models.DateField(unique=True)
-    spent_usd = models.DecimalField(
-        max_digits=12, decimal_places=6, default=Decimal("0")
-    )
-    reserved_usd = models.DecimalField(
-        max_digits=12, decimal_places=6, default=Decimal("0")
-    )
-
-    def __str__(self) -> str:
-        return f"{self.day}: ${self.spent_usd:.4f} spent, ${self.reserved_usd:.4f} reserved"
-
-
-class EnrichmentBatch(models.Model):
-    """A Message Batches API submission for a backlog (half price, results within 24 h)."""
-
-    class Status(models.TextChoices):
-        SUBMITTED = "submitted", _("submitted")
-        ENDED = "ended", _("ended")
-
-    batch_id = models.CharField(max_length=100, unique=True)
-    status = models.CharField(
-        max_length=20, choices=Status.choices, default=Status.SUBMITTED
-    )
-    model = models.CharField(max_length=100)
-    prompt_version = models.CharField(max_length=20)
-    article_ids = models.JSONField(default=list)
-    applied = models.PositiveIntegerField(default=0)
-    failed = models.PositiveIntegerField(default=0)
-    reserved_usd = models.DecimalField(
-        max_digits=12, decimal_places=6, default=Decimal("0")
-    )
-    submitted_at = models.DateTimeField(default=timezone.now)
-    ended_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-submitted_at"]
-
-    def __str__(self) -> str:
-        return (
-            f"batch {self.batch_id} ({self.status}, {len(self.article_ids)} articles)"
-        )
-
-
-class StoryClusterQuerySet(models.QuerySet["StoryCluster"]):
-    def multi_source(self) -> StoryClusterQuerySet:
-        """Clusters that more than one source reports."""
-        return self.filter(source_count__gt=1)
-
-
-class StoryCluster(models.Model):
-    """One real-world story and every article that reports it.
-
-    Every article belongs to one (alone at first). Editors can merge, split and choose the
-    canonical article; those decisions are marked manual and the automatic pass never
-    overrides them.
-    """
-
-    canonical = models.ForeignKey(
-        Article,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name=_("canonical article"),
-    )
-    canonical_chosen = models.BooleanField(
-        _("canonical chosen by an editor"), default=False
-    )
-    manual = models.BooleanField(_("edited by an editor"), default=False)
-    article_count = models.PositiveIntegerField(default=0)
-    source_count = models.PositiveIntegerField(default=0)
-    first_seen = models.DateTimeField(null=True, blank=True)
-    last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = StoryClusterQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-last_seen"]
-
-    def __str__(self) -> str:
-        title = self.canonical.title if self.canonical_id else "(empty)"
-        return f"{title} [{self.source_count} sources]"
-
-
-class ArticleTerm(models.Model):
-    """Inverted index of an article's key terms, for finding same-story candidates without
-    scanning the table: (term, published_at) is the lookup."""
-
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
-    term = models.CharField(max_length=64)
-    published_at = models.DateTimeField()
-
-    class Meta:
-        # Covering (term, date, article): candidate lookups are index-only range scans.
-        indexes = [
-            models.Index(
-                fields=["term", "published_at", "article"], name="articleterm_covering"
-            )
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "term"], name="articleterm_unique"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.article_id}: {self.term}"
-
-
-class TermDay(models.Model):
-    """How many articles carried a key term on a day: document frequencies for clustering's
-    TF-IDF, read in a few rows instead of counting the inverted index."""
-
-    term = models.CharField(max_length=64)
-    day = models.DateField()
-    articles = models.IntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["term", "day"], name="termday_unique")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.term} {self.day}: {self.articles}"

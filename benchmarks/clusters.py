@@ -36,7 +36,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "benchmarks" / "clusters_eval"
-DEMO = ROOT / "articles" / "demo_feeds"
+DEMO = ROOT / "newsroom" / "demo_feeds"
 REAL = ROOT.parent / "shared" / "feeds" / "real"
 sys.path.insert(0, str(ROOT))
 
@@ -57,10 +57,11 @@ from django.conf import settings  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
-from articles import clustering  # noqa: E402
-from articles.models import Article, ArticleTerm, StoryCluster, TermDay  # noqa: E402
+from articles.models import Article  # noqa: E402
 from sources.models import Source  # noqa: E402
 from sources.services import source_create, source_ingest_body  # noqa: E402
+from stories import clustering  # noqa: E402
+from stories.models import ArticleTerm, StoryCluster, TermDay  # noqa: E402
 
 TARGETS = {"precision": 0.95, "recall": 0.80, "assign_ms": 20.0}
 

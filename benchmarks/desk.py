@@ -45,8 +45,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from articles.models import Article, Enrichment, StoryCluster  # noqa: E402
+from articles.models import Article  # noqa: E402
+from enrichment.models import Enrichment  # noqa: E402
 from sources.models import Source  # noqa: E402
+from stories.models import StoryCluster  # noqa: E402
 
 TARGETS = {"queue_queries": 15, "approve_ms": 50.0}
 

@@ -38,10 +38,10 @@ django.setup()
 
 from django.conf import settings  # noqa: E402
 
-from articles.enrichment import prompt  # noqa: E402
-from articles.enrichment.claude import ClaudeBackend, make_client  # noqa: E402
-from articles.enrichment.offline import OfflineBackend  # noqa: E402
-from articles.enrichment.schema import ArticleInput  # noqa: E402
+from enrichment import prompt  # noqa: E402
+from enrichment.claude import ClaudeBackend, make_client  # noqa: E402
+from enrichment.offline import OfflineBackend  # noqa: E402
+from enrichment.schema import ArticleInput  # noqa: E402
 from sources.parsing import FeedParseError, parse_feed  # noqa: E402
 
 TARGET_UNCACHED_MEDIAN = 2500

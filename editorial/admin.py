@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
+from enrichment.admin import EnrichmentInline
 
 from . import services
 from .exceptions import EditConflict, InvalidTransition, NotAllowed
@@ -176,7 +177,7 @@ class DeskArticleAdmin(ArticleAdmin):
         "archive",
         "rerun_enrichment",
     ]
-    inlines = [*ArticleAdmin.inlines, AuditEventInline]
+    inlines = [EnrichmentInline, AuditEventInline]
 
     def get_readonly_fields(
         self, request: HttpRequest, obj: Article | None = None
@@ -349,6 +350,17 @@ class DeskArticleAdmin(ArticleAdmin):
             queryset,
             "Archived",
             lambda a: services.article_archive(article=a, editor=request.user),
+        )
+
+    @admin.action(description=_("Re-run enrichment"), permissions=["review"])
+    def rerun_enrichment(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> None:
+        self._each(
+            request,
+            queryset,
+            "Enrichment queued",
+            lambda a: services.article_rerun_enrichment(article=a, editor=request.user),
         )
 
     def has_review_permission(self, request: HttpRequest) -> bool:

@@ -24,8 +24,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET
 
-from articles.models import Article, Enrichment
-from articles.services import budget_status
+from articles.models import Article
+from enrichment.budget import budget_status
+from enrichment.models import Enrichment
 from sources.models import Source
 
 from .charts import (

@@ -10,14 +10,19 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from celery import chain
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from articles import clustering
-from articles.models import Article, Category, Company, StoryCluster
-from articles.services import article_request_enrichment
+from articles.models import Article, Category, Company
+from articles.services import category_for_name, company_for_mention
+from enrichment.models import Enrichment
+from enrichment.prompt import DEFAULT_CATEGORIES
+from enrichment.tasks import enrich_article
+from stories import clustering
+from stories.models import StoryCluster
 
 from .exceptions import EditConflict, InvalidTransition, NotAllowed
 from .models import AuditEvent
@@ -233,7 +238,15 @@ def publish_due(*, now: datetime | None = None) -> int:
 def article_rerun_enrichment(*, article: Article, editor: AbstractBaseUser) -> Article:
     """Ask the AI for a new proposal (a new Enrichment row; the copy is replaced)."""
     _require(editor, REVIEW)
-    article_request_enrichment(article=article, requested_by_id=editor.pk)
+    if article.status not in (S.NEW, S.FAILED, S.IN_REVIEW):
+        raise ValueError(
+            f"cannot re-run enrichment of a {article.get_status_display()} article"
+        )
+    rerun = chain(
+        enrich_article.si(article.pk, force=True, requested_by_id=editor.pk),
+        receive_proposal_task().s(article_id=article.pk),
+    )
+    transaction.on_commit(rerun.delay)
     AuditEvent.objects.create(
         article=article,
         actor=editor,
@@ -475,3 +488,57 @@ def article_revert(*, event: AuditEvent, editor: AbstractBaseUser) -> Article:
         changes=old_values,
         note=f"revert of the edit of {event.at:%Y-%m-%d %H:%M} by {event.actor}",
     )
+
+
+# --------------------------------------------------------------------------------------------
+# AI proposals
+# --------------------------------------------------------------------------------------------
+def receive_proposal_task() -> Any:
+    from .tasks import receive_proposal
+
+    return receive_proposal
+
+
+@transaction.atomic
+def proposal_receive(*, article_id: int, enrichment_id: int) -> Article | None:
+    """Pre-fill the editorial copy from a proposal and put the article in review."""
+    article = Article.objects.filter(pk=article_id).first()
+    enrichment = Enrichment.objects.filter(
+        pk=enrichment_id, article_id=article_id
+    ).first()
+    if article is None or enrichment is None:
+        return None
+    category = category_for_name(enrichment.category, create_from=DEFAULT_CATEGORIES)
+    article.summary = enrichment.summary
+    article.analysis = enrichment.analysis
+    article.takeaways = enrichment.takeaways
+    article.sentiment = enrichment.sentiment
+    article.importance = enrichment.importance
+    if category is not None:
+        article.category = category
+    article.enrichment = enrichment
+    article.enrichment_error = ""
+    article.waiting_for_budget = False
+    article.status = Article.Status.IN_REVIEW
+    article.save(
+        update_fields=[
+            "summary",
+            "analysis",
+            "takeaways",
+            "sentiment",
+            "importance",
+            "category",
+            "enrichment",
+            "enrichment_error",
+            "waiting_for_budget",
+            "status",
+            "updated_at",
+        ]
+    )
+    article.companies.set(
+        [
+            company_for_mention(name=c["name"], ticker=c.get("ticker"))
+            for c in enrichment.companies
+        ]
+    )
+    return article

@@ -19,9 +19,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import trigger_client_event
 
-from articles import clustering
-from articles.models import Article, Category, StoryCluster
+from articles.models import Article, Category
 from sources.models import Source
+from stories.models import StoryCluster
+from stories.related import related
 
 from . import services
 from .exceptions import EditConflict, InvalidTransition, NotAllowed
@@ -97,7 +98,7 @@ def _panel_context(
             .only("id", "title", "url", "published_at", "source__name", "cluster_id")
         )
     merge_targets = (
-        Article.objects.filter(pk__in=clustering.related(article))
+        Article.objects.filter(pk__in=related(article))
         .exclude(cluster_id=article.cluster_id)
         .select_related("source")
         .only("id", "title", "source__name", "cluster_id")[:8]

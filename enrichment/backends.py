@@ -1,38 +1,15 @@
-"""Enrichment: one contract (schema.EnrichmentResult), two backends (claude, offline)."""
+"""The enrichment backends behind one contract (``base.Backend``, ``schema.EnrichmentResult``):
+claude and offline."""
 
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 
 from django.conf import settings
 
-from .base import (
-    Backend,
-    BackendReply,
-    EnrichmentError,
-    InvalidOutput,
-    PermanentEnrichmentError,
-    TransientEnrichmentError,
-    Usage,
-    price,
-)
-from .prompt import PROMPT_VERSION
-from .schema import ArticleInput, EnrichmentResult
-
-__all__ = [
-    "PROMPT_VERSION",
-    "ArticleInput",
-    "Backend",
-    "BackendReply",
-    "EnrichmentError",
-    "EnrichmentResult",
-    "InvalidOutput",
-    "PermanentEnrichmentError",
-    "TransientEnrichmentError",
-    "Usage",
-    "get_backend",
-    "price",
-]
+from .base import Backend, BackendReply, Usage
+from .schema import ArticleInput
 
 
 def get_backend(name: str | None = None) -> Backend:
@@ -51,6 +28,7 @@ class _OfflineAdapter:
     """The offline backend behind the common Backend interface (timing, no tokens)."""
 
     name = "offline"
+    is_metered = False
 
     def __init__(self) -> None:
         from .offline import OfflineBackend
@@ -64,3 +42,9 @@ class _OfflineAdapter:
         return BackendReply(
             result=result, latency_ms=int((time.perf_counter() - started) * 1000)
         )
+
+    def estimate_cost(self, article: ArticleInput) -> Decimal:
+        return Decimal(0)
+
+    def cost(self, usage: Usage) -> Decimal:
+        return Decimal(0)

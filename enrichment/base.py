@@ -69,10 +69,22 @@ class PermanentEnrichmentError(EnrichmentError):
 
 
 class Backend(Protocol):
+    """What the pipeline asks of a backend.
+
+    ``is_metered`` says whether calls cost money: metered backends reserve their
+    ``estimate_cost`` (an upper bound) against the daily budget before each call and settle
+    ``cost`` after it.
+    """
+
     name: str
     model: str
+    is_metered: bool
 
     def enrich(self, article: ArticleInput) -> BackendReply: ...
+
+    def estimate_cost(self, article: ArticleInput) -> Decimal: ...
+
+    def cost(self, usage: Usage) -> Decimal: ...
 
 
 def price(model: str, usage: Usage, *, batch: bool = False) -> Decimal:

@@ -1,25 +1,28 @@
 """Backfills through the Message Batches API: half the price, results within 24 hours.
 
-``batch_submit`` sends the backlog as one batch; beat's ``poll_enrichment_batches`` (or
-``enrich_backlog --batch --wait`` in the foreground) applies the results as they come. A
-request that fails in the batch goes back to the normal per-article queue, which has its own
-retry and repair path: nothing is lost.
+``batch_submit`` sends the backlog as one batch; beat's ``pipeline.poll_enrichment_batches``
+(or ``enrich_backlog --batch --wait`` in the foreground) stores the results as they come and
+hands each proposal on to the desk. A request that fails in the batch goes back to the normal
+per-article queue, which has its own retry and repair path: nothing is lost.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
-from . import services
-from .enrichment import PROMPT_VERSION, Usage, grounding, price
-from .enrichment.claude import ClaudeBackend, reply_text, usage_of, validate
-from .models import Article, Enrichment, EnrichmentBatch
+from articles.models import Article
+
+from . import budget, grounding, services
+from .base import Usage, price
+from .claude import ClaudeBackend, reply_text, usage_of, validate, worst_case_cost
+from .models import Enrichment, EnrichmentBatch
+from .prompt import PROMPT_VERSION
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +35,10 @@ class BatchProgress:
     processing: int
     done: int
     ended: bool
+    # (article id, proposal id) stored by this poll, for the desk to receive
+    proposals: list[tuple[int, int]] = field(default_factory=list)
+    # articles sent back to the per-article queue
+    requeued: list[int] = field(default_factory=list)
 
 
 def batch_submit(
@@ -52,17 +59,17 @@ def batch_submit(
     for article in Article.objects.filter(pk__in=claimed).select_related("source"):
         params = backend.build_request(services.article_input(article))
         requests.append({"custom_id": CUSTOM_ID.format(article.pk), "params": params})
-        reserve += services.worst_case_cost(params, backend.model) / 2
+        reserve += worst_case_cost(params, backend.model) / 2
     try:
-        day = services.budget_reserve(amount=reserve)
-    except services.BudgetExhausted as exc:
+        day = budget.budget_reserve(amount=reserve)
+    except budget.BudgetExhausted as exc:
         for pk in claimed:
             services.enrichment_release(pk, waiting_for_budget=True, note=str(exc))
         raise
     try:
         created = backend.client.messages.batches.create(requests=requests)
     except Exception:
-        services.budget_settle(day=day, reserved=reserve, spent=Decimal(0))
+        budget.budget_settle(day=day, reserved=reserve, spent=Decimal(0))
         for pk in claimed:
             services.enrichment_release(
                 pk, note="batch submission failed; queued again"
@@ -94,17 +101,25 @@ def batch_poll(
             batch, counts.processing, done, batch.status == EnrichmentBatch.Status.ENDED
         )
     spent = Decimal(0)
+    progress = BatchProgress(batch, 0, done, True)
     for item in backend.client.messages.batches.results(batch.batch_id):
         article_id = int(item.custom_id.removeprefix("article-"))
-        spent += _apply_result(batch, article_id, item.result, backend)
+        cost, proposal, requeued = _store_result(
+            batch, article_id, item.result, backend
+        )
+        spent += cost
+        if proposal is not None:
+            progress.proposals.append((article_id, proposal.pk))
+        if requeued:
+            progress.requeued.append(article_id)
     with transaction.atomic():
         batch.status = EnrichmentBatch.Status.ENDED
         batch.ended_at = timezone.now()
         batch.save(update_fields=["status", "ended_at", "applied", "failed"])
-        services.budget_settle(
+        budget.budget_settle(
             day=batch.submitted_at.date(), reserved=batch.reserved_usd, spent=spent
         )
-    return BatchProgress(batch, 0, done, True)
+    return progress
 
 
 def batches_poll() -> list[BatchProgress]:
@@ -117,38 +132,45 @@ def batches_poll() -> list[BatchProgress]:
     ]
 
 
-def _requeue(article_id: int, note: str) -> None:
-    services.enrichment_release(article_id, note=note)
-    services.enqueue_enrichment([article_id])
-
-
-def _apply_result(
+def _store_result(
     batch: EnrichmentBatch, article_id: int, result: Any, backend: ClaudeBackend
-) -> Decimal:
+) -> tuple[Decimal, Enrichment | None, bool]:
+    """Store one batch result as a proposal; returns its cost, the proposal (None when
+    there is none) and whether the article went back to the per-article queue."""
     article = (
         Article.objects.filter(pk=article_id, status=Article.Status.ENRICHING)
         .select_related("source")
         .first()
     )
     if article is None:  # deleted, or already handled by an earlier poll
-        return Decimal(0)
+        return Decimal(0), None, False
     if result.type != "succeeded":
         batch.failed += 1
-        _requeue(article_id, f"batch request {result.type}; queued for a normal call")
-        return Decimal(0)
+        services.enrichment_release(
+            article_id, note=f"batch request {result.type}; queued for a normal call"
+        )
+        return Decimal(0), None, True
     message = result.message
     usage: Usage = usage_of(message)
     cost = price(batch.model, usage, batch=True)
     data = services.article_input(article)
+    key = services.input_hash(data, backend=backend.name, model=batch.model)
+    stored = Enrichment.objects.filter(
+        article=article, input_hash=key, via_batch=True
+    ).first()
+    if stored is not None:  # an earlier poll stored it and stopped before the end
+        return (
+            Decimal(0),
+            stored if stored.status == Enrichment.Status.OK else None,
+            False,
+        )
     common = {
         "article": article,
         "backend": backend.name,
         "model": batch.model,
         "prompt_version": batch.prompt_version,
         "via_batch": True,
-        "input_hash": services.input_hash(
-            data, backend=backend.name, model=batch.model
-        ),
+        "input_hash": key,
         "raw_reply": reply_text(message),
         "cost_usd": cost,
         **services.usage_fields(usage),
@@ -160,8 +182,10 @@ def _apply_result(
         Enrichment.objects.create(
             **common, status=Enrichment.Status.FAILED, error=str(exc)
         )
-        _requeue(article_id, f"batch reply unusable ({exc}); queued for a normal call")
-        return cost
+        services.enrichment_release(
+            article_id, note=f"batch reply unusable ({exc}); queued for a normal call"
+        )
+        return cost, None, True
     warnings = grounding.check(
         proposal,
         title=article.title,
@@ -174,6 +198,5 @@ def _apply_result(
         warnings=warnings,
         **services.proposal_fields(proposal),
     )
-    services.proposal_apply(article, enrichment)
     batch.applied += 1
-    return cost
+    return cost, enrichment, False

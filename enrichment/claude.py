@@ -7,7 +7,9 @@ to Celery, which retries with backoff (honouring retry-after) without holding a 
 
 from __future__ import annotations
 
+import json
 import time
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -22,6 +24,7 @@ from .base import (
     PermanentEnrichmentError,
     TransientEnrichmentError,
     Usage,
+    price,
 )
 from .schema import ArticleInput, EnrichmentResult
 
@@ -87,8 +90,22 @@ def _retry_after(exc: anthropic.APIStatusError) -> float | None:
         return None
 
 
+def worst_case_cost(request: dict[str, Any], model: str) -> Decimal:
+    """An upper bound for one enrichment: the request and a repair attempt, all uncached,
+    both replies at max_tokens."""
+    size = len(json.dumps(request, ensure_ascii=False)) // prompt.CHARS_PER_TOKEN
+    max_tokens = request["max_tokens"]
+    usage = Usage(
+        input_tokens=2 * size + max_tokens,
+        cache_write_tokens=size,
+        output_tokens=max_tokens * 5 // 2,
+    )
+    return price(model, usage)
+
+
 class ClaudeBackend:
     name = "claude"
+    is_metered = True
 
     def __init__(
         self, *, client: anthropic.Anthropic | None = None, model: str = ""
@@ -103,6 +120,13 @@ class ClaudeBackend:
             max_tokens=settings.ENRICHMENT_MAX_TOKENS,
             max_article_tokens=settings.ENRICHMENT_ARTICLE_TOKENS,
         )
+
+    def estimate_cost(self, article: ArticleInput) -> Decimal:
+        """The most one enrichment of ``article`` can cost (reserved before the call)."""
+        return worst_case_cost(self.build_request(article), self.model)
+
+    def cost(self, usage: Usage) -> Decimal:
+        return price(self.model, usage)
 
     def _call(self, request: dict[str, Any]) -> Any:
         try:

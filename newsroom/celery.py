@@ -29,15 +29,17 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
-    # Every 5 minutes: requeue articles whose worker died or that waited for budget.
-    "enrich-pending": {
-        "task": "articles.enrich_pending",
+    # Every 5 minutes: restart articles whose message was lost or whose worker died, and
+    # those that waited for budget (newsroom/pipeline.py).
+    "pipeline-sweep": {
+        "task": "pipeline.sweep",
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
-    # Every 2 minutes: apply results of finished Message Batches (enrich_backlog --batch).
+    # Every 2 minutes: hand the results of finished Message Batches to the desk
+    # (enrich_backlog --batch).
     "poll-enrichment-batches": {
-        "task": "articles.poll_enrichment_batches",
+        "task": "pipeline.poll_enrichment_batches",
         "schedule": crontab(minute="*/2"),
         "options": {"expires": 110},
     },

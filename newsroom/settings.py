@@ -52,9 +52,15 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    # Lower layers never import higher ones: sources ← articles ← stories ← enrichment ←
+    # editorial ← public; newsroom wires them (docs/architecture-notes.md).
     "sources",
     "articles",
+    "stories",
+    "enrichment",
     "editorial",
+    "public",
+    "newsroom",
 ]
 
 MIDDLEWARE = [
@@ -162,12 +168,12 @@ FEED_BACKOFF_CAP = env.int("FEED_BACKOFF_CAP", default=24 * 60 * 60)
 FEED_REDIRECT_THRESHOLD = env.int("FEED_REDIRECT_THRESHOLD", default=3)
 # How long a worker may hold a source's fetch lease before another may take it.
 FEED_LEASE_SECONDS = env.int("FEED_LEASE_SECONDS", default=300)
-# What receives parsed entries: the ingest step lives in `articles`, which `sources` may not
-# import (see docs/ARCHITECTURE.md), so it is wired here.
-SOURCES_ENTRY_SINK = "articles.ingest.ingest_entries"
+# What receives parsed entries: the pipeline (newsroom/pipeline.py) stores them with
+# `articles.ingest` and starts clustering and enrichment; `sources` may not import those.
+SOURCES_ENTRY_SINK = "newsroom.pipeline.store_entries"
 
 # --------------------------------------------------------------------------------------------
-# Enrichment (articles/enrichment/)
+# Enrichment (enrichment/)
 # --------------------------------------------------------------------------------------------
 ANTHROPIC_API_KEY = env.str("ANTHROPIC_API_KEY", default="")
 ENRICHMENT_BACKEND = env.str(
@@ -215,7 +221,7 @@ ENRICHMENT_PRICES = {
 ENRICHMENT_BATCH_DISCOUNT = 0.5  # Message Batches API price factor
 
 # --------------------------------------------------------------------------------------------
-# Story clusters (articles/clustering.py); the threshold is tuned for precision with
+# Story clusters (stories/clustering.py); the threshold is tuned for precision with
 # benchmarks/clusters.py on the labelled set in benchmarks/clusters_eval.
 # --------------------------------------------------------------------------------------------
 CLUSTER_WINDOW_HOURS = env.int("CLUSTER_WINDOW_HOURS", default=48)
@@ -289,6 +295,9 @@ LOGGING = {
     "loggers": {
         "sources": {"level": LOG_LEVEL},
         "articles": {"level": LOG_LEVEL},
+        "stories": {"level": LOG_LEVEL},
+        "enrichment": {"level": LOG_LEVEL},
         "editorial": {"level": LOG_LEVEL},
+        "newsroom": {"level": LOG_LEVEL},
     },
 }

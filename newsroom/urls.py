@@ -4,5 +4,5 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("editorial/", include("editorial.urls")),
-    path("", include("articles.urls")),
+    path("", include("public.urls")),
 ]

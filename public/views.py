@@ -5,8 +5,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from . import clustering
-from .models import Article
+from articles.models import Article
+from stories.related import related as related_stories
 
 PAGE_SIZE = 30
 
@@ -31,7 +31,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
         )
     )
     page = Paginator(articles, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "articles/article_list.html", {"page": page})
+    return render(request, "public/article_list.html", {"page": page})
 
 
 @require_GET
@@ -39,7 +39,7 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = get_object_or_404(
         Article.objects.with_source().select_related("enrichment", "cluster"), pk=pk
     )
-    related_ids = clustering.related(article)
+    related_ids = related_stories(article)
     by_id = (
         Article.objects.with_source()
         .only(
@@ -55,6 +55,6 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     related = [by_id[pk] for pk in related_ids if pk in by_id]
     return render(
         request,
-        "articles/article_detail.html",
+        "public/article_detail.html",
         {"article": article, "related": related},
     )

@@ -17,8 +17,6 @@ are near-identical; editors' decisions (``cluster_locked``) are never undone her
 from __future__ import annotations
 
 import math
-import re
-from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
 
@@ -27,105 +25,17 @@ from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min, Sum
 
-from .models import Article, ArticleTerm, StoryCluster, TermDay
+from articles.models import Article
 
-# ---------------------------------------------------------------------------------------
-# Key terms (pure)
-# ---------------------------------------------------------------------------------------
-_WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]")
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
-_STOPWORDS = """
-a about above after again against all also am an and any are as at be because been
-before being below between both but by can could did do does doing down during each
-few for from further had has have having he her here hers him his how i if in into
-is it its itself just me more most my new no nor not now of off on once only or
-other our out over own same she should so some such than that the their them then
-there these they this those through to too under until up very was we were what when
-where which while who whom why will with would you your said says say year years
-week weeks day days today yesterday tomorrow monday tuesday wednesday thursday
-friday saturday sunday january february march april may june july august september
-october november december jan feb mar apr jun jul aug sep sept oct nov dec percent
-per cent company companies firm firms group inc corp ltd plc co llc million billion
-bn m mn share shares stock stocks market markets people report reports reported
-according news update live first last next one two three four five six seven eight
-nine ten us mr ms mrs dr chief executive officer ceo cfo analyst analysts quarter
-"""
-_STOP = frozenset(_STOPWORDS.split())
-_TITLE_WEIGHT, _NAME_WEIGHT, _NUMBER_WEIGHT, _LEAD_WEIGHT = 1.6, 1.3, 1.8, 0.8
-LEAD_CHARS = 700
-MAX_TERMS = 24
+from .models import ArticleTerm, StoryCluster, TermDay
+from .terms import cosine, figure_terms, key_terms, title_words
+
 MAX_LOOKUP_TERMS = 12
 TIME_PENALTY = 0.35
 IDF_PRIOR_DOCS = 200
 # TermDay row counting every indexed article of the day (key terms are never empty).
 ALL_ARTICLES = ""
 FIGURE_PENALTY = 0.75
-
-
-def _stem(word: str) -> str:
-    for suffix in ("ings", "ing", "ers", "ied", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
-    return word
-
-
-def _number_term(raw: str) -> str | None:
-    value = raw.replace(",", "")
-    if "." in value:
-        value = value.rstrip("0").rstrip(".")
-    # Single digits and years say little about which event this is.
-    if len(value.replace(".", "")) < 2 or (
-        len(value) == 4 and value.startswith(("19", "20"))
-    ):
-        return None
-    return f"#{value}"
-
-
-def key_terms(title: str, text: str) -> dict[str, float]:
-    """Weighted key terms of an article: figures, names and significant words, the title
-    counting more than the lead."""
-    weights: Counter[str] = Counter()
-    for part, factor in ((title, _TITLE_WEIGHT), (text[:LEAD_CHARS], _LEAD_WEIGHT)):
-        for match in _NUMBER.finditer(part):
-            term = _number_term(match.group(0))
-            if term:
-                weights[term] += _NUMBER_WEIGHT * factor
-        for match in _WORD.finditer(part):
-            word = match.group(0).strip("'’-&")
-            lower = word.lower().replace("’", "'").removesuffix("'s")
-            if len(lower) < 3 or lower in _STOP:
-                continue
-            weight = factor
-            if word[0].isupper() and match.start() > 0:
-                weight *= _NAME_WEIGHT
-            weights[_stem(lower)[:60]] += weight
-    return dict(weights.most_common(MAX_TERMS))
-
-
-def _figures(terms: dict[str, float]) -> set[str]:
-    return {t for t in terms if t.startswith("#")}
-
-
-def title_words(title: str) -> list[str]:
-    return sorted(
-        {
-            _stem(w.lower())
-            for w in _WORD.findall(title)
-            if w.lower() not in _STOP and len(w) > 2
-        }
-    )
-
-
-def cosine(a: dict[str, float], b: dict[str, float], idf: dict[str, float]) -> float:
-    """Cosine similarity of two term vectors under the given IDF weights."""
-    if not a or not b:
-        return 0.0
-    dot = sum(a[t] * b[t] * idf.get(t, 1.0) ** 2 for t in a.keys() & b.keys())
-    if not dot:
-        return 0.0
-    norm_a = math.sqrt(sum((w * idf.get(t, 1.0)) ** 2 for t, w in a.items()))
-    norm_b = math.sqrt(sum((w * idf.get(t, 1.0)) ** 2 for t, w in b.items()))
-    return dot / (norm_a * norm_b)
 
 
 # ---------------------------------------------------------------------------------------
@@ -259,7 +169,7 @@ def candidates(
         score *= 1 - TIME_PENALTY * min(hours / window_hours, 1.0)
         # Reports of one event quote the same figures; two stories whose figures all differ
         # are usually two events of the same company or kind.
-        figures, other_figures = _figures(terms), _figures(other)
+        figures, other_figures = figure_terms(terms), figure_terms(other)
         if figures and other_figures and not figures & other_figures:
             score *= FIGURE_PENALTY
         if (
@@ -378,69 +288,6 @@ def assign(article: Article, *, reindex: bool = True) -> StoryCluster:
     if match is None:
         return cluster
     return refresh_cluster(cluster_id)  # type: ignore[return-value]
-
-
-# ---------------------------------------------------------------------------------------
-# Related stories
-# ---------------------------------------------------------------------------------------
-def related(article: Article, *, limit: int = 6) -> list[int]:
-    """Ids of related stories: the rest of its cluster first, then the most similar stories
-    of the last weeks sharing key terms (companies among them) or the category. Cached."""
-    key = f"related:{article.pk}"
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    visible = Article.objects.exclude(
-        status__in=[Article.Status.REJECTED, Article.Status.ARCHIVED]
-    )
-    mates = (
-        list(
-            visible.filter(cluster_id=article.cluster_id)
-            .exclude(pk=article.pk)
-            .order_by("published_at")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if article.cluster_id
-        else []
-    )
-    result = mates
-    if len(result) < limit:
-        terms = (article.cluster_signature or {}).get("terms") or key_terms(
-            article.title, article.text
-        )
-        horizon = timedelta(days=settings.RELATED_DAYS)
-        lo, hi = article.published_at - horizon, article.published_at + horizon
-        shared = (
-            ArticleTerm.objects.filter(
-                term__in=list(terms), published_at__range=(lo, hi)
-            )
-            .exclude(article_id=article.pk)
-            .values("article_id")
-            .annotate(n=Count("id"))
-            .filter(n__gte=2)
-            .order_by("-n")[:40]
-        )
-        ids = [row["article_id"] for row in shared]
-        scored = []
-        for other_id, cluster_id, category_id, sig in visible.filter(
-            pk__in=ids
-        ).values_list("pk", "cluster_id", "category_id", "cluster_signature"):
-            if other_id in result or (cluster_id and cluster_id == article.cluster_id):
-                continue
-            score = cosine(terms, (sig or {}).get("terms", {}), {})
-            if category_id and category_id == article.category_id:
-                score += 0.05
-            scored.append((score, other_id, cluster_id))
-        seen_clusters = {article.cluster_id}
-        for _score, other_id, cluster_id in sorted(scored, reverse=True):
-            if cluster_id in seen_clusters and cluster_id is not None:
-                continue  # one story per cluster
-            seen_clusters.add(cluster_id)
-            result.append(other_id)
-            if len(result) >= limit:
-                break
-    cache.set(key, result, settings.RELATED_CACHE_SECONDS)
-    return result
 
 
 # ---------------------------------------------------------------------------------------

@@ -84,3 +84,18 @@ def redis_url() -> str:
             pytest.fail(f"Redis is required in CI but not reachable at {url!r}")
         pytest.skip("needs Redis (set REDIS_URL); CI runs this")
     return url
+
+
+@pytest.fixture(autouse=True)
+def _desk_roles(request: pytest.FixtureRequest) -> None:
+    """The Editors and Chief editors groups, as migrations create them. A transactional test
+    (the worker, migration tests) flushes every table at its end; put the groups back."""
+    if request.node.get_closest_marker("django_db") is None:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.contrib.auth.models import Group
+
+    from editorial.roles import ROLES, roles_sync
+
+    if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
+        roles_sync()

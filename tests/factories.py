@@ -87,3 +87,11 @@ class ArticleFactory(factory.django.DjangoModelFactory):
     text = factory.Faker("paragraph")
     published_at = factory.LazyFunction(lambda: datetime.now(UTC))
     content_hash = factory.Sequence(lambda n: f"{n:064x}")
+
+
+def enrich(article_id: int, **options: object) -> None:
+    """Run the pipeline's enrichment chain for one article in-process: the backend's proposal,
+    then the desk receiving it."""
+    from newsroom.pipeline import enrichment_chain
+
+    enrichment_chain(article_id, **options).apply()  # type: ignore[arg-type]

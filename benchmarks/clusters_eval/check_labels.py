@@ -5,7 +5,7 @@ Run from the project root:
     .venv/bin/python benchmarks/clusters_eval/check_labels.py
 
 Validates that every eval feed (benchmarks/clusters_eval/feeds/*.xml plus the five demo
-feeds in articles/demo_feeds/) parses cleanly with feedparser, that labels.json assigns
+feeds in newsroom/demo_feeds/) parses cleanly with feedparser, that labels.json assigns
 every feedparser ``entry.id`` to exactly one event and names no id that is not in a feed,
 and a few authoring rules (dates, description length, time spread inside an event).
 Prints the counts. Exits 1 if any check fails.
@@ -25,7 +25,7 @@ import feedparser
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 OWN_FEEDS = sorted((HERE / "feeds").glob("*.xml"))
-DEMO_FEEDS = sorted((ROOT / "articles" / "demo_feeds").glob("*.xml"))
+DEMO_FEEDS = sorted((ROOT / "newsroom" / "demo_feeds").glob("*.xml"))
 LABELS = HERE / "labels.json"
 
 WINDOW_START = datetime(2026, 11, 16, tzinfo=UTC)

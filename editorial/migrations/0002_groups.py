@@ -22,6 +22,9 @@ CHIEF = EDITOR + [
 ]
 
 
+MOVED = {"enrichment": ("enrichment",), "storycluster": ("stories",)}
+
+
 def create_groups(apps, schema_editor):
     # Permissions are normally created after migrations; these groups need them now.
     for app_config in apps.get_app_configs():
@@ -33,7 +36,12 @@ def create_groups(apps, schema_editor):
     for name, perms in (("Editors", EDITOR), ("Chief editors", CHIEF)):
         group, _ = Group.objects.get_or_create(name=name)
         group.permissions.set([
-            Permission.objects.get(content_type__app_label=app, codename=codename)
+            # Models that later moved to their own app (articles 0009) are found under
+            # either label, whichever order a fresh database applies the migrations in.
+            Permission.objects.get(
+                content_type__app_label__in=[app, *MOVED.get(codename.split("_", 1)[1], ())],
+                codename=codename,
+            )
             for app, codename in perms
         ])
 

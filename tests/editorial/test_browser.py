@@ -12,9 +12,10 @@ import pytest
 from django.db import connections
 from playwright.sync_api import Browser, Page, expect
 
-from articles.models import Article, Enrichment
+from articles.models import Article
 from editorial import services
 from editorial.models import AuditEvent
+from enrichment.models import Enrichment
 from tests.factories import ArticleFactory
 
 from .browser import Desk, chromium

@@ -10,7 +10,7 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
-from articles.models import Article, BudgetDay, Category, Enrichment
+from articles.models import Article, Category
 from editorial.charts import (
     Bar,
     Segment,
@@ -20,6 +20,7 @@ from editorial.charts import (
     nice_ceiling,
 )
 from editorial.models import AuditEvent
+from enrichment.models import BudgetDay, Enrichment
 from sources.models import Source
 from tests.factories import ArticleFactory, SourceFactory
 

@@ -7,8 +7,9 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
-from articles.models import Article, Enrichment
+from articles.models import Article
 from editorial.models import AuditEvent
+from enrichment.models import Enrichment
 from tests.factories import ArticleFactory
 
 from .factories import chief, editor

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from articles.enrichment import claude
+from enrichment import claude
 
 from .fake_anthropic import FakeAnthropic
 

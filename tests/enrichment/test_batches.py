@@ -5,8 +5,10 @@ from io import StringIO
 import pytest
 from django.core.management import CommandError, call_command
 
-from articles import batches
-from articles.models import Article, BudgetDay, EnrichmentBatch
+from articles.models import Article
+from enrichment import batches
+from enrichment.models import BudgetDay, EnrichmentBatch
+from newsroom import pipeline
 from tests.factories import ArticleFactory
 
 from .fake_anthropic import FakeAnthropic, message, ok, proposal
@@ -66,6 +68,7 @@ def test_a_backlog_goes_out_as_one_batch_and_results_are_applied(
     fake_api.finish_batch(batch.batch_id, [result(first), result(second)])
     progress = batches.batch_poll(batch)
     assert progress.ended is True
+    assert pipeline.batch_results_hand_on(progress) == 2
     for article in (first, second):
         article.refresh_from_db()
         assert article.status == Article.Status.IN_REVIEW
@@ -94,7 +97,7 @@ def test_failed_batch_requests_go_back_to_the_normal_queue(
     )
     fake_api.queue(ok(message(proposal())), ok(message(proposal())))
     with django_capture_on_commit_callbacks(execute=True):
-        batches.batch_poll(batch)
+        pipeline.batch_results_hand_on(batches.batch_poll(batch))
     batch.refresh_from_db()
     assert (batch.applied, batch.failed) == (1, 2)
     for article in (good, errored, invalid):

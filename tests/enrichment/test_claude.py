@@ -7,13 +7,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from articles import services
-from articles.enrichment import grounding
-from articles.enrichment.prompt import PROMPT_VERSION
-from articles.enrichment.schema import EnrichmentResult
-from articles.models import Article, BudgetDay, Company, Enrichment
-from articles.tasks import enrich_article
-from tests.factories import ArticleFactory
+from articles.models import Article, Company
+from enrichment import budget, grounding
+from enrichment.models import BudgetDay, Enrichment
+from enrichment.prompt import PROMPT_VERSION
+from enrichment.schema import EnrichmentResult
+from enrichment.tasks import enrich_article
+from newsroom import pipeline
+from tests.factories import ArticleFactory, enrich
 
 from .fake_anthropic import FakeAnthropic, error, message, ok, proposal, timeout
 
@@ -52,7 +53,7 @@ def test_the_request_uses_the_model_a_cached_rubric_and_the_json_schema(
     fake_api: FakeAnthropic,
 ) -> None:
     fake_api.queue(ok(message(proposal())))
-    enrich_article(article().pk)
+    enrich(article().pk)
     sent = fake_api.message_calls[0]
     assert sent["model"] == "claude-haiku-5-5"
     assert sent["system"][0]["cache_control"] == {"type": "ephemeral"}
@@ -78,7 +79,7 @@ def test_long_articles_are_trimmed_to_the_token_budget(
 ) -> None:
     settings.ENRICHMENT_ARTICLE_TOKENS = 600
     fake_api.queue(ok(message(proposal())))
-    enrich_article(article(text=("A sentence about chips and demand. " * 800)).pk)
+    enrich(article(text=("A sentence about chips and demand. " * 800)).pk)
     user = fake_api.message_calls[0]["messages"][0]["content"]
     assert len(user) <= 600 * 4 + 400
     assert user.rstrip().endswith("[…article trimmed]")
@@ -92,7 +93,7 @@ def test_a_good_reply_becomes_the_proposal_and_the_editorial_copy(
         ok(message(proposal(), input_tokens=1000, output_tokens=400, cache_read=3000))
     )
     story = article()
-    enrich_article(story.pk)
+    enrich(story.pk)
     story.refresh_from_db()
     enrichment = story.enrichment
     assert story.status == Article.Status.IN_REVIEW
@@ -127,9 +128,8 @@ def test_a_rate_limit_is_retried_and_then_succeeds(fake_api: FakeAnthropic) -> N
         error(429, "rate_limit_error", retry_after="1"), ok(message(proposal()))
     )
     story = article()
-    enrich_article.apply(args=[story.pk])
-    story.refresh_from_db()
-    assert story.status == Article.Status.IN_REVIEW
+    result = enrich_article.apply(args=[story.pk])
+    assert Enrichment.objects.get(pk=result.get()).status == Enrichment.Status.OK
     assert len(fake_api.message_calls) == 2
 
 
@@ -159,7 +159,7 @@ def test_transient_faults_retry_then_end_in_a_rerunnable_failure(
 def test_an_invalid_reply_gets_one_repair_attempt(fake_api: FakeAnthropic) -> None:
     fake_api.queue(ok(message("{not json")), ok(message(proposal())))
     story = article()
-    enrich_article(story.pk)
+    enrich(story.pk)
     story.refresh_from_db()
     assert story.status == Article.Status.IN_REVIEW
     assert story.enrichment.attempts == 2
@@ -182,7 +182,7 @@ def test_a_reply_still_bad_after_repair_fails_the_article_and_keeps_everything(
 ) -> None:  # type: ignore[type-arg]
     fake_api.queue(ok(bad), ok(bad))
     story = article()
-    enrich_article(story.pk)
+    enrich(story.pk)
     story.refresh_from_db()
     failed = Enrichment.objects.get(article=story)
     assert story.status == Article.Status.FAILED
@@ -202,10 +202,9 @@ def test_a_failed_article_can_be_rerun_and_gets_a_new_enrichment(
 ) -> None:  # type: ignore[no-untyped-def]
     fake_api.queue(ok(message("nope")), ok(message("nope")), ok(message(proposal())))
     story = article()
-    enrich_article(story.pk)
+    enrich(story.pk)
     story.refresh_from_db()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.article_request_enrichment(article=story)
+    enrich(story.pk, force=True)
     story.refresh_from_db()
     assert story.status == Article.Status.IN_REVIEW
     assert story.enrichments.count() == 2
@@ -224,14 +223,14 @@ def test_a_rejected_key_fails_without_retrying(fake_api: FakeAnthropic) -> None:
 def test_the_same_content_is_never_sent_twice(fake_api: FakeAnthropic) -> None:
     fake_api.queue(ok(message(proposal())))
     first = article()
-    enrich_article(first.pk)
+    enrich(first.pk)
     twin = article(
         source=first.source,
         guid="another",
         url="https://x.example/2",
         canonical_url="https://x.example/2",
     )
-    enrich_article(twin.pk)  # identical title and text: the stored proposal is reused
+    enrich(twin.pk)  # identical title and text: the stored proposal is reused
     twin.refresh_from_db()
     assert twin.status == Article.Status.IN_REVIEW
     assert len(fake_api.message_calls) == 1
@@ -242,7 +241,7 @@ def test_an_exhausted_budget_parks_articles_until_it_is_replenished(
 ) -> None:  # type: ignore[no-untyped-def]
     settings.ENRICHMENT_DAILY_BUDGET_USD = 0.0001
     story = article()
-    enrich_article(story.pk)
+    enrich(story.pk)
     story.refresh_from_db()
     assert story.status == Article.Status.NEW
     assert story.waiting_for_budget is True
@@ -251,7 +250,7 @@ def test_an_exhausted_budget_parks_articles_until_it_is_replenished(
     # Next day (or a larger budget): beat's sweep resumes it.
     settings.ENRICHMENT_DAILY_BUDGET_USD = 5.0
     fake_api.queue(ok(message(proposal())))
-    assert services.enrich_pending() == 1
+    assert pipeline.sweep() == 1
     story.refresh_from_db()
     assert (
         story.status == Article.Status.IN_REVIEW and story.waiting_for_budget is False
@@ -263,9 +262,9 @@ def test_concurrent_reservations_never_exceed_the_budget(settings) -> None:
     granted = 0
     for _ in range(10):
         try:
-            services.budget_reserve(amount=Decimal("0.3"))
+            budget.budget_reserve(amount=Decimal("0.3"))
             granted += 1
-        except services.BudgetExhausted:
+        except budget.BudgetExhausted:
             pass
     assert granted == 3
 
@@ -276,7 +275,7 @@ def test_stale_enriching_articles_are_requeued(fake_api: FakeAnthropic) -> None:
         updated_at=timezone.now() - timedelta(hours=1)
     )
     fake_api.queue(ok(message(proposal())))
-    services.enrich_pending()
+    pipeline.sweep()
     story.refresh_from_db()
     assert story.status == Article.Status.IN_REVIEW
 
@@ -290,7 +289,7 @@ def test_the_proposal_is_checked_against_the_article(fake_api: FakeAnthropic) ->
     )
     fake_api.queue(ok(message(ungrounded)))
     story = article()
-    enrich_article(story.pk)
+    enrich(story.pk)
     warnings = Enrichment.objects.get().warnings
     assert {(w["kind"], w["value"]) for w in warnings} == {
         ("number", "5.1"),
@@ -340,7 +339,7 @@ def test_companies_are_matched_to_existing_rows_with_aliases(
         )
     )
     story = article()
-    enrich_article(story.pk)
+    enrich(story.pk)
     helios.refresh_from_db()
     assert list(story.companies.all()) == [helios]
     assert helios.aliases == ["Helios"]
@@ -348,7 +347,7 @@ def test_companies_are_matched_to_existing_rows_with_aliases(
 
 def test_request_size_is_measurable_for_the_benchmark(fake_api: FakeAnthropic) -> None:
     fake_api.queue(ok(message(proposal())))
-    enrich_article(article().pk)
+    enrich(article().pk)
     sent = fake_api.message_calls[0]
     static = len(sent["system"][0]["text"])
     per_article = len(json.dumps(sent["messages"]))

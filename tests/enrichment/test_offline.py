@@ -7,16 +7,15 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
-from articles.enrichment.offline import OfflineBackend, split_sentences
-from articles.enrichment.schema import ArticleInput, EnrichmentResult
+from conftest import SHARED_FEEDS
+from enrichment.offline import OfflineBackend, split_sentences
+from enrichment.schema import ArticleInput, EnrichmentResult
 from sources.parsing import parse_feed
 
-# tests/articles/enrichment/test_offline.py → parents[4] is the folder holding the project.
-CORPUS = Path(__file__).resolve().parents[4] / "shared" / "feeds" / "real"
+CORPUS = SHARED_FEEDS / "real"
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 CATEGORIES = (
     "Markets",

@@ -6,8 +6,8 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from articles.management.commands.load_demo import DEMO_SOURCES
 from articles.models import Article
+from newsroom.management.commands.load_demo import DEMO_SOURCES
 from sources.models import Source
 
 pytestmark = pytest.mark.django_db

@@ -8,9 +8,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from articles.models import Article, Enrichment
+from articles.models import Article
+from enrichment.models import Enrichment
+from newsroom import pipeline
 from sources.services import source_fetch
-from tests.factories import SourceFactory, rss, story
+from tests.factories import ArticleFactory, SourceFactory, rss, story
 from tests.feedserver import FeedServer
 
 pytestmark = pytest.mark.django_db
@@ -25,14 +27,10 @@ def test_fetched_articles_are_enriched_after_commit_and_wait_for_review(
     )
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         source_fetch(source_id=source.pk)
-    # After the commit: one clustering task per new article, each queueing its enrichment.
-    assert [c.func.__self__.name for c in callbacks] == [
-        "articles.cluster_article",
-        "articles.cluster_article",
-        "articles.enrich_article",
-        "articles.enrich_article",
-    ]
+    # After the commit: one pipeline chain per new article.
+    assert len(callbacks) == 2
     for article in Article.objects.select_related("enrichment"):
+        assert article.cluster_id is not None
         assert article.status == Article.Status.IN_REVIEW
         assert article.enrichment.backend == "offline"
         assert article.summary and 3 <= len(article.takeaways) <= 5
@@ -79,3 +77,22 @@ def test_the_demo_is_enriched_offline(django_capture_on_commit_callbacks) -> Non
     statuses = set(Article.objects.values_list("status", flat=True))
     assert statuses == {Article.Status.IN_REVIEW}
     assert Enrichment.objects.filter(backend="offline").count() == 46
+
+
+def test_the_chain_clusters_then_enriches_then_hands_the_proposal_to_the_desk() -> None:
+    steps = [task.task for task in pipeline.new_article_chain(7).tasks]
+    assert steps == [
+        "stories.cluster_article",
+        "enrichment.enrich_article",
+        "editorial.receive_proposal",
+    ]
+    assert [task.task for task in pipeline.enrichment_chain(7).tasks] == steps[1:]
+
+
+def test_the_sweep_restarts_an_article_whose_clustering_message_was_lost() -> None:
+    article = ArticleFactory(status=Article.Status.NEW, text="Port cranes. " * 30)
+    assert article.cluster_id is None
+    assert pipeline.sweep() == 1
+    article.refresh_from_db()
+    assert article.cluster_id is not None
+    assert article.status == Article.Status.IN_REVIEW

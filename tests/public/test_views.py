@@ -15,7 +15,7 @@ def test_the_article_list_shows_the_latest_stories_in_constant_queries(
     source = SourceFactory(name="Harbour Wire")
     ArticleFactory.create_batch(40, source=source)
     with django_assert_max_num_queries(3):
-        response = client.get(reverse("articles:list"))
+        response = client.get(reverse("public:list"))
     assert response.status_code == 200
     assert response.content.decode().count('class="article-card"') == 30
     assert "Harbour Wire" in response.content.decode()
@@ -30,7 +30,7 @@ def test_the_article_page_links_to_the_original_via_its_source(client: Client) -
 
 
 def test_pages_send_security_headers(client: Client) -> None:
-    response = client.get(reverse("articles:list"))
+    response = client.get(reverse("public:list"))
     assert "default-src 'self'" in response["Content-Security-Policy"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["X-Frame-Options"] == "DENY"

@@ -8,12 +8,14 @@ from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from articles import clustering
-from articles.models import Article, StoryCluster
+from articles.models import Article
 from editorial import services as editorial
 from editorial.models import AuditEvent
+from stories import clustering
+from stories.models import StoryCluster
+from stories.related import related as related_stories
 from tests.editorial.factories import editor as editor_user
-from tests.factories import ArticleFactory, SourceFactory
+from tests.factories import ArticleFactory, SourceFactory, enrich
 
 pytestmark = pytest.mark.django_db
 
@@ -147,7 +149,7 @@ def test_related_stories_list_the_cluster_first_then_similar_stories() -> None:
         at=T0 - timedelta(days=3),
     )
     unrelated = publish(*OTHER[0])
-    related = clustering.related(helios[0])
+    related = related_stories(helios[0])
     assert related[:2] == [helios[1].pk, helios[2].pk]
     assert earlier.pk in related
     assert unrelated.pk not in related
@@ -169,16 +171,14 @@ def test_assigning_one_article_reads_the_index_not_the_table() -> None:
 
 
 def test_a_new_report_of_an_approved_story_reuses_its_proposal(settings) -> None:
-    from articles.services import article_enrich
-
     first = publish(*HELIOS[0], status=Article.Status.NEW)
-    article_enrich(article_id=first.pk)
+    enrich(first.pk)
     Article.objects.filter(pk=first.pk).update(status=Article.Status.PUBLISHED)
     settings.ENRICHMENT_BACKEND = (
         "claude"  # any real call would fail: no key, no network
     )
     second = publish(*HELIOS[1], status=Article.Status.NEW)
-    article_enrich(article_id=second.pk)
+    enrich(second.pk)
     second.refresh_from_db()
     assert second.status == Article.Status.IN_REVIEW
     assert second.enrichment.backend == "cluster"

@@ -7,8 +7,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from articles import batches, services
 from articles.models import Article
+from enrichment import batches
+from enrichment.budget import BudgetExhausted
+from newsroom import pipeline
 
 
 class Command(BaseCommand):
@@ -36,10 +38,12 @@ class Command(BaseCommand):
                 .order_by("-published_at")
                 .values_list("pk", flat=True)[: options["limit"]]
             )
-            for article_id in tqdm(
-                ids, unit="article", disable=options["verbosity"] < 1
+            for start in tqdm(
+                range(0, len(ids), 100),
+                unit="100 articles",
+                disable=options["verbosity"] < 1,
             ):
-                services.tasks.enrich_article.delay(article_id)
+                pipeline.restart(ids[start : start + 100])
             self.stdout.write(self.style.SUCCESS(f"Queued {len(ids)} articles."))
             return
         if settings.ENRICHMENT_BACKEND != "claude":
@@ -48,7 +52,7 @@ class Command(BaseCommand):
             )
         try:
             batch = batches.batch_submit(limit=options["limit"])
-        except services.BudgetExhausted as exc:
+        except BudgetExhausted as exc:
             raise CommandError(str(exc)) from exc
         if batch is None:
             self.stdout.write("Nothing to enrich.")
@@ -67,6 +71,7 @@ class Command(BaseCommand):
         ) as bar:
             while True:
                 progress = batches.batch_poll(batch)
+                pipeline.batch_results_hand_on(progress)
                 bar.n = progress.done
                 bar.refresh()
                 if progress.ended:

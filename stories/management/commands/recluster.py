@@ -8,8 +8,9 @@ from django.db.models import Count
 from django.utils import timezone
 from tqdm import tqdm
 
-from articles import clustering
-from articles.models import Article, StoryCluster
+from articles.models import Article
+from stories import clustering
+from stories.models import StoryCluster
 
 
 class Command(BaseCommand):

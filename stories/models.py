@@ -1,0 +1,94 @@
+"""Story clusters: which articles report the same real-world event, and the term index that
+finds them."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from articles.models import Article
+
+
+class StoryClusterQuerySet(models.QuerySet["StoryCluster"]):
+    def multi_source(self) -> StoryClusterQuerySet:
+        """Clusters that more than one source reports."""
+        return self.filter(source_count__gt=1)
+
+
+class StoryCluster(models.Model):
+    """One real-world story and every article that reports it.
+
+    Every article belongs to one (alone at first). Editors can merge, split and choose the
+    canonical article; those decisions are marked manual and the automatic pass never
+    overrides them.
+    """
+
+    canonical = models.ForeignKey(
+        Article,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("canonical article"),
+    )
+    canonical_chosen = models.BooleanField(
+        _("canonical chosen by an editor"), default=False
+    )
+    manual = models.BooleanField(_("edited by an editor"), default=False)
+    article_count = models.PositiveIntegerField(default=0)
+    source_count = models.PositiveIntegerField(default=0)
+    first_seen = models.DateTimeField(null=True, blank=True)
+    last_seen = models.DateTimeField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = StoryClusterQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-last_seen"]
+
+    def __str__(self) -> str:
+        title = self.canonical.title if self.canonical_id else "(empty)"
+        return f"{title} [{self.source_count} sources]"
+
+
+class ArticleTerm(models.Model):
+    """Inverted index of an article's key terms, for finding same-story candidates without
+    scanning the table: (term, published_at) is the lookup."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    term = models.CharField(max_length=64)
+    published_at = models.DateTimeField()
+
+    class Meta:
+        # Covering (term, date, article): candidate lookups are index-only range scans.
+        indexes = [
+            models.Index(
+                fields=["term", "published_at", "article"], name="articleterm_covering"
+            )
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "term"], name="articleterm_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.term}"
+
+
+class TermDay(models.Model):
+    """How many articles carried a key term on a day: document frequencies for clustering's
+    TF-IDF, read in a few rows instead of counting the inverted index."""
+
+    term = models.CharField(max_length=64)
+    day = models.DateField()
+    articles = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["term", "day"], name="termday_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.term} {self.day}: {self.articles}"
