@@ -35,10 +35,11 @@ run: install
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-## lint: ruff
+## lint: ruff, then mypy with django-stubs (configured in pyproject.toml)
 lint: install
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy
 
 format: install
 	$(VENV)/bin/ruff format .

@@ -31,8 +31,9 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 ROOT = Path(__file__).resolve().parent.parent
 EVAL = ROOT / "benchmarks" / "clusters_eval"
@@ -91,7 +92,24 @@ def pairs_of(groups: dict[object, list[int]]) -> set[tuple[int, int]]:
     }
 
 
-def quality(with_real: bool) -> dict[str, object]:
+class Scores(TypedDict):
+    precision: float
+    recall: float
+    tp: int
+    fp: int
+    fn: int
+
+
+class Quality(Scores):
+    threshold: float
+    labelled_articles: int
+    labels_not_ingested: int
+    positive_pairs: int
+    distractors: int
+    sweep: dict[float, Scores]
+
+
+def quality(with_real: bool) -> Quality:
     fresh_database()
     labels = json.loads((EVAL / "labels.json").read_text())
     event_of = {
@@ -112,7 +130,7 @@ def quality(with_real: bool) -> dict[str, object]:
         truth_groups.setdefault(event, []).append(pk)
     truth = pairs_of(truth_groups)
 
-    def evaluate() -> dict[str, float]:
+    def evaluate() -> Scores:
         predicted_groups: dict[object, list[int]] = {}
         for pk, cluster_id in Article.objects.values_list("pk", "cluster_id"):
             predicted_groups.setdefault(cluster_id, []).append(pk)
@@ -136,7 +154,7 @@ def quality(with_real: bool) -> dict[str, object]:
         }
 
     chosen = settings.CLUSTER_THRESHOLD
-    sweep = {}
+    sweep: dict[float, Scores] = {}
     for threshold in (0.25, 0.3, 0.35, 0.4, 0.42, 0.45, 0.48, 0.5, 0.6):
         settings.CLUSTER_THRESHOLD = threshold
         call_command("recluster", "--days", "100000", verbosity=0)
@@ -205,7 +223,7 @@ def speed(n: int, new: int = 200) -> dict[str, float]:
     ]
     end = datetime(2026, 11, 27, tzinfo=UTC)
     started = time.perf_counter()
-    frequencies: Counter[tuple[str, object]] = Counter()
+    frequencies: Counter[tuple[str, date]] = Counter()
     batch = 5000
     for offset in range(0, n, batch):
         articles = []
@@ -295,7 +313,7 @@ def main() -> None:
         f"distractors; {q['labels_not_ingested']} labels not ingested)"
     )
     print("  threshold  precision  recall     tp    fp    fn")
-    for threshold, row in q["sweep"].items():  # type: ignore[union-attr]
+    for threshold, row in q["sweep"].items():
         mark = " <- configured" if threshold == q["threshold"] else ""
         print(
             f"  {threshold:>9.2f}  {row['precision']:>9.3f}  {row['recall']:>6.3f}  "

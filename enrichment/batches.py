@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.db import transaction
 from django.utils import timezone
@@ -23,6 +23,10 @@ from .base import Usage, price
 from .claude import ClaudeBackend, reply_text, usage_of, validate, worst_case_cost
 from .models import Enrichment, EnrichmentBatch
 from .prompt import PROMPT_VERSION
+
+if TYPE_CHECKING:
+    from anthropic.types.message_create_params import MessageCreateParamsNonStreaming
+    from anthropic.types.messages.batch_create_params import Request
 
 logger = logging.getLogger(__name__)
 
@@ -54,11 +58,17 @@ def batch_submit(
     claimed = [pk for pk in ids if services.enrichment_claim(pk, force=False)]
     if not claimed:
         return None
-    requests: list[dict[str, Any]] = []
+    requests: list[Request] = []
     reserve = Decimal(0)
     for article in Article.objects.filter(pk__in=claimed).select_related("source"):
         params = backend.build_request(services.article_input(article))
-        requests.append({"custom_id": CUSTOM_ID.format(article.pk), "params": params})
+        requests.append(
+            {
+                "custom_id": CUSTOM_ID.format(article.pk),
+                # build_request's dict is the keyword arguments of messages.create
+                "params": cast("MessageCreateParamsNonStreaming", params),
+            }
+        )
         reserve += worst_case_cost(params, backend.model) / 2
     try:
         day = budget.budget_reserve(amount=reserve)

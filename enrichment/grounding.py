@@ -6,7 +6,7 @@ Violations are returned as warnings for the editor; nothing is dropped or correc
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from .schema import EnrichmentResult
 
@@ -36,7 +36,7 @@ def check(
     *,
     title: str,
     text: str,
-    aliases: dict[str, Iterable[str]] | None = None,
+    aliases: Mapping[str, Iterable[str]] | None = None,
 ) -> list[dict[str, str]]:
     """Warnings: companies not named in the article (under any known alias) and numbers in the
     summary or takeaways that the article does not contain."""

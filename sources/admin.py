@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from django.contrib import admin, messages
 from django.db import models
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.html import format_html
@@ -13,6 +16,23 @@ from django.utils.translation import ngettext
 from . import services
 from .models import FetchAttempt, Source
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# A tuple, so that both ``fields`` and ``readonly_fields`` accept it as it is.
+FETCH_ATTEMPT_FIELDS = (
+    "started_at",
+    "outcome",
+    "http_status",
+    "duration_ms",
+    "bytes_received",
+    "entries_found",
+    "new_count",
+    "updated_count",
+    "duplicate_count",
+    "error",
+)
+
 
 class FetchAttemptInline(admin.TabularInline):
     model = FetchAttempt
@@ -20,28 +40,23 @@ class FetchAttemptInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     ordering = ["-started_at"]
-    fields = [
-        "started_at",
-        "outcome",
-        "http_status",
-        "duration_ms",
-        "bytes_received",
-        "entries_found",
-        "new_count",
-        "updated_count",
-        "duplicate_count",
-        "error",
-    ]
-    readonly_fields = fields
+    fields = FETCH_ATTEMPT_FIELDS
+    readonly_fields = FETCH_ATTEMPT_FIELDS
     verbose_name_plural = _("recent fetches")
+    # Set by get_formset, which the admin calls before get_queryset.
+    _source_id: int | None
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[FetchAttempt]:
+        if self._source_id is None:  # an unsaved source has no fetches
+            return super().get_queryset(request).none()
         recent = FetchAttempt.objects.filter(source_id=self._source_id).values("pk")[
             :20
         ]
         return super().get_queryset(request).filter(pk__in=recent)
 
-    def get_formset(self, request, obj=None, **kwargs):  # type: ignore[no-untyped-def]
+    def get_formset(
+        self, request: HttpRequest, obj: Source | None = None, **kwargs: Any
+    ) -> type[BaseInlineFormSet[Any, Any, Any]]:
         self._source_id = obj.pk if obj else None
         return super().get_formset(request, obj, **kwargs)
 
@@ -161,7 +176,7 @@ class SourceAdmin(admin.ModelAdmin):
         return f"{obj.entries_per_day:.1f}"
 
     @admin.display(description=_("next fetch"), ordering="next_fetch_at")
-    def next_fetch(self, obj: Source) -> str:
+    def next_fetch(self, obj: Source) -> StrOrPromise:
         if not obj.active or obj.next_fetch_at is None:
             return "—"
         if obj.next_fetch_at <= timezone.now():

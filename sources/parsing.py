@@ -210,7 +210,8 @@ def normalize_entry(
     )
     updated = _plausible(_as_utc(entry.get("updated_parsed")), fetched_at)
     published_at = published or updated or fetched_at
-    date_key = (published or updated).isoformat() if (published or updated) else ""
+    dated = published or updated
+    date_key = dated.isoformat() if dated else ""
     return NormalizedEntry(
         guid=normalize.make_guid(entry.get("id"), link, title, date_key),
         url=link,

@@ -98,10 +98,10 @@ def backoff_interval(
     base * 2^(failures-1), capped, with -20 %..0 % jitter so that sources that failed together
     (a shared host going down) do not all come back in the same minute.
     """
-    rng = rng or random
+    jitter = rng.random() if rng is not None else random.random()
     exponent = min(max(failures, 1) - 1, 32)
     delay = min(cap, base * (2**exponent))
-    delay *= 1 - 0.2 * rng.random()
+    delay *= 1 - 0.2 * jitter
     if retry_after:
         delay = max(delay, min(retry_after, 7 * DAY))
     return delay

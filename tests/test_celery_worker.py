@@ -9,7 +9,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -34,7 +35,7 @@ pytestmark = [
 ]
 
 
-def wait_for(predicate, timeout: float = 60.0) -> bool:  # type: ignore[no-untyped-def]
+def wait_for(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if predicate():
@@ -102,7 +103,7 @@ def test_fetch_due_sources_fans_out_to_a_real_worker(
     worker: subprocess.Popen[bytes], feeds: FeedServer
 ) -> None:
     due = [
-        SourceFactory(
+        SourceFactory.create(
             feed_url=feeds.add(
                 f"/f{i}.xml", rss([story(i * 10 + k) for k in range(3)])
             ),
@@ -110,9 +111,9 @@ def test_fetch_due_sources_fans_out_to_a_real_worker(
         )
         for i in range(4)
     ]
-    later = SourceFactory(
+    later = SourceFactory.create(
         feed_url=feeds.add("/later.xml", rss([story(99)])),
-        next_fetch_at=timezone.now() + timezone.timedelta(hours=1),
+        next_fetch_at=timezone.now() + timedelta(hours=1),
     )
     celery_app.send_task("sources.fetch_due_sources")
     assert wait_for(lambda: Article.objects.count() == 12), (
@@ -133,7 +134,7 @@ def test_fetch_due_sources_fans_out_to_a_real_worker(
 def test_two_workers_never_fetch_the_same_source_at_once(
     worker: subprocess.Popen[bytes], feeds: FeedServer
 ) -> None:
-    source = SourceFactory(
+    source = SourceFactory.create(
         feed_url=feeds.add("/slow.xml", rss([story(1)]), delay=1.5),
         next_fetch_at=timezone.now(),
     )

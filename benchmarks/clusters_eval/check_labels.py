@@ -33,7 +33,7 @@ WINDOW_END = datetime(2026, 11, 28, tzinfo=UTC)  # exclusive
 MAX_EVENT_SPREAD_HOURS = 30
 GUID_RE = re.compile(r"^[a-z0-9-]+:\d{3}$")
 
-errors = []
+errors: list[str] = []
 
 
 def fail(msg):
@@ -52,7 +52,7 @@ def entry_text(entry):
 
 def main():
     # ---- parse every feed
-    where = {}  # entry id -> file name
+    where: dict[str, str] = {}  # entry id -> file name
     when = {}  # entry id -> datetime (UTC)
     per_file = {}
     for path in OWN_FEEDS + DEMO_FEEDS:

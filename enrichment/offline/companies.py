@@ -68,13 +68,13 @@ class _CompanyMatcher:
             name = (name or "").strip()
             if not name:
                 continue
-            ticker = (ticker or "").strip() or tickers.get(name.casefold())
+            symbol = (ticker or "").strip() or tickers.get(name.casefold())
             keys = [f"name:{name.casefold()}"] + (
-                [f"ticker:{ticker.upper()}"] if ticker else []
+                [f"ticker:{symbol.upper()}"] if symbol else []
             )
             # The site's own list comes first and wins over the shipped one for the same firm.
             company = next((by_key[k] for k in keys if k in by_key), None) or _Company(
-                name, ticker
+                name, symbol
             )
             for key in keys:
                 by_key.setdefault(key, company)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import defusedxml.ElementTree as SafeET
 from django.db import transaction
@@ -10,6 +11,9 @@ from django.utils import timezone
 
 from ..models import Source
 from .lifecycle import SourceError, source_create
+
+if TYPE_CHECKING:
+    from xml.etree.ElementTree import Element
 
 
 @dataclass(slots=True)
@@ -31,8 +35,8 @@ def source_import_opml(*, data: bytes) -> OPMLImport:
     created: list[Source] = []
     skipped: list[str] = []
 
-    def walk(node: object, category: str) -> None:
-        for outline in node.findall("outline"):  # type: ignore[attr-defined]
+    def walk(node: Element, category: str) -> None:
+        for outline in node.findall("outline"):
             url = (outline.get("xmlUrl") or "").strip()
             title = (outline.get("title") or outline.get("text") or "").strip()
             if url:
@@ -71,14 +75,15 @@ def sources_export_opml(*, sources: list[Source] | None = None) -> bytes:
     for source in sources:
         parent = body
         if source.default_category:
-            parent = groups.get(source.default_category)  # type: ignore[assignment]
-            if parent is None:
-                parent = groups[source.default_category] = ET.SubElement(
+            group = groups.get(source.default_category)
+            if group is None:
+                group = groups[source.default_category] = ET.SubElement(
                     body,
                     "outline",
                     text=source.default_category,
                     title=source.default_category,
                 )
+            parent = group
         attrs = {
             "type": "rss",
             "text": source.name,

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from articles.models import Article
 from enrichment import batches
@@ -23,7 +25,7 @@ TEXT = (
 
 def backlog(n: int) -> list[Article]:
     return [
-        ArticleFactory(
+        ArticleFactory.create(
             title=f"Helios deal part {i}", text=TEXT, status=Article.Status.NEW
         )
         for i in range(n)
@@ -31,9 +33,9 @@ def backlog(n: int) -> list[Article]:
 
 
 def result(
-    article: Article, kind: str = "succeeded", reply: dict | None = None
-) -> dict:  # type: ignore[type-arg]
-    body: dict = {"type": kind}  # type: ignore[type-arg]
+    article: Article, kind: str = "succeeded", reply: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    body: dict[str, Any] = {"type": kind}
     if kind == "succeeded":
         body["message"] = message(
             reply or proposal(), input_tokens=1000, output_tokens=400, cache_read=0
@@ -72,6 +74,7 @@ def test_a_backlog_goes_out_as_one_batch_and_results_are_applied(
     for article in (first, second):
         article.refresh_from_db()
         assert article.status == Article.Status.IN_REVIEW
+        assert article.enrichment is not None
         assert article.enrichment.via_batch is True
         # half of (1000 × $0.10 + 400 × $0.50) per million tokens
         assert str(article.enrichment.cost_usd) == "0.000150"
@@ -83,10 +86,12 @@ def test_a_backlog_goes_out_as_one_batch_and_results_are_applied(
 
 
 def test_failed_batch_requests_go_back_to_the_normal_queue(
-    fake_api: FakeAnthropic, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    fake_api: FakeAnthropic,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     good, errored, invalid = backlog(3)
     batch = batches.batch_submit()
+    assert batch is not None
     fake_api.finish_batch(
         batch.batch_id,
         [

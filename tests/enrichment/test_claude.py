@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks, Settings
 
 from articles.models import Article, Company
 from enrichment import budget, grounding
@@ -16,13 +19,21 @@ from enrichment.tasks import enrich_article
 from newsroom import pipeline
 from tests.factories import ArticleFactory, enrich
 
-from .fake_anthropic import FakeAnthropic, error, message, ok, proposal, timeout
+from .fake_anthropic import (
+    FakeAnthropic,
+    Reply,
+    error,
+    message,
+    ok,
+    proposal,
+    timeout,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def retries_run_inline():  # type: ignore[no-untyped-def]
+def retries_run_inline() -> Iterator[None]:
     """Eager Celery re-applies a retried task at once; with propagation on it would raise
     the Retry instead of running it, so these tests turn propagation off."""
     from newsroom.celery import app
@@ -39,14 +50,14 @@ TEXT = (
 )
 
 
-def article(**kwargs):  # type: ignore[no-untyped-def]
+def article(**kwargs: Any) -> Article:
     defaults = {
         "title": "Helios to buy Lumen Optics for $4.2 billion",
         "text": TEXT,
         "source__name": "Northwind Wire",
         "status": Article.Status.NEW,
     }
-    return ArticleFactory(**{**defaults, **kwargs})
+    return ArticleFactory.create(**{**defaults, **kwargs})
 
 
 def test_the_request_uses_the_model_a_cached_rubric_and_the_json_schema(
@@ -97,6 +108,7 @@ def test_a_good_reply_becomes_the_proposal_and_the_editorial_copy(
     story.refresh_from_db()
     enrichment = story.enrichment
     assert story.status == Article.Status.IN_REVIEW
+    assert enrichment is not None
     assert (enrichment.backend, enrichment.model, enrichment.prompt_version) == (
         "claude",
         "claude-haiku-5-5",
@@ -111,7 +123,7 @@ def test_a_good_reply_becomes_the_proposal_and_the_editorial_copy(
     assert enrichment.cost_usd == Decimal("0.000330")
     assert story.summary == proposal()["summary"]
     assert story.importance == 8 and story.sentiment == "bullish"
-    assert story.category.name == "Technology"
+    assert story.category is not None and story.category.name == "Technology"
     assert sorted(story.companies.values_list("name", flat=True)) == [
         "Helios Semiconductor",
         "Lumen Optics",
@@ -128,7 +140,7 @@ def test_a_rate_limit_is_retried_and_then_succeeds(fake_api: FakeAnthropic) -> N
         error(429, "rate_limit_error", retry_after="1"), ok(message(proposal()))
     )
     story = article()
-    result = enrich_article.apply(args=[story.pk])
+    result = enrich_article.apply(args=(story.pk,))
     assert Enrichment.objects.get(pk=result.get()).status == Enrichment.Status.OK
     assert len(fake_api.message_calls) == 2
 
@@ -143,12 +155,12 @@ def test_a_rate_limit_is_retried_and_then_succeeds(fake_api: FakeAnthropic) -> N
     ],
 )
 def test_transient_faults_retry_then_end_in_a_rerunnable_failure(
-    fake_api: FakeAnthropic, settings, fault
-) -> None:  # type: ignore[no-untyped-def]
+    fake_api: FakeAnthropic, settings: Settings, fault: Reply
+) -> None:
     settings.ENRICHMENT_TASK_MAX_RETRIES = 2
     fake_api.queue(fault, fault, fault)
     story = article()
-    enrich_article.apply(args=[story.pk])
+    enrich_article.apply(args=(story.pk,))
     story.refresh_from_db()
     assert story.status == Article.Status.FAILED
     assert story.enrichment_error.startswith("gave up after 3 attempts")
@@ -162,6 +174,7 @@ def test_an_invalid_reply_gets_one_repair_attempt(fake_api: FakeAnthropic) -> No
     enrich(story.pk)
     story.refresh_from_db()
     assert story.status == Article.Status.IN_REVIEW
+    assert story.enrichment is not None
     assert story.enrichment.attempts == 2
     assert story.enrichment.input_tokens == 1800  # both calls are paid for
     repair = fake_api.message_calls[1]["messages"]
@@ -178,8 +191,8 @@ def test_an_invalid_reply_gets_one_repair_attempt(fake_api: FakeAnthropic) -> No
     ],
 )
 def test_a_reply_still_bad_after_repair_fails_the_article_and_keeps_everything(
-    fake_api: FakeAnthropic, bad: dict, expected: str
-) -> None:  # type: ignore[type-arg]
+    fake_api: FakeAnthropic, bad: dict[str, Any], expected: str
+) -> None:
     fake_api.queue(ok(bad), ok(bad))
     story = article()
     enrich(story.pk)
@@ -198,8 +211,9 @@ def test_a_reply_still_bad_after_repair_fails_the_article_and_keeps_everything(
 
 
 def test_a_failed_article_can_be_rerun_and_gets_a_new_enrichment(
-    fake_api: FakeAnthropic, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    fake_api: FakeAnthropic,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     fake_api.queue(ok(message("nope")), ok(message("nope")), ok(message(proposal())))
     story = article()
     enrich(story.pk)
@@ -213,7 +227,7 @@ def test_a_failed_article_can_be_rerun_and_gets_a_new_enrichment(
 def test_a_rejected_key_fails_without_retrying(fake_api: FakeAnthropic) -> None:
     fake_api.queue(error(401, "authentication_error"))
     story = article()
-    enrich_article.apply(args=[story.pk])
+    enrich_article.apply(args=(story.pk,))
     story.refresh_from_db()
     assert story.status == Article.Status.FAILED
     assert "HTTP 401" in story.enrichment_error
@@ -237,8 +251,8 @@ def test_the_same_content_is_never_sent_twice(fake_api: FakeAnthropic) -> None:
 
 
 def test_an_exhausted_budget_parks_articles_until_it_is_replenished(
-    fake_api: FakeAnthropic, settings
-) -> None:  # type: ignore[no-untyped-def]
+    fake_api: FakeAnthropic, settings: Settings
+) -> None:
     settings.ENRICHMENT_DAILY_BUDGET_USD = 0.0001
     story = article()
     enrich(story.pk)

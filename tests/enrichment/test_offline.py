@@ -7,6 +7,7 @@ import re
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -29,8 +30,8 @@ CATEGORIES = (
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
 
 
-def make_article(title: str, text: str = "", **fields: object) -> ArticleInput:
-    values: dict[str, object] = {
+def make_article(title: str, text: str = "", **fields: Any) -> ArticleInput:
+    values: dict[str, Any] = {
         "title": title,
         "text": text,
         "source_name": "Northwind Wire",
@@ -38,7 +39,7 @@ def make_article(title: str, text: str = "", **fields: object) -> ArticleInput:
         "categories": CATEGORIES,
     }
     values.update(fields)
-    return ArticleInput(**values)  # type: ignore[arg-type]
+    return ArticleInput(**values)
 
 
 def enrich(article: ArticleInput) -> EnrichmentResult:

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from sources.models import FetchAttempt, Source
 from sources.services import source_fetch
@@ -22,14 +23,18 @@ def admin_client_(client: Client) -> Client:
 
 
 def test_the_source_list_shows_health_in_plain_words(
-    admin_client_: Client, feeds: FeedServer, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
-    good = SourceFactory(
+    admin_client_: Client,
+    feeds: FeedServer,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+) -> None:
+    good = SourceFactory.create(
         name="Good Wire", feed_url=feeds.add("/ok.xml", rss([story(1)]))
     )
-    bad = SourceFactory(name="Broken Wire", feed_url=feeds.add("/bad.xml", status=503))
+    bad = SourceFactory.create(
+        name="Broken Wire", feed_url=feeds.add("/bad.xml", status=503)
+    )
     for _ in range(20):
-        SourceFactory()
+        SourceFactory.create()
     source_fetch(source_id=good.pk)
     source_fetch(source_id=bad.pk)
     with django_assert_max_num_queries(8):
@@ -43,7 +48,7 @@ def test_the_source_list_shows_health_in_plain_words(
 def test_the_source_page_shows_recent_fetches(
     admin_client_: Client, feeds: FeedServer
 ) -> None:
-    source = SourceFactory(feed_url=feeds.add("/ok.xml", rss([story(1)])))
+    source = SourceFactory.create(feed_url=feeds.add("/ok.xml", rss([story(1)])))
     source_fetch(source_id=source.pk)
     response = admin_client_.get(
         reverse("admin:sources_source_change", args=[source.pk])
@@ -55,7 +60,7 @@ def test_the_source_page_shows_recent_fetches(
 def test_fetch_now_enable_and_disable_actions(
     admin_client_: Client, feeds: FeedServer
 ) -> None:
-    source = SourceFactory(
+    source = SourceFactory.create(
         feed_url=feeds.add("/ok.xml", rss([story(1)])), next_fetch_at=None
     )
     url = reverse("admin:sources_source_changelist")
@@ -64,7 +69,9 @@ def test_fetch_now_enable_and_disable_actions(
     assert (source.active, source.health) == (False, Source.Health.DISABLED)
     admin_client_.post(url, {"action": "enable", "_selected_action": [source.pk]})
     source.refresh_from_db()
-    assert source.active is True and source.next_fetch_at <= timezone.now()
+    assert source.active is True
+    assert source.next_fetch_at is not None
+    assert source.next_fetch_at <= timezone.now()
     admin_client_.post(url, {"action": "fetch_now", "_selected_action": [source.pk]})
     assert FetchAttempt.objects.filter(source=source, outcome="ok").count() == 1
 
@@ -75,7 +82,7 @@ def test_an_editor_without_change_permission_cannot_fetch(client: Client) -> Non
 
     user.user_permissions.add(Permission.objects.get(codename="view_source"))
     client.force_login(user)
-    source = SourceFactory()
+    source = SourceFactory.create()
     response = client.post(
         reverse("admin:sources_source_changelist"),
         {"action": "fetch_now", "_selected_action": [source.pk]},

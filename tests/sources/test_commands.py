@@ -94,17 +94,17 @@ def test_add_source_explains_a_page_without_a_feed(feeds: FeedServer) -> None:
 
 
 def test_fetch_feeds_sync_prints_a_closing_table(feeds: FeedServer) -> None:
-    ok = SourceFactory(
+    ok = SourceFactory.create(
         feed_url=feeds.add("/ok.xml", rss([story(1), story(2)])),
         next_fetch_at=timezone.now(),
     )
-    SourceFactory(
+    SourceFactory.create(
         feed_url=feeds.add(
             "/html.xml", "<html><body>x</body></html>", content_type="text/html"
         ),
         next_fetch_at=timezone.now(),
     )
-    SourceFactory(
+    SourceFactory.create(
         feed_url=feeds.add("/missing.xml", status=404), next_fetch_at=timezone.now()
     )
     output = run("fetch_feeds", "--all", "--sync", "--workers", "1")
@@ -122,7 +122,7 @@ def test_fetch_feeds_sync_prints_a_closing_table(feeds: FeedServer) -> None:
 
 
 def test_fetch_feeds_without_sync_queues_tasks(feeds: FeedServer) -> None:
-    SourceFactory(
+    SourceFactory.create(
         feed_url=feeds.add("/ok.xml", rss([story(1)])), next_fetch_at=timezone.now()
     )
     assert "Queued 1 fetches" in run("fetch_feeds")

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("require_shared_fee
 
 def serve_and_fetch(feeds: FeedServer, path: Path) -> tuple[Source, FetchAttempt]:
     url = feeds.add(f"/{path.name}", path, content_type="application/xml")
-    source = SourceFactory(feed_url=url, next_fetch_at=timezone.now())
+    source = SourceFactory.create(feed_url=url, next_fetch_at=timezone.now())
     attempt = source_fetch(source_id=source.pk)
     assert attempt is not None
     source.refresh_from_db()

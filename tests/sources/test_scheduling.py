@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import random
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,8 @@ HOUR = 3600
 BOUNDS = {"minimum": 300, "maximum": 24 * HOUR}
 
 
-def interval(**kwargs: object) -> float:
-    args = {
+def interval(**kwargs: Any) -> float:
+    args: dict[str, Any] = {
         "base": 900,
         "rate_per_day": 48,
         "ttl_minutes": None,
@@ -22,7 +23,7 @@ def interval(**kwargs: object) -> float:
         **BOUNDS,
     }
     args.update(kwargs)
-    return scheduling.success_interval(**args)  # type: ignore[arg-type]
+    return scheduling.success_interval(**args)
 
 
 def test_the_source_interval_is_the_floor() -> None:

@@ -17,7 +17,14 @@ FEED = rss([story(1), story(2), story(3)])
 
 
 def make_source(url: str, **kwargs: object) -> Source:
-    return SourceFactory(feed_url=url, next_fetch_at=timezone.now(), **kwargs)
+    return SourceFactory.create(feed_url=url, next_fetch_at=timezone.now(), **kwargs)
+
+
+def fetch(source: Source) -> FetchAttempt:
+    """source_fetch for an active source that is due, which always records an attempt."""
+    attempt = source_fetch(source_id=source.pk)
+    assert attempt is not None
+    return attempt
 
 
 def test_a_first_fetch_stores_the_entries_and_marks_the_source_healthy(
@@ -32,7 +39,7 @@ def test_a_first_fetch_stores_the_entries_and_marks_the_source_healthy(
     assert source.health == Source.Health.OK
     assert source.etag == '"a1"'
     assert source.last_success_at is not None
-    assert source.next_fetch_at > timezone.now()
+    assert source.next_fetch_at is not None and source.next_fetch_at > timezone.now()
     assert source.lease_until is None  # released
 
 
@@ -40,7 +47,7 @@ def test_an_unchanged_feed_answers_304_and_stores_nothing(feeds: FeedServer) -> 
     source = make_source(feeds.add("/feed.xml", FEED, etag='"a1"'))
     source_fetch(source_id=source.pk)
     Source.objects.filter(pk=source.pk).update(next_fetch_at=timezone.now())
-    attempt = source_fetch(source_id=source.pk)
+    attempt = fetch(source)
     source.refresh_from_db()
     assert attempt.outcome == FetchAttempt.Outcome.NOT_MODIFIED
     assert feeds.requests_to("/feed.xml")[1].headers["if-none-match"] == '"a1"'
@@ -53,7 +60,7 @@ def test_a_server_ignoring_validators_is_caught_by_the_body_hash(
 ) -> None:
     source = make_source(feeds.add("/feed.xml", FEED))
     source_fetch(source_id=source.pk)
-    attempt = source_fetch(source_id=source.pk)
+    attempt = fetch(source)
     assert attempt.outcome == FetchAttempt.Outcome.UNCHANGED
     assert attempt.new_count == 0
 
@@ -62,7 +69,7 @@ def test_new_entries_are_added_on_the_next_fetch(feeds: FeedServer) -> None:
     source = make_source(feeds.add("/feed.xml", FEED))
     source_fetch(source_id=source.pk)
     feeds.add("/feed.xml", rss([story(4), story(1), story(2), story(3)]))
-    attempt = source_fetch(source_id=source.pk)
+    attempt = fetch(source)
     assert (attempt.new_count, attempt.unchanged_count) == (1, 3)
     assert Article.objects.count() == 4
 
@@ -72,12 +79,13 @@ def test_a_server_error_marks_the_source_failing_and_backs_off(
 ) -> None:
     source = make_source(feeds.add("/feed.xml", status=500), fetch_interval=600)
     before = timezone.now()
-    attempt = source_fetch(source_id=source.pk)
+    attempt = fetch(source)
     source.refresh_from_db()
     assert attempt.outcome == FetchAttempt.Outcome.ERROR
     assert source.health == Source.Health.FAILING
     assert source.consecutive_failures == 1
     assert source.last_error == "the server answered HTTP 500 Internal Server Error"
+    assert source.next_fetch_at is not None
     assert before + timedelta(seconds=0.8 * 600 - 1) <= source.next_fetch_at
     assert source.next_fetch_at <= before + timedelta(seconds=601)
 
@@ -90,6 +98,7 @@ def test_a_source_is_never_given_up_on(feeds: FeedServer, settings) -> None:
     source.refresh_from_db()
     assert source.active is True
     assert source.consecutive_failures == 12
+    assert source.next_fetch_at is not None
     assert source.next_fetch_at <= timezone.now() + timedelta(
         seconds=settings.FEED_BACKOFF_CAP
     )
@@ -114,6 +123,7 @@ def test_retry_after_postpones_the_next_fetch(feeds: FeedServer) -> None:
     )
     source_fetch(source_id=source.pk)
     source.refresh_from_db()
+    assert source.next_fetch_at is not None
     assert source.next_fetch_at >= timezone.now() + timedelta(seconds=7100)
     assert "asked to wait 7200 s" in source.last_error
 
@@ -145,9 +155,7 @@ def test_a_304_does_not_hide_a_broken_body(feeds: FeedServer) -> None:
     source.refresh_from_db()
     assert source.health == Source.Health.FAILING
     Source.objects.filter(pk=source.pk).update(etag='"b"')
-    assert (
-        source_fetch(source_id=source.pk).outcome == FetchAttempt.Outcome.NOT_MODIFIED
-    )
+    assert fetch(source).outcome == FetchAttempt.Outcome.NOT_MODIFIED
     source.refresh_from_db()
     assert source.health == Source.Health.FAILING
 
@@ -210,4 +218,5 @@ def test_the_feed_ttl_lengthens_the_interval(feeds: FeedServer) -> None:
     )
     source_fetch(source_id=source.pk)
     source.refresh_from_db()
+    assert source.next_fetch_at is not None
     assert source.next_fetch_at >= timezone.now() + timedelta(minutes=179)
