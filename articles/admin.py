@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from django.contrib import admin
 from django.db import models
 from django.utils.html import format_html
@@ -7,7 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from .models import Article, Category, Company, Tombstone
 
-FROM_THE_FEED = [
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
+
+# A tuple, so that it is a valid ``fields`` entry of a fieldset as it is.
+FROM_THE_FEED = (
+    "feed_title",
     "guid",
     "canonical_url",
     "updated_at_source",
@@ -21,7 +28,7 @@ FROM_THE_FEED = [
     "created_at",
     "updated_at",
     "version",
-]
+)
 
 
 @admin.register(Article)
@@ -50,7 +57,7 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         (
             _("Enrichment"),
-            {"fields": ["enrichment", "enrichment_error", "waiting_for_budget"]},
+            {"fields": ["enrichment", "enrichment_state"]},
         ),
         (
             _("Editorial copy"),
@@ -78,16 +85,17 @@ class ArticleAdmin(admin.ModelAdmin):
         *FROM_THE_FEED,
         "status",
         "enrichment",
-        "enrichment_error",
-        "waiting_for_budget",
+        "enrichment_state",
     ]
 
     @admin.display(description=_("enrichment"))
-    def enrichment_state(self, obj: Article) -> str:
+    def enrichment_state(self, obj: Article) -> StrOrPromise:
         if obj.waiting_for_budget:
             return _("waiting for budget")
         if obj.status == Article.Status.FAILED:
             return _("failed: %(reason)s") % {"reason": obj.enrichment_error[:80]}
+        if obj.enrichment_error:
+            return obj.enrichment_error[:200]
         if obj.enrichment_id:
             return _("done")
         return "—"

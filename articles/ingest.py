@@ -44,8 +44,11 @@ UPDATABLE = frozenset(
         Article.Status.FAILED,
     }
 )
+# Statuses in which a feed change is only flagged for the desk: the copy was signed off.
+FLAGGED = frozenset({Article.Status.APPROVED, Article.Status.PUBLISHED})
 UPDATED_FIELDS = [
     "title",
+    "feed_title",
     "author",
     "content",
     "text",
@@ -59,13 +62,28 @@ UPDATED_FIELDS = [
 
 
 class OnWrite(Protocol):
-    """Told, inside the ingest's transaction, which articles were created and which were
-    updated from the feed (the pipeline queues the next steps and audits the updates)."""
+    """Told, inside the ingest's transaction, which articles were created, which were
+    updated from the feed (with what changed, old and new, per article id) and which the
+    source changed after the desk signed them off (flagged, not rewritten): the pipeline
+    queues the next steps and records the changes in the stories' history."""
 
-    def __call__(self, *, created: list[int], updated: list[Article]) -> None: ...
+    def __call__(
+        self,
+        *,
+        created: list[int],
+        updated: list[Article],
+        changes: dict[int, dict[str, list[str]]],
+        flagged: list[Article],
+    ) -> None: ...
 
 
-def _nothing(*, created: list[int], updated: list[Article]) -> None:
+def _nothing(
+    *,
+    created: list[int],
+    updated: list[Article],
+    changes: dict[int, dict[str, list[str]]],
+    flagged: list[Article],
+) -> None:
     return None
 
 
@@ -115,6 +133,7 @@ def _new_article(
         url=entry.url,
         canonical_url=entry.canonical_url,
         title=entry.title or "(untitled)",
+        feed_title=entry.title or "(untitled)",
         author=entry.author,
         published_at=entry.published_at,
         updated_at_source=entry.updated_at,
@@ -142,10 +161,13 @@ def _ingest_batch(
         for article in Article.objects.filter(source=source, guid__in=guids).only(
             "id",
             "guid",
+            "title",
+            "feed_title",
             "content_hash",
             "status",
             "feed_revisions",
             "upstream_changed_at",
+            "edited_fields",
         )
     }
     fresh = [entry for entry in entries if entry.guid not in existing]
@@ -204,6 +226,7 @@ def _ingest_batch(
             taken_hashes.add(entry.content_hash)
 
     to_update: list[Article] = []
+    feed_changes: dict[int, dict[str, list[str]]] = {}
     flagged: list[Article] = []
     for entry in entries:
         article = existing.get(entry.guid)
@@ -212,7 +235,16 @@ def _ingest_batch(
         if article.content_hash == entry.content_hash:
             stats.unchanged += 1
         elif article.status in UPDATABLE:
-            article.title = entry.title or "(untitled)"
+            title = entry.title or "(untitled)"
+            changes = {"content_hash": [article.content_hash, entry.content_hash]}
+            if title != article.source_headline:
+                changes["feed_title"] = [article.source_headline, title]
+            article.feed_title = title
+            if title != article.title and "title" not in article.edited_fields:
+                # A headline the desk rewrote stays the desk's.
+                changes["title"] = [article.title, title]
+                article.title = title
+            feed_changes[article.pk] = changes
             article.author = entry.author
             article.content = entry.content_html
             article.text = entry.text
@@ -224,16 +256,13 @@ def _ingest_batch(
             article.updated_at = fetched_at  # bulk_update() does not apply auto_now
             to_update.append(article)
         else:
-            if (
-                article.status == Article.Status.PUBLISHED
-                and article.upstream_changed_at is None
-            ):
+            if article.status in FLAGGED and article.upstream_changed_at is None:
                 article.upstream_changed_at = fetched_at
                 flagged.append(article)
             stats.unchanged += 1
     stats.updated = len(to_update)
 
-    created = _write(to_create, to_update, flagged, on_write)
+    created = _write(to_create, to_update, flagged, feed_changes, on_write)
     stats.new = created
     stats.duplicates += len(to_create) - created
     return stats
@@ -243,14 +272,20 @@ def _write(
     to_create: list[Article],
     to_update: list[Article],
     flagged: list[Article],
+    changes: dict[int, dict[str, list[str]]],
     on_write: OnWrite,
 ) -> int:
     """Insert and update in one transaction; returns how many articles were created."""
     try:
         with transaction.atomic():
             Article.objects.bulk_create(to_create)
-            _bulk_updates(to_update, flagged)
-            on_write(created=[article.pk for article in to_create], updated=to_update)
+            updated = _bulk_updates(to_update, flagged, changes)
+            on_write(
+                created=[article.pk for article in to_create],
+                updated=updated,
+                changes=changes,
+                flagged=flagged,
+            )
         return len(to_create)
     except IntegrityError:
         # Another source stored the same canonical URL between our read and our write. Fall
@@ -269,15 +304,49 @@ def _write(
                 created.append(article.pk)
             except IntegrityError:
                 continue
-        _bulk_updates(to_update, flagged)
-        on_write(created=created, updated=to_update)
+        updated = _bulk_updates(to_update, flagged, changes)
+        on_write(created=created, updated=updated, changes=changes, flagged=flagged)
     return len(created)
 
 
-def _bulk_updates(to_update: list[Article], flagged: list[Article]) -> None:
+def _bulk_updates(
+    to_update: list[Article],
+    flagged: list[Article],
+    changes: dict[int, dict[str, list[str]]],
+) -> list[Article]:
+    """Write the feed's changes; returns the articles really updated.
+
+    The rows were read without a lock; an editor may have rewritten the headline or the desk
+    signed the story off since. So they are locked and looked at again first: a story signed
+    off meanwhile is only flagged, and a headline the desk changed meanwhile stays.
+    """
     if to_update:
+        now = {
+            pk: (status, title, edited)
+            for pk, status, title, edited in Article.objects.select_for_update()
+            .filter(pk__in=[article.pk for article in to_update])
+            .order_by("pk")
+            .values_list("pk", "status", "title", "edited_fields")
+        }
+        still: list[Article] = []
+        for article in to_update:
+            status, title, edited = now.get(article.pk, (None, "", []))
+            if status not in UPDATABLE:
+                if status in FLAGGED:
+                    article.upstream_changed_at = article.updated_at
+                    flagged.append(article)
+                changes.pop(article.pk, None)
+                continue
+            noted = changes.setdefault(article.pk, {})
+            read = noted["title"][0] if "title" in noted else article.title
+            if "title" in edited or title != read:
+                article.title = title  # the desk's headline, as it is now
+                noted.pop("title", None)
+            still.append(article)
+        to_update = still
         Article.objects.bulk_update(to_update, UPDATED_FIELDS, batch_size=BATCH_SIZE)
     if flagged:
         Article.objects.bulk_update(
             flagged, ["upstream_changed_at"], batch_size=BATCH_SIZE
         )
+    return to_update

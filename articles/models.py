@@ -1,9 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -49,6 +51,15 @@ class Company(models.Model):
 
 
 class ArticleQuerySet(models.QuerySet["Article"]):
+    def settled(self) -> ArticleQuerySet:
+        """Articles the desk has acted on (decided, or copy edited): automatic passes such
+        as re-clustering leave them where they are."""
+        return self.filter(
+            ~Q(status__in=Article.UNDECIDED)
+            | ~Q(edited_fields=[])
+            | Q(cluster_locked=True)
+        )
+
     def with_source(self) -> ArticleQuerySet:
         """Join the source, which every list shows."""
         return self.select_related("source", "category")
@@ -62,11 +73,21 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.filter(status=Article.Status.IN_REVIEW)
 
     def published(self) -> ArticleQuerySet:
-        """Visible to readers."""
+        """Published by the desk."""
         return self.filter(status=Article.Status.PUBLISHED)
+
+    def visible(self) -> ArticleQuerySet:
+        """What readers may see, wherever they look: published stories, one per story (its
+        lead report). Everything public starts here."""
+        return self.published().leading()
 
     def latest_first(self) -> ArticleQuerySet:
         return self.order_by("-published_at", "-pk")
+
+    def leading(self) -> ArticleQuerySet:
+        """Articles that stand for their story: alone in it, or its canonical report. The
+        desk reviews these once per story; the other reports are the story's sources."""
+        return self.filter(Q(cluster__isnull=True) | Q(cluster__canonical_id=F("pk")))
 
     def delete(self) -> tuple[int, dict[str, int]]:
         """Delete and leave tombstones, so the next fetch does not bring the articles back."""
@@ -97,6 +118,22 @@ class Article(models.Model):
         BEARISH = "bearish", _("bearish")
         NEUTRAL = "neutral", _("neutral")
 
+    # Not decided by the desk yet: still in the pipeline or waiting for review.
+    UNDECIDED = frozenset({"new", "enriching", "in_review", "failed"})
+
+    # The editorial copy: the fields an AI proposal fills and editors edit (the admin, the
+    # desk's services and the proposal all use these two lists).
+    PROPOSED_FIELDS = (
+        "summary",
+        "analysis",
+        "takeaways",
+        "sentiment",
+        "importance",
+        "category",
+        "companies",
+    )
+    EDITORIAL_FIELDS = ("title", *PROPOSED_FIELDS)
+
     # What the feed said
     source = models.ForeignKey(
         Source, on_delete=models.CASCADE, related_name="articles"
@@ -105,6 +142,11 @@ class Article(models.Model):
     url = models.URLField(_("URL"), max_length=2048, blank=True)
     canonical_url = models.CharField(_("canonical URL"), max_length=600, blank=True)
     title = models.CharField(_("title"), max_length=300)
+    # The headline as the source wrote it; ``title`` is the desk's, which editors may rewrite.
+    # Clustering and the AI read the source's words.
+    feed_title = models.CharField(
+        _("headline at the source"), max_length=300, blank=True
+    )
     author = models.CharField(_("author"), max_length=200, blank=True)
     published_at = models.DateTimeField(_("published"), db_index=True)
     updated_at_source = models.DateTimeField(
@@ -139,6 +181,25 @@ class Article(models.Model):
         blank=True,
         related_name="+",
         verbose_name=_("current AI proposal"),
+    )
+    # A newer proposal that arrived after editors changed the copy: shown beside it, never
+    # written over it (editorial.services.proposal_receive).
+    pending_enrichment = models.ForeignKey(
+        "enrichment.Enrichment",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("newer AI proposal, not taken yet"),
+    )
+    edited_fields = models.JSONField(
+        _("fields edited by the desk"),
+        default=list,
+        blank=True,
+        editable=False,
+        help_text=_(
+            "Copy fields an editor changed since the copy was filled by the AI."
+        ),
     )
     enrichment_error = models.TextField(_("enrichment error"), blank=True)
     # Story clustering (stories.clustering)
@@ -188,6 +249,14 @@ class Article(models.Model):
         help_text=_("Bumped by every editorial change; a stale edit is refused."),
     )
     publish_at = models.DateTimeField(_("scheduled publication"), null=True, blank=True)
+    scheduled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("scheduled by"),
+    )
     published_at_site = models.DateTimeField(
         _("published on the site"), null=True, blank=True
     )
@@ -213,6 +282,10 @@ class Article(models.Model):
             (
                 "publish_article",
                 _("Can publish, unpublish, schedule and archive articles"),
+            ),
+            (
+                "correct_silently",
+                _("Can correct a published story without a public correction note"),
             ),
         ]
         constraints = [
@@ -241,12 +314,46 @@ class Article(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("public:detail", args=[self.pk])
 
-    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+    @property
+    def source_headline(self) -> str:
+        """The headline as the source wrote it (the desk may have rewritten ``title``)."""
+        return self.feed_title or self.title
+
+    @property
+    def is_settled(self) -> bool:
+        """The desk has acted on it (see ``ArticleQuerySet.settled``)."""
+        return (
+            self.status not in self.UNDECIDED
+            or bool(self.edited_fields)
+            or self.cluster_locked
+        )
+
+    @property
+    def story_status(self) -> str:
+        """The state of the story it belongs to: its lead report's (loads it if needed)."""
+        cluster = self.cluster
+        if cluster is None or cluster.canonical_id in (None, self.pk):
+            return self.status
+        lead = cluster.canonical
+        return lead.status if lead is not None else self.status
+
+    @property
+    def leads_its_story(self) -> bool:
+        """Alone in its story or its canonical report (loads the cluster if needed)."""
+        if self.cluster_id is None:
+            return True
+        cluster = self.cluster
+        assert cluster is not None  # cluster_id is set
+        return cluster.canonical_id == self.pk
+
+    def delete(
+        self, using: Any = None, keep_parents: bool = False
+    ) -> tuple[int, dict[str, int]]:
         with transaction.atomic():
             Tombstone.objects.bulk_create(
                 [Tombstone.for_article(self)], ignore_conflicts=True
             )
-            return super().delete(*args, **kwargs)
+            return super().delete(using=using, keep_parents=keep_parents)
 
 
 class Tombstone(models.Model):

@@ -8,7 +8,7 @@ Days are UTC days, the same days the enrichment budget (``articles.models.Budget
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -60,10 +60,12 @@ def _day_label(day: date) -> str:
 
 
 def queue_figures() -> dict[str, Any]:
-    """Articles per state, and the age (since ingestion) of those waiting for review."""
-    rows = {
+    """Stories per state (one per story, counted by its lead report), and the age (since
+    ingestion) of those waiting for review."""
+    rows: dict[str, Mapping[str, Any]] = {
         row["status"]: row
-        for row in Article.objects.order_by()
+        for row in Article.objects.leading()
+        .order_by()
         .values("status")
         .annotate(n=Count("pk"), oldest=Min("created_at"))
     }
@@ -76,7 +78,8 @@ def queue_figures() -> dict[str, Any]:
     if waiting["n"]:
         middle = (waiting["n"] - 1) // 2
         pair = list(
-            Article.objects.awaiting_review()
+            Article.objects.leading()
+            .awaiting_review()
             .order_by("created_at", "pk")
             .values_list("created_at", flat=True)[middle : middle + 2]
         )
@@ -95,7 +98,8 @@ def queue_figures() -> dict[str, Any]:
 
 def reviewed_figures(*, days: list[date], start: datetime) -> dict[str, Any]:
     """Editorial decisions (approve, reject, publish) per day."""
-    rows = {
+    # Mapping, not the TypedDict django-stubs infers: it misses the **-expanded counts.
+    rows: dict[date, Mapping[str, Any]] = {
         row["day"]: row
         for row in AuditEvent.objects.filter(action__in=DECISIONS, at__gte=start)
         .annotate(day=TruncDate("at", tzinfo=UTC))
@@ -135,7 +139,7 @@ def reviewed_figures(*, days: list[date], start: datetime) -> dict[str, Any]:
 def spend_figures(*, days: list[date], start: datetime) -> dict[str, Any]:
     """Today's budget, and enrichment cost and calls per day and backend."""
     budget = budget_status(days[-1])
-    per_day: dict[date, dict[str, dict[str, Any]]] = {}
+    per_day: dict[date, dict[str, Mapping[str, Any]]] = {}
     totals: dict[str, dict[str, Any]] = {}
     for row in (
         Enrichment.objects.filter(created_at__gte=start)
@@ -186,7 +190,7 @@ def spend_figures(*, days: list[date], start: datetime) -> dict[str, Any]:
     }
 
 
-def _agreement(rows: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def _agreement(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     """Mean importance difference and override shares over some days' aggregate rows."""
 
     def ratio(part: str, whole: str) -> float | None:
@@ -222,7 +226,7 @@ def agreement_figures(*, days: list[date], start: datetime) -> dict[str, Any]:
     # Only when the article has a category: a proposal whose category the site does not
     # have leaves the article without one, and that is no editor's override.
     both_categories = Q(enrichment__category__gt="", category__isnull=False)
-    rows = {
+    rows: dict[date, Mapping[str, Any]] = {
         row["day"]: row
         for row in Article.objects.filter(
             pk__in=decided.values("article_id"), enrichment__isnull=False

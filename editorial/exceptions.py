@@ -1,29 +1,56 @@
+"""Why the desk refused an action. Every refusal is a ``PermissionDenied`` (Django answers
+403 where nobody catches it); bad input is a ``django.core.exceptions.ValidationError``."""
+
 from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 
-class InvalidTransition(Exception):
-    """The action is not possible from the article's current state."""
 
-    def __init__(self, action: str, state: str, allowed: frozenset[str]) -> None:
+class ActionRefused(PermissionDenied):
+    """The desk refused an action; ``status`` is the HTTP status a view answers with."""
+
+    status = 403
+
+
+class NotAllowed(ActionRefused):
+    """The person lacks the permission the action needs (or is not signed in)."""
+
+
+class InvalidTransition(ActionRefused):
+    """The action is not possible in the story's current state."""
+
+    status = 409
+
+    def __init__(self, action: str, state: str, allowed: frozenset[str] = frozenset()):
         self.action, self.state, self.allowed = action, state, allowed
-        names = ", ".join(sorted(allowed))
-        super().__init__(
-            f"cannot {action} an article that is {state} (only from: {names})"
+        message = f"cannot {action} a story that is {state}"
+        if allowed:
+            message += f" (only from: {', '.join(sorted(allowed))})"
+        super().__init__(message)
+
+
+class NotTheStoryLead(InvalidTransition):
+    """The article is one of a story's reports; the desk reviews the story through its lead."""
+
+    def __init__(self, action: str, lead_id: int | None) -> None:
+        ActionRefused.__init__(
+            self,
+            f"cannot {action} this report on its own: it is one of the sources of story "
+            f"#{lead_id}; review that story, or split this report out first",
         )
+        self.action, self.state, self.allowed = action, "a report", frozenset()
 
 
-class NotAllowed(Exception):
-    """The editor lacks the permission the action needs."""
-
-
-class EditConflict(Exception):
-    """Another editor changed the article since this edit's version was loaded.
+class EditConflict(ActionRefused):
+    """Another editor changed the story since this action's version was loaded.
 
     ``theirs`` holds the current value of every field this edit touches that changed since;
-    ``events`` the decisions taken since that version. Nothing has been written.
+    ``events`` the changes made since that version. Nothing has been written.
     """
+
+    status = 409
 
     def __init__(
         self,
@@ -40,6 +67,6 @@ class EditConflict(Exception):
             or "another editor"
         )
         super().__init__(
-            f"{who} changed this article since you opened it (version {version} → "
+            f"{who} changed this story since you opened it (version {version} → "
             f"{current_version}); your text is kept, nothing was saved"
         )

@@ -29,10 +29,12 @@ EDITOR_PERMISSIONS = [
     ("sources", "view_source"),
     ("sources", "view_fetchattempt"),
     ("editorial", "view_auditevent"),
+    ("editorial", "view_correction"),
 ]
 CHIEF_PERMISSIONS = [
     *EDITOR_PERMISSIONS,
     ("articles", "publish_article"),
+    ("articles", "correct_silently"),
     ("sources", "add_source"),
     ("sources", "change_source"),
     ("sources", "delete_source"),

@@ -1,59 +1,100 @@
-"""The review queue: one page, keyboard-driven with htmx, usable without JavaScript.
+"""The review queue: one row per story, keyboard-driven with htmx, usable without JavaScript.
 
-Every action is a real form POST with CSRF; with htmx the view answers with just the changed
-row or panel (template partials of one template) and an ``HX-Trigger`` event that refreshes
-the per-state counts. The work is done by editorial.services, like the admin's.
+Every action is a real form POST with CSRF that names the story it acts on (its id in the
+URL, the version it was loaded at in the form); with htmx the view answers with the panel
+(a template partial) and an ``HX-Trigger`` event that refreshes the counts and moves the
+queue on. What each button may do is asked of the rulebook (``editorial.actions``); the
+work is done by ``editorial.services``, like the admin's.
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST, require_safe
 from django_htmx.http import trigger_client_event
+from django_htmx.middleware import HtmxDetails
 
 from articles.models import Article, Category
 from sources.models import Source
 from stories.models import StoryCluster
 from stories.related import related
 
-from . import services
-from .exceptions import EditConflict, InvalidTransition, NotAllowed
+from . import actions, services
+from .exceptions import ActionRefused, EditConflict
+from .forms import (
+    CopyForm,
+    MergeForm,
+    RejectForm,
+    ScheduleForm,
+    TakeForm,
+    VersionedForm,
+)
 from .models import AuditEvent
 
 S = Article.Status
 PENDING = [S.IN_REVIEW, S.APPROVED, S.FAILED, S.NEW]
 PAGE_SIZE = 50
 PRESENCE_SECONDS = 90  # "being reviewed by X" fades by itself when the editor leaves
+# Decisions after which the queue moves on to the next story.
+ADVANCING = frozenset({"approve", "reject", "publish", "schedule", "merge"})
 
-review_required = permission_required("articles.review_article", raise_exception=True)
+review_required = permission_required(actions.REVIEW, raise_exception=True)
+PANEL = ("source", "category", "enrichment", "pending_enrichment", "cluster")
+STATUS_FILTERS = [
+    ("in_review", "In review"),
+    ("approved", "Approved"),
+    ("scheduled", "Scheduled"),
+    ("failed", "Failed"),
+    ("new", "New"),
+    ("all", "All pending"),
+    ("published", "Published"),
+    ("rejected", "Rejected"),
+]
+
+
+class HtmxHttpRequest(HttpRequest):
+    """A request as django-htmx's middleware leaves it (``request.htmx``); for typing."""
+
+    htmx: HtmxDetails
 
 
 # --------------------------------------------------------------------------------------------
 # Reading
 # --------------------------------------------------------------------------------------------
-def _filtered(request: HttpRequest) -> QuerySet[Article]:
-    status = request.GET.get("status") or S.IN_REVIEW
-    articles = (
-        Article.objects.filter(status=status)
-        if status != "all"
-        else (Article.objects.filter(status__in=PENDING))
-    )
-    if category := request.GET.get("category"):
+def _stories(request: HttpRequest) -> QuerySet[Article]:
+    """The leading article of each story in the filtered state, by AI importance."""
+    status = _param(request, "status") or S.IN_REVIEW
+    leads = Article.objects.leading()
+    if status == "all":
+        articles = leads.filter(status__in=PENDING)
+    elif status == "scheduled":
+        articles = leads.filter(status=S.APPROVED, publish_at__isnull=False)
+    else:
+        articles = leads.filter(status=status)
+    if category := _param(request, "category"):
         articles = articles.filter(category__slug=category)
-    if sentiment := request.GET.get("sentiment"):
+    if sentiment := _param(request, "sentiment"):
         articles = articles.filter(sentiment=sentiment)
-    if source := request.GET.get("source"):
+    if source := _param(request, "source"):
         articles = articles.filter(source__slug=source)
-    if (minimum := request.GET.get("min")) and minimum.isdigit():
-        articles = articles.filter(importance__gte=int(minimum))
+    if (minimum := _number(_param(request, "min"))) is not None:
+        articles = articles.filter(importance__gte=minimum)
     return (
         articles.select_related("source", "category", "enrichment", "cluster")
         .defer("content", "text", "cluster_signature", "enrichment__raw_reply")
@@ -64,13 +105,17 @@ def _filtered(request: HttpRequest) -> QuerySet[Article]:
 
 
 def _counts() -> dict[str, int]:
+    """Stories per state (one per story, as the queue lists them)."""
+    states = [*PENDING, S.ENRICHING]
     counts = dict(
-        Article.objects.filter(status__in=[*PENDING, S.ENRICHING])
+        Article.objects.leading()
+        .filter(status__in=states)
+        .order_by()
         .values_list("status")
         .annotate(n=Count("id"))
         .values_list("status", "n")
     )
-    return {status: counts.get(status, 0) for status in [*PENDING, S.ENRICHING]}
+    return {status: counts.get(status, 0) for status in states}
 
 
 def _presence(ids: list[int], me: Any) -> dict[int, str]:
@@ -83,113 +128,218 @@ def _presence(ids: list[int], me: Any) -> dict[int, str]:
 
 
 def _mark_presence(article: Article, user: Any) -> None:
-    cache.set(f"presence:{article.pk}", user.get_username(), PRESENCE_SECONDS)
+    """Show others that ``user`` has this story open, and no longer the one before it (an
+    editor moving through the queue with `j` leaves no trail of "being reviewed")."""
+    name = user.get_username()
+    mine = f"presence-of:{user.pk}"
+    previous = cache.get(mine)
+    if previous and previous != article.pk:
+        key = f"presence:{previous}"
+        if cache.get(key) == name:
+            cache.delete(key)
+    cache.set(f"presence:{article.pk}", name, PRESENCE_SECONDS)
+    cache.set(mine, article.pk, PRESENCE_SECONDS)
+
+
+def _param(request: HttpRequest, name: str) -> str:
+    """A query parameter, or "" when it is not text a database takes (NUL bytes)."""
+    value = request.GET.get(name, "").strip()
+    return "" if "\x00" in value else value
+
+
+def _number(value: str) -> int | None:
+    """A positive id or number written in ASCII digits ("²" is a digit to Python, not to
+    int())."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
+def _back_to_queue(request: HttpRequest, pk: int) -> str:
+    """The queue page the form was sent from (its filters kept), with the story open."""
+    referer = request.META.get("HTTP_REFERER", "")
+    queue = reverse("editorial:queue")
+    if referer and url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        parts = urlsplit(referer)
+        if parts.path == queue:
+            query = QueryDict(parts.query, mutable=True)
+            query["open"] = str(pk)
+            return f"{queue}?{query.urlencode()}"
+    return f"{queue}?open={pk}"
+
+
+def _without(request: HttpRequest, *names: str) -> str:
+    query = request.GET.copy()
+    for name in names:
+        query.pop(name, None)
+    return query.urlencode()
 
 
 def _panel_context(
     article: Article, request: HttpRequest, **extra: Any
 ) -> dict[str, Any]:
-    cluster_mates: list[Article] = []
+    user = request.user
+    reports: list[Article] = []
     if article.cluster_id:
-        cluster_mates = list(
+        reports = list(
             Article.objects.filter(cluster_id=article.cluster_id)
             .exclude(pk=article.pk)
             .select_related("source")
-            .only("id", "title", "url", "published_at", "source__name", "cluster_id")
+            .only(
+                "id",
+                "title",
+                "url",
+                "status",
+                "version",
+                "published_at",
+                "source__name",
+                "cluster_id",
+            )
+            .order_by("published_at")
         )
-    merge_targets = (
-        Article.objects.filter(pk__in=related(article))
-        .exclude(cluster_id=article.cluster_id)
-        .select_related("source")
-        .only("id", "title", "source__name", "cluster_id")[:8]
+        if article.cluster is not None and article.cluster.canonical_id == article.pk:
+            article.cluster.canonical = article  # the reports' story status, no query
+        for report in reports:
+            report.cluster = article.cluster
+            report.allowed = actions.allowed(user, report)  # type: ignore[attr-defined]
+    history = list(AuditEvent.objects.for_article(article)[:10])
+    undo_event = services.last_undoable(user)
+    undo_article = (
+        Article.objects.only("pk", "version", "title").get(pk=undo_event.article_id)
+        if undo_event
+        else None
     )
-    proposal = article.enrichment
-    cluster_proposal = None
-    if article.cluster_id:
-        cluster_proposal = (
-            Article.objects.filter(cluster_id=article.cluster_id, status=S.PUBLISHED)
-            .exclude(pk=article.pk)
-            .select_related("enrichment")
-            .first()
-        )
     return {
         "article": article,
-        "proposal": proposal,
-        "cluster_proposal": cluster_proposal.enrichment if cluster_proposal else None,
-        "mates": cluster_mates,
-        "merge_targets": merge_targets,
+        "allowed": actions.allowed(user, article),
+        "proposal": article.enrichment,
+        "pending": article.pending_enrichment,
+        "differences": services.proposal_differences(article),
+        "reports": reports,
         "categories": Category.objects.all(),
         "sentiments": Article.Sentiment.choices,
         "takeaways_text": "\n".join(article.takeaways or []),
-        "history": AuditEvent.objects.filter(article=article).select_related("actor")[
-            :8
-        ],
-        "reviewing": _presence([article.pk], request.user).get(article.pk),
-        "can_publish": request.user.has_perm("articles.publish_article"),
+        "history": history,
+        "rejected_because": next((e for e in history if e.action == "reject"), None)
+        if article.status == S.REJECTED
+        else None,
+        "corrections": article.corrections.all(),
+        "reviewing": _presence([article.pk], user).get(article.pk),
+        "undo_event": undo_event,
+        "undo_article": undo_article,
         **extra,
     }
 
 
-@require_GET
+@require_safe
 @login_required
 @review_required
-def queue(request: HttpRequest) -> HttpResponse:
+def queue(request: HtmxHttpRequest) -> HttpResponse:
     """Pending stories by AI importance, then recency; one story open beside the list."""
-    page = Paginator(_filtered(request), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
-    open_pk = request.GET.get("open")
+    open_pk = _number(_param(request, "open"))
     opened = None
-    if open_pk and open_pk.isdigit():
-        opened = (
-            Article.objects.select_related("source", "category", "enrichment")
-            .filter(pk=int(open_pk))
-            .first()
-        )
-    elif rows:
-        opened = Article.objects.select_related("source", "category", "enrichment").get(
-            pk=rows[0].pk
-        )
-    presence = _presence([a.pk for a in rows], request.user)
-    for row in rows:
-        row.reviewing = presence.get(row.pk, "")  # type: ignore[attr-defined]
-    if opened and opened.pk not in presence:
-        _mark_presence(opened, request.user)
-    context = {
-        "page": page,
-        "rows": rows,
-        "counts": _counts(),
-        "filters": request.GET,
-        "categories": Category.objects.all(),
-        "sources": Source.objects.only("name", "slug"),
-        "statuses": [
-            ("in_review", "In review"),
-            ("approved", "Approved"),
-            ("failed", "Failed"),
-            ("new", "New"),
-            ("all", "All pending"),
-        ],
-        "opened": opened,
-        **(_panel_context(opened, request) if opened else {}),
-    }
+    if open_pk is not None:
+        opened = Article.objects.select_related(*PANEL).filter(pk=open_pk).first()
+    context = _queue_context(request, opened)
     template = "editorial/queue.html"
     if request.htmx and request.htmx.target == "queue-list":
         template += "#queue-list"
     return render(request, template, context)
 
 
-@require_GET
+def _queue_context(
+    request: HtmxHttpRequest, opened: Article | None, **panel: Any
+) -> dict[str, Any]:
+    """The whole page: the filtered stories, the counts and the open story's panel (the
+    first story's when none is asked for)."""
+    page = Paginator(_stories(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    if opened is None and rows:
+        opened = Article.objects.select_related(*PANEL).get(pk=rows[0].pk)
+    presence = _presence([a.pk for a in rows], request.user)
+    for row in rows:
+        row.reviewing = presence.get(row.pk, "")  # type: ignore[attr-defined]
+    if opened and opened.pk not in presence:
+        _mark_presence(opened, request.user)
+    return {
+        "page": page,
+        "rows": rows,
+        "counts": _counts(),
+        "filters": request.GET,
+        "categories": Category.objects.all(),
+        "sources": Source.objects.only("name", "slug"),
+        "statuses": STATUS_FILTERS,
+        "status": _param(request, "status") or S.IN_REVIEW,
+        # Filters kept by the pager links.
+        "filter_query": _without(request, "page", "open"),
+        "may_approve": actions.may(request.user, "approve"),
+        # Bulk approve where there is something to approve.
+        "bulk": actions.may(request.user, "approve")
+        and (_param(request, "status") or S.IN_REVIEW) in (S.IN_REVIEW, "all"),
+        "opened": opened,
+        **(_panel_context(opened, request, **panel) if opened else {}),
+    }
+
+
+@require_safe
 @login_required
 @review_required
-def story(request: HttpRequest, pk: int) -> HttpResponse:
+def story(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The story panel (htmx) or the queue page with the story open."""
     if not request.htmx:
         return redirect(f"{reverse('editorial:queue')}?open={pk}")
-    article = get_object_or_404(
-        Article.objects.select_related("source", "category", "enrichment"), pk=pk
-    )
+    article = get_object_or_404(Article.objects.select_related(*PANEL), pk=pk)
     _mark_presence(article, request.user)
-    return render(
+    response = render(
         request, "editorial/queue.html#panel", _panel_context(article, request)
+    )
+    response["X-Story"] = str(article.pk)
+    return response
+
+
+@require_safe
+@login_required
+@review_required
+def merge_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Candidate stories to merge this one into: related stories first, then those whose
+    headline matches ``q``; one row each (title, sources, time)."""
+    article = get_object_or_404(Article.objects.select_related("cluster"), pk=pk)
+    recent = Article.objects.leading().exclude(status=S.ARCHIVED)
+    if article.cluster_id:
+        recent = recent.exclude(cluster_id=article.cluster_id)
+    recent = recent.exclude(pk=article.pk)
+    query = _param(request, "q")[:200]
+    if query:
+        since = timezone.now() - timedelta(days=14)
+        found = list(
+            recent.filter(title__icontains=query, published_at__gte=since)
+            .select_related("source", "cluster")
+            .order_by("-published_at")[:12]
+        )
+    else:
+        # The most similar stories first (related() ranks them), one row per story.
+        ranked = related(article)
+        lead_of = dict(
+            Article.objects.filter(pk__in=ranked).values_list(
+                "pk", "cluster__canonical_id"
+            )
+        )
+        order = list(dict.fromkeys(lead_of.get(pk) or pk for pk in ranked))
+        leads = {
+            a.pk: a
+            for a in recent.filter(pk__in=order).select_related("source", "cluster")
+        }
+        found = [leads[pk] for pk in order if pk in leads][:12]
+    if not actions.may(request.user, "publish"):
+        # Adding reports to a published story is a chief editor's call.
+        found = [c for c in found if c.status != S.PUBLISHED]
+    candidates = found
+    return render(
+        request,
+        "editorial/queue.html#merge-picker",
+        {"article": article, "candidates": candidates, "q": query},
     )
 
 
@@ -197,226 +347,418 @@ def story(request: HttpRequest, pk: int) -> HttpResponse:
 # Writing
 # --------------------------------------------------------------------------------------------
 def _answer(
-    request: HttpRequest,
-    article: Article,
+    request: HtmxHttpRequest,
+    article_pk: int,
     *,
     message: str = "",
     error: str = "",
+    errors: dict[str, list[str]] | None = None,
     status: int = 200,
+    action: str = "",
+    acted_on: int | None = None,
     extra: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    """htmx: the refreshed panel plus a counts event; otherwise back to the queue."""
+    """htmx: the story's refreshed panel plus a counts event. Without JavaScript: back to
+    the queue after a success; the queue page itself, with the error and what the editor
+    typed, after a refusal or invalid input (nothing they wrote is lost)."""
+    article = Article.objects.select_related(*PANEL).filter(pk=article_pk).first()
+    if article is None and acted_on is not None:
+        article = Article.objects.select_related(*PANEL).filter(pk=acted_on).first()
+    if article is None:
+        return HttpResponse(status=404)
+    panel = {
+        "message": message,
+        "error": error,
+        "errors": errors or {},
+        **(extra or {}),
+    }
     if not request.htmx:
-        target = f"{reverse('editorial:queue')}?open={article.pk}"
-        return redirect(target)
-    article = Article.objects.select_related("source", "category", "enrichment").get(
-        pk=article.pk
-    )
-    context = _panel_context(
-        article, request, message=message, error=error, **(extra or {})
-    )
+        if not error:
+            messages.success(request, message)
+            return redirect(_back_to_queue(request, article.pk))
+        page = _queue_context(request, article, **panel)
+        return render(request, "editorial/queue.html", page, status=status)
+    context = _panel_context(article, request, **panel)
     response = render(request, "editorial/queue.html#panel", context, status=status)
+    response["X-Story"] = str(article.pk)
     trigger_client_event(
         response,
         "queue-changed",
         {
-            "article": article.pk,
+            "article": acted_on or article.pk,
             "status": article.status,
             "importance": article.importance,
+            "pending": article.pending_enrichment_id is not None,
             "counts": _counts(),
             "message": message or error,
+            "advance": bool(action in ADVANCING and not error),
         },
     )
     return response
 
 
 def _run(
-    request: HttpRequest, article: Article, action: Any, done: str
+    request: HtmxHttpRequest,
+    pk: int,
+    call: Callable[[], Any],
+    *,
+    done: str,
+    action: str,
+    show: int | None = None,
+    draft: bool = False,
 ) -> HttpResponse:
+    """Run one service call and answer with the panel: the message, or the refusal (403 /
+    409) or the field errors (422) beside what the editor typed."""
     try:
-        action()
+        call()
     except EditConflict as exc:
-        return _answer(request, article, error=str(exc), status=409)
-    except NotAllowed as exc:
-        return _answer(request, article, error=str(exc), status=403)
-    except (InvalidTransition, ValueError) as exc:
-        return _answer(request, article, error=str(exc), status=409)
-    return _answer(request, article, message=done)
+        return _answer(
+            request,
+            show or pk,
+            error=str(exc),
+            status=exc.status,
+            extra={"draft": request.POST, "theirs": exc.theirs} if draft else None,
+        )
+    except ActionRefused as exc:
+        return _answer(request, show or pk, error=str(exc), status=exc.status)
+    except ValidationError as exc:
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
+        return _answer(
+            request,
+            show or pk,
+            error="; ".join(m for ms in errors.values() for m in ms),
+            errors=errors,
+            status=422,
+            extra={"draft": request.POST} if draft else None,
+        )
+    return _answer(request, show or pk, message=done, action=action, acted_on=pk)
 
 
-def _version(request: HttpRequest) -> int | None:
-    value = request.POST.get("version", "")
-    return int(value) if value.isdigit() else None
+def _invalid(
+    request: HtmxHttpRequest, pk: int, form: Any, *, draft: bool = False
+) -> HttpResponse:
+    errors = {name: list(messages) for name, messages in form.errors.items()}
+
+    def label(name: str) -> str:
+        field = form.fields.get(name)
+        return (
+            str(field.label or name).replace("_", " ").capitalize() if field else name
+        )
+
+    return _answer(
+        request,
+        pk,
+        error=" ".join(
+            f"{label(name)}: {m}" if name != "__all__" else m
+            for name, ms in errors.items()
+            for m in ms
+        ),
+        errors=errors,
+        status=422 if "version" not in errors else 400,
+        extra={"draft": request.POST} if draft else None,
+    )
 
 
 @require_POST
 @login_required
 @review_required
-def decide(request: HttpRequest, pk: int) -> HttpResponse:
-    """approve / reject / publish / submit, dispatched on the ``decision`` field."""
-    article = get_object_or_404(Article, pk=pk)
-    user, version = request.user, _version(request)
+def decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """approve / reject / publish / submit / unpublish / archive / rerun, dispatched on the
+    ``decision`` field, on the version in the form."""
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
     decision = request.POST.get("decision", "")
-    actions = {
+    form: Any = (RejectForm if decision == "reject" else VersionedForm)(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    user, version = request.user, form.cleaned_data["version"]
+    calls: dict[str, tuple[Callable[[], Any], str]] = {
         "approve": (
-            lambda: services.article_approve(
-                article=article, editor=user, version=version
-            ),
+            lambda: services.article_approve(article=pk, editor=user, version=version),
             "Approved.",
         ),
         "reject": (
             lambda: services.article_reject(
-                article=article,
+                article=pk,
                 editor=user,
-                reason=request.POST.get("reason", ""),
                 version=version,
+                reason=form.cleaned_data.get("reason", ""),
             ),
             "Rejected.",
         ),
         "publish": (
-            lambda: services.article_publish(
-                article=article, editor=user, version=version
-            ),
+            lambda: services.article_publish(article=pk, editor=user, version=version),
             "Published.",
         ),
         "submit": (
-            lambda: services.article_submit(article=article, editor=user),
+            lambda: services.article_submit(article=pk, editor=user, version=version),
             "Back in review.",
         ),
+        "unpublish": (
+            lambda: services.article_unpublish(
+                article=pk, editor=user, version=version
+            ),
+            "Taken off the site.",
+        ),
+        "archive": (
+            lambda: services.article_archive(article=pk, editor=user, version=version),
+            "Archived.",
+        ),
         "rerun": (
-            lambda: services.article_rerun_enrichment(article=article, editor=user),
-            "Enrichment queued again.",
+            lambda: services.article_rerun_enrichment(
+                article=pk, editor=user, version=version
+            ),
+            "The AI is writing a new proposal; your edits are kept.",
+        ),
+        "unschedule": (
+            lambda: services.article_unschedule(
+                article=pk, editor=user, version=version
+            ),
+            "Scheduled publication cancelled.",
         ),
     }
-    if decision not in actions:
-        return _answer(
-            request, article, error=f"unknown decision {decision!r}", status=400
-        )
-    action, done = actions[decision]
-    return _run(request, article, action, done)
+    if decision not in calls:
+        return _answer(request, pk, error=f"unknown decision {decision!r}", status=400)
+    call, done = calls[decision]
+    return _run(request, pk, call, done=done, action=decision)
 
 
 @require_POST
 @login_required
 @review_required
-def edit(request: HttpRequest, pk: int) -> HttpResponse:
+def schedule(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
+    form = ScheduleForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    when = form.cleaned_data["publish_at"]
+    return _run(
+        request,
+        pk,
+        lambda: services.article_schedule_publish(
+            article=pk,
+            editor=request.user,
+            version=form.cleaned_data["version"],
+            publish_at=when,
+        ),
+        done=f"Approved; publishes {timezone.localtime(when):%d %b %H:%M}.",
+        action="schedule",
+    )
+
+
+@require_POST
+@login_required
+@review_required
+def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save the editorial copy (or just the importance) on the version it was made on."""
-    article = get_object_or_404(Article, pk=pk)
-    version = _version(request)
-    changes: dict[str, Any] = {}
-    for name in ("summary", "analysis", "sentiment"):
-        if name in request.POST:
-            changes[name] = request.POST[name].strip()
-    if "takeaways" in request.POST:
-        changes["takeaways"] = [
-            line.strip()
-            for line in request.POST["takeaways"].splitlines()
-            if line.strip()
-        ]
-    if "importance" in request.POST:
-        value = request.POST["importance"]
-        changes["importance"] = int(value) if value.isdigit() else None
-    if "category" in request.POST:
-        value = request.POST["category"]
-        changes["category"] = int(value) if value.isdigit() else None
-    if version is None:
-        return _answer(
-            request, article, error="the form lost its version; reload", status=400
-        )
-    try:
-        services.article_edit(
-            article=article, editor=request.user, version=version, changes=changes
-        )
-    except EditConflict as exc:
-        # Keep what the editor typed: the panel is re-rendered with their text and the
-        # other editor's changes beside it.
-        return _answer(
-            request,
-            article,
-            error=str(exc),
-            status=409,
-            extra={"draft": request.POST, "theirs": exc.theirs},
-        )
-    except (NotAllowed, InvalidTransition, ValueError) as exc:
-        return _answer(request, article, error=str(exc), status=409)
-    return _answer(request, article, message="Saved.")
-
-
-@require_POST
-@login_required
-@review_required
-def undo(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
+    form = CopyForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form, draft=True)
+    data = form.cleaned_data
     return _run(
         request,
-        article,
-        lambda: services.article_undo(article=article, editor=request.user),
-        "Undone.",
+        pk,
+        lambda: services.article_edit(
+            article=pk,
+            editor=request.user,
+            version=data["version"],
+            changes=form.changes(),
+            correction=data.get("correction", ""),
+            silent=data.get("silent", False),
+        ),
+        done="Saved.",
+        action="edit",
+        draft=True,
     )
 
 
 @require_POST
 @login_required
 @review_required
-def split(request: HttpRequest, pk: int) -> HttpResponse:
-    article = get_object_or_404(Article, pk=pk)
+def take(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Take one field, or all, from the AI's newer proposal into the copy."""
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
+    form = TakeForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    field = form.cleaned_data.get("field") or None
     return _run(
         request,
-        article,
-        lambda: services.article_split(article=article, editor=request.user),
-        "Split into its own story.",
+        pk,
+        lambda: services.proposal_take(
+            article=pk,
+            editor=request.user,
+            version=form.cleaned_data["version"],
+            fields=[field] if field else None,
+            correction=form.cleaned_data.get("correction", ""),
+            silent=form.cleaned_data.get("silent", False),
+        ),
+        done=f"Took the AI's {field}." if field else "Took the AI's proposal.",
+        action="proposal_take",
     )
 
 
 @require_POST
 @login_required
 @review_required
-def merge(request: HttpRequest, pk: int) -> HttpResponse:
-    """Merge this story into the story of the article picked as target."""
-    article = get_object_or_404(Article, pk=pk)
-    target_pk = request.POST.get("target", "")
-    target = (
-        Article.objects.filter(pk=int(target_pk)).first()
-        if target_pk.isdigit()
+def dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    return _run(
+        request,
+        pk,
+        lambda: services.proposal_dismiss(
+            article=pk, editor=request.user, version=form.cleaned_data["version"]
+        ),
+        done="Kept our copy.",
+        action="proposal_dismiss",
+    )
+
+
+@require_POST
+@login_required
+@review_required
+def undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Undo the editor's last action on this article; the panel shows ``show`` (the story
+    the editor was looking at) when given."""
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    show = _number(request.POST.get("show", ""))
+    return _run(
+        request,
+        pk,
+        lambda: services.article_undo(
+            article=pk, editor=request.user, version=form.cleaned_data["version"]
+        ),
+        done="Undone.",
+        action="undo",
+        show=show,
+    )
+
+
+@require_POST
+@login_required
+@review_required
+def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Split report ``pk`` out of its story; the panel stays on the story (``show``)."""
+    report = get_object_or_404(Article.objects.select_related("cluster"), pk=pk)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    show = report.cluster.canonical_id if report.cluster is not None else pk
+    return _run(
+        request,
+        pk,
+        lambda: services.article_split(
+            article=pk, editor=request.user, version=form.cleaned_data["version"]
+        ),
+        done=f"“{report.title[:60]}” is now a story of its own.",
+        action="split",
+        show=show if show != pk else None,
+    )
+
+
+@require_POST
+@login_required
+@review_required
+def lead(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Make report ``pk`` the one that leads its story."""
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
+    form = VersionedForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    return _run(
+        request,
+        pk,
+        lambda: services.story_choose_lead(
+            article=pk, editor=request.user, version=form.cleaned_data["version"]
+        ),
+        done="This report now leads the story.",
+        action="canonical",
+    )
+
+
+@require_POST
+@login_required
+@review_required
+def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+    """Merge this story into the one picked in the merge picker."""
+    get_object_or_404(Article.objects.only("pk"), pk=pk)
+    form = MergeForm(request.POST)
+    if not form.is_valid():
+        return _invalid(request, pk, form)
+    target = Article.objects.filter(pk=form.cleaned_data["target"]).first()
+    if target is None:
+        return _answer(request, pk, error="Pick a story to merge into.", status=422)
+    lead_of = (
+        StoryCluster.objects.filter(pk=target.cluster_id)
+        .values_list("canonical_id", flat=True)
+        .first()
+        if target.cluster_id is not None
         else None
     )
-    if target is None or target.cluster_id is None or article.cluster_id is None:
-        return _answer(request, article, error="pick a story to merge into", status=400)
-    source_cluster = StoryCluster.objects.get(pk=article.cluster_id)
-    target_cluster = StoryCluster.objects.get(pk=target.cluster_id)
     return _run(
         request,
-        article,
-        lambda: services.cluster_merge(
-            source=source_cluster, target=target_cluster, editor=request.user
+        pk,
+        lambda: services.story_merge(
+            article=pk,
+            target=target,
+            editor=request.user,
+            version=form.cleaned_data["version"],
         ),
-        f"Merged into “{target.title[:60]}”.",
+        done=f"Merged into “{target.title[:60]}”.",
+        action="merge",
+        show=lead_of or target.pk,
     )
 
 
 @require_POST
 @login_required
 @review_required
-def bulk_approve(request: HttpRequest) -> HttpResponse:
-    ids = [int(pk) for pk in request.POST.getlist("ids") if pk.isdigit()]
+def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
+    """Approve the ticked stories, each on the version its row was loaded at
+    (``<id>.<version>``)."""
+    back = request.POST.get("back", "")
+    queue_url = reverse("editorial:queue") + (f"?{back}" if back else "")
+    picked: list[tuple[int, int]] = []
+    for value in request.POST.getlist("ids"):
+        pk_text, _dot, version_text = value.partition(".")
+        pk, version = _number(pk_text), _number(version_text)
+        if pk is not None and version is not None:
+            picked.append((pk, version))
+    if not picked:
+        message = "Tick the stories to approve first."
+        response: HttpResponse = redirect(queue_url)
+        if request.htmx:
+            response = HttpResponse(status=204)
+        else:
+            messages.info(request, message)
+        trigger_client_event(response, "queue-changed", {"message": message})
+        return response
     approved, problems = 0, []
-    for article in Article.objects.filter(pk__in=ids):
+    group = uuid.uuid4()  # one action: its rows share an id in the history
+    for pk, version in picked:
         try:
-            services.article_approve(article=article, editor=request.user)
+            services.article_approve(
+                article=pk, editor=request.user, version=version, group=group
+            )
             approved += 1
-        except (InvalidTransition, NotAllowed, EditConflict) as exc:
+        except (ActionRefused, Article.DoesNotExist) as exc:
             problems.append(str(exc))
-    response = redirect(reverse("editorial:queue"))
+    message = f"Approved {approved} stories." + (
+        f" {len(problems)} could not be approved: {problems[0]}" if problems else ""
+    )
+    response = redirect(queue_url)
     if request.htmx:
         response = HttpResponse(status=204)
         response["HX-Refresh"] = "true"
+    else:
+        (messages.warning if problems else messages.success)(request, message)
     trigger_client_event(
-        response,
-        "queue-changed",
-        {
-            "counts": _counts(),
-            "message": f"Approved {approved} stories."
-            + (f" {len(problems)} could not be approved." if problems else ""),
-        },
+        response, "queue-changed", {"counts": _counts(), "message": message}
     )
     return response

@@ -14,7 +14,17 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article
 
 
+class ImmutableProposal(Exception):
+    """An AI proposal is a record: it is never changed or deleted, by anyone."""
+
+
 class EnrichmentQuerySet(models.QuerySet["Enrichment"]):
+    def update(self, **kwargs: object) -> int:
+        raise ImmutableProposal("AI proposals are never changed")
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        raise ImmutableProposal("AI proposals are never deleted")
+
     def succeeded(self) -> EnrichmentQuerySet:
         """Proposals that passed validation."""
         return self.filter(status=Enrichment.Status.OK)
@@ -27,7 +37,9 @@ class EnrichmentQuerySet(models.QuerySet["Enrichment"]):
 class Enrichment(models.Model):
     """One AI run on one article: the immutable proposal, its provenance and its cost.
 
-    Editors never edit this row; they edit the article's copy. A re-run is a new row.
+    Editors never edit this row; they edit the article's copy. A re-run is a new row. The
+    row outlives its article (no cascade, no database constraint), so what the AI proposed
+    and what it cost stay on record.
     """
 
     class Status(models.TextChoices):
@@ -35,7 +47,10 @@ class Enrichment(models.Model):
         FAILED = "failed", _("failed")
 
     article = models.ForeignKey(
-        Article, on_delete=models.CASCADE, related_name="enrichments"
+        Article,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="enrichments",
     )
     status = models.CharField(max_length=10, choices=Status.choices)
     backend = models.CharField(_("backend"), max_length=20)
@@ -100,6 +115,14 @@ class Enrichment(models.Model):
         return (
             f"{self.backend}/{self.model} on article {self.article_id} ({self.status})"
         )
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if not self._state.adding:
+            raise ImmutableProposal("AI proposals are never changed")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ImmutableProposal("AI proposals are never deleted")
 
     @property
     def is_offline(self) -> bool:

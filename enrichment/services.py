@@ -62,6 +62,8 @@ def article_input(article: Article) -> ArticleInput:
     cluster = article.cluster
     if cluster is not None and cluster.source_count > 1:
         coverage = cluster.source_count
+        # Set with the counts (refresh_cluster), from the members' published_at.
+        assert cluster.first_seen is not None and cluster.last_seen is not None
         hours = (cluster.last_seen - cluster.first_seen).total_seconds() / 3600
         extra["Coverage speed"] = (
             f"{coverage} sources within {max(hours, 0.1):.1f} hours"
@@ -69,7 +71,7 @@ def article_input(article: Article) -> ArticleInput:
     return ArticleInput(
         coverage_sources=coverage,
         extra_context=extra,
-        title=article.title,
+        title=article.source_headline,
         text=article.text,
         source_name=article.source.name,
         source_trust=article.source.trust,
@@ -107,8 +109,15 @@ def enrichment_claim(article_id: int, *, force: bool) -> bool:
 def enrichment_release(
     article_id: int, *, waiting_for_budget: bool = False, note: str = ""
 ) -> None:
-    """Put an article that could not be enriched now back in the queue."""
-    Article.objects.filter(pk=article_id, status=Article.Status.ENRICHING).update(
+    """Put an article that could not be enriched now back where it was: in the queue for
+    enrichment, or in review when it already has a copy (a re-run that must wait)."""
+    enriching = Article.objects.filter(pk=article_id, status=Article.Status.ENRICHING)
+    enriching.filter(enrichment__isnull=False).update(
+        status=Article.Status.IN_REVIEW,
+        enrichment_error=note,
+        updated_at=timezone.now(),
+    )
+    enriching.filter(enrichment__isnull=True).update(
         status=Article.Status.NEW,
         waiting_for_budget=waiting_for_budget,
         enrichment_error=note,
@@ -210,7 +219,7 @@ def article_enrich(
     cost = settle(reply.usage)
     warnings = grounding.check(
         reply.result,
-        title=article.title,
+        title=article.source_headline,
         text=article.text,
         aliases=company_aliases(reply.result),
     )
@@ -286,7 +295,7 @@ def _copy_proposal(
                     "companies": approved.companies,
                 }
             ),
-            title=article.title,
+            title=article.source_headline,
             text=article.text,
         ),
     )
@@ -337,8 +346,13 @@ def company_aliases(result: EnrichmentResult) -> dict[str, list[str]]:
 def _fail(
     article: Article, *, reason: str, enrichment: Enrichment | None = None
 ) -> Article:
-    article.status = Article.Status.FAILED
-    article.enrichment_error = reason[:2000]
+    """Record a failed run: an article without a copy fails (an editor can re-run it); one
+    with a copy goes back to review with the reason shown, its copy untouched."""
+    has_copy = article.enrichment_id is not None
+    article.status = Article.Status.IN_REVIEW if has_copy else Article.Status.FAILED
+    article.enrichment_error = (
+        f"the AI re-run failed: {reason}" if has_copy else reason
+    )[:2000]
     article.save(update_fields=["status", "enrichment_error", "updated_at"])
     logger.warning("article %s: enrichment failed: %s", article.pk, reason)
     return article
@@ -350,6 +364,7 @@ def article_enrichment_failed(*, article_id: int, reason: str) -> Article | None
     if article is None or article.status not in (
         Article.Status.NEW,
         Article.Status.ENRICHING,
+        Article.Status.IN_REVIEW,
     ):
         return article
     return _fail(article, reason=reason)
@@ -365,10 +380,15 @@ def stale_enriching_release() -> int:
         ).values_list("article_ids", flat=True)
         for pk in ids
     ]
-    return (
-        Article.objects.filter(status=Article.Status.ENRICHING, updated_at__lt=stale)
-        .exclude(pk__in=in_batches)
-        .update(status=Article.Status.NEW)
+    stuck = Article.objects.filter(
+        status=Article.Status.ENRICHING, updated_at__lt=stale
+    ).exclude(pk__in=in_batches)
+    back_in_review = stuck.filter(enrichment__isnull=False).update(
+        status=Article.Status.IN_REVIEW,
+        enrichment_error="the AI re-run was interrupted",
+    )
+    return back_in_review + stuck.filter(enrichment__isnull=True).update(
+        status=Article.Status.NEW
     )
 
 

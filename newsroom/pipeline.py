@@ -21,7 +21,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from celery import chain
-from celery.canvas import Signature
+from celery.canvas import Signature, _chain
 from django.db import transaction
 
 from articles.ingest import ingest_entries
@@ -48,12 +48,23 @@ def store_entries(
     )
 
 
-def _written(*, created: list[int], updated: list[Article]) -> None:
-    """Called by the ingest inside its transaction."""
+def _written(
+    *,
+    created: list[int],
+    updated: list[Article],
+    changes: dict[int, dict[str, list[str]]],
+    flagged: list[Article],
+) -> None:
+    """Called by the ingest inside its transaction: feed updates go into the stories'
+    history (and the AI looks again at those in review); new articles start the chain."""
+    in_review = desk.articles_updated_by_feed(
+        articles=updated, changes=changes, flagged=flagged
+    )
     start(created)
+    start(in_review, clustered=True, force=True)
 
 
-def new_article_chain(article_id: int) -> Signature:
+def new_article_chain(article_id: int) -> _chain:
     """Cluster, enrich, then hand the proposal to the desk."""
     return chain(
         cluster_article.si(article_id),
@@ -64,7 +75,7 @@ def new_article_chain(article_id: int) -> Signature:
 
 def enrichment_chain(
     article_id: int, *, force: bool = False, requested_by_id: int | None = None
-) -> Signature:
+) -> _chain:
     """Enrich an article that already has its story, then hand the proposal to the desk."""
     return chain(
         enrich_article.si(article_id, force=force, requested_by_id=requested_by_id),
@@ -72,15 +83,23 @@ def enrichment_chain(
     )
 
 
-def start(article_ids: Iterable[int], *, clustered: bool = False) -> None:
-    """Queue the pipeline for these articles once the surrounding transaction commits.
+def start(
+    article_ids: Iterable[int], *, clustered: bool = False, force: bool = False
+) -> None:
+    """Queue the pipeline for these articles once the surrounding transaction commits
+    (from enrichment when they already have their story; ``force``: a new proposal even
+    for an article in review).
 
     ``robust``: a broker hiccup must not turn the fetch that stored the articles into a
     failure; the sweep picks up whatever was not queued.
     """
-    make = enrichment_chain if clustered else new_article_chain
     for article_id in article_ids:
-        transaction.on_commit(_sender(make(article_id)), robust=True)
+        signature = (
+            enrichment_chain(article_id, force=force)
+            if clustered
+            else new_article_chain(article_id)
+        )
+        transaction.on_commit(_sender(signature), robust=True)
 
 
 def _sender(signature: Signature) -> Callable[[], None]:

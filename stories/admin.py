@@ -15,7 +15,7 @@ class ClusterArticleInline(admin.TabularInline):
     max_num = 0
     can_delete = False
     show_change_link = True
-    fields = ["title", "source", "published_at", "status", "cluster_locked"]
+    fields = ("title", "source", "published_at", "status", "cluster_locked")
     readonly_fields = fields
 
 

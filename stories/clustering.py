@@ -55,8 +55,8 @@ def _window() -> timedelta:
 
 def signature(article: Article) -> dict[str, object]:
     return {
-        "terms": key_terms(article.title, article.text),
-        "title": title_words(article.title),
+        "terms": key_terms(article.source_headline, article.text),
+        "title": title_words(article.source_headline),
     }
 
 
@@ -89,7 +89,7 @@ def _count_terms(terms: set[str], day: date, delta: int) -> None:
         return
     table = TermDay._meta.db_table
     rows = ", ".join(["(%s, %s, %s)"] * len(terms))
-    params: list[object] = []
+    params: list[str | date | int] = []
     for term in sorted(terms):
         params += [term, day, delta]
     with connection.cursor() as cursor:
@@ -237,10 +237,20 @@ def refresh_cluster(cluster_id: int) -> StoryCluster | None:
     cluster.article_count = stats["n"]
     cluster.source_count = stats["sources"]
     cluster.first_seen, cluster.last_seen = stats["first"], stats["last"]
-    if (
-        not cluster.canonical_chosen
-        or not members.filter(pk=cluster.canonical_id).exists()
-    ):
+    # No lead when the canonical article was deleted (the foreign key is SET_NULL).
+    # Locked, so an editor's decision on the lead committing meanwhile is seen before the
+    # lead is chosen again (the desk's lock order: story, then its articles).
+    lead = (
+        members.filter(pk=cluster.canonical_id)
+        .select_for_update()
+        .only("id", "status", "edited_fields", "cluster_locked")
+        .first()
+        if cluster.canonical_id is not None
+        else None
+    )
+    # The lead report stays the lead once an editor chose it or the desk acted on it (its
+    # copy edited, its story decided); until then the earliest report leads.
+    if lead is None or not (cluster.canonical_chosen or lead.is_settled):
         cluster.canonical_id = (
             members.order_by("published_at", "pk").values_list("pk", flat=True).first()
         )
@@ -259,7 +269,8 @@ def assign(article: Article, *, reindex: bool = True) -> StoryCluster:
     stored = (article.cluster_signature or {}).get("terms")
     terms = stored if stored is not None and not reindex else index_article(article)
     previous = article.cluster_id
-    if article.cluster_locked and previous:
+    if previous and article.is_settled:
+        # An editor placed it, decided its story or edited its copy: it stays.
         return refresh_cluster(previous)  # type: ignore[return-value]
     match = best_match(article, terms)
     alone = (
@@ -269,6 +280,7 @@ def assign(article: Article, *, reindex: bool = True) -> StoryCluster:
         .exists()
     )
     if match is None and alone:
+        assert previous is not None  # implied by ``alone``
         return StoryCluster.objects.get(pk=previous)  # already alone in its own story
     if match is None:
         cluster = StoryCluster.objects.create(
@@ -317,10 +329,61 @@ def split(*, article: Article) -> StoryCluster:
 
 
 @transaction.atomic
-def choose_canonical(*, cluster: StoryCluster, article: Article) -> StoryCluster:
+def choose_canonical(
+    *, cluster: StoryCluster, article: Article, chosen: bool = True
+) -> StoryCluster:
+    """Make ``article`` its story's lead report (``chosen=False`` only to undo a choice)."""
     if article.cluster_id != cluster.pk:
         raise ValueError("the canonical article must belong to the cluster")
     StoryCluster.objects.filter(pk=cluster.pk).update(
-        canonical=article, canonical_chosen=True, manual=True
+        canonical=article, canonical_chosen=chosen, manual=True
     )
     return refresh_cluster(cluster.pk)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def ensure_cluster(article: Article) -> StoryCluster:
+    """The article's story; one of its own when clustering never reached it."""
+    if article.cluster_id is not None:
+        return StoryCluster.objects.get(pk=article.cluster_id)
+    cluster = StoryCluster.objects.create(canonical=article)
+    Article.objects.filter(pk=article.pk).update(cluster=cluster)
+    article.cluster_id = cluster.pk
+    article.cluster = cluster
+    return refresh_cluster(cluster.pk)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def unmerge(
+    *,
+    article_ids: list[int],
+    lead_id: int | None,
+    lead_chosen: bool,
+    manual: bool,
+    locked: dict[str, bool],
+    target_id: int,
+    target_manual: bool,
+) -> StoryCluster:
+    """Undo a merge: the moved articles get a story of their own again, as it was."""
+    cluster = StoryCluster.objects.create(
+        canonical_id=lead_id, canonical_chosen=lead_chosen, manual=manual
+    )
+    Article.objects.filter(pk__in=article_ids).update(cluster=cluster)
+    for pk, was_locked in locked.items():
+        Article.objects.filter(pk=int(pk)).update(cluster_locked=was_locked)
+    StoryCluster.objects.filter(pk=target_id).update(manual=target_manual)
+    refresh_cluster(target_id)
+    return refresh_cluster(cluster.pk)  # type: ignore[return-value]
+
+
+@transaction.atomic
+def rejoin(*, article: Article, cluster_id: int, locked: bool) -> StoryCluster:
+    """Undo a split: the article goes back into the story it left."""
+    left = article.cluster_id
+    Article.objects.filter(pk=article.pk).update(
+        cluster_id=cluster_id, cluster_locked=locked
+    )
+    article.cluster_id, article.cluster_locked = cluster_id, locked
+    if left:
+        refresh_cluster(left)
+    return refresh_cluster(cluster_id)  # type: ignore[return-value]

@@ -3,11 +3,34 @@ finds them."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
+from django.db.models import Field
+from django.db.models.deletion import Collector
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from articles.models import Article
+
+
+def next_lead(
+    collector: Collector, field: Field[Any, Any], sub_objs: Any, using: str
+) -> None:
+    """``on_delete`` of a story's lead: its earliest remaining report leads instead (a story
+    without a lead would vanish from the desk and the site)."""
+    deleted = {obj.pk for obj in collector.data.get(Article, ())}
+    for cluster in sub_objs:
+        successor = (
+            Article.objects.using(using)
+            .filter(cluster=cluster)
+            .exclude(pk__in=deleted)
+            .order_by("published_at", "pk")
+            .first()
+        )
+        collector.add_field_update(field, successor, [cluster])
+        chosen = StoryCluster._meta.get_field("canonical_chosen")
+        collector.add_field_update(chosen, False, [cluster])
 
 
 class StoryClusterQuerySet(models.QuerySet["StoryCluster"]):
@@ -26,7 +49,7 @@ class StoryCluster(models.Model):
 
     canonical = models.ForeignKey(
         Article,
-        on_delete=models.SET_NULL,
+        on_delete=next_lead,
         null=True,
         blank=True,
         related_name="+",
@@ -48,7 +71,8 @@ class StoryCluster(models.Model):
         ordering = ["-last_seen"]
 
     def __str__(self) -> str:
-        title = self.canonical.title if self.canonical_id else "(empty)"
+        canonical = self.canonical  # None (no query) when canonical_id is unset
+        title = canonical.title if canonical is not None else "(empty)"
         return f"{title} [{self.source_count} sources]"
 
 

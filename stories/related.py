@@ -38,7 +38,7 @@ def related(article: Article, *, limit: int = 6) -> list[int]:
     result = mates
     if len(result) < limit:
         terms = (article.cluster_signature or {}).get("terms") or key_terms(
-            article.title, article.text
+            article.source_headline, article.text
         )
         horizon = timedelta(days=settings.RELATED_DAYS)
         lo, hi = article.published_at - horizon, article.published_at + horizon

@@ -7,9 +7,11 @@ compared by the cosine of their TF-IDF vectors over key terms.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
-from collections import Counter
+from collections import defaultdict
+from operator import itemgetter
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]")
 _NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
@@ -57,7 +59,9 @@ def _number_term(raw: str) -> str | None:
 def key_terms(title: str, text: str) -> dict[str, float]:
     """Weighted key terms of an article: figures, names and significant words, the title
     counting more than the lead."""
-    weights: Counter[str] = Counter()
+    # Float weights: typeshed's Counter is int-valued, so a float defaultdict and
+    # the same top-N selection Counter.most_common() performs.
+    weights: defaultdict[str, float] = defaultdict(float)
     for part, factor in ((title, _TITLE_WEIGHT), (text[:LEAD_CHARS], _LEAD_WEIGHT)):
         for match in _NUMBER.finditer(part):
             term = _number_term(match.group(0))
@@ -72,7 +76,7 @@ def key_terms(title: str, text: str) -> dict[str, float]:
             if word[0].isupper() and match.start() > 0:
                 weight *= _NAME_WEIGHT
             weights[_stem(lower)[:60]] += weight
-    return dict(weights.most_common(MAX_TERMS))
+    return dict(heapq.nlargest(MAX_TERMS, weights.items(), key=itemgetter(1)))
 
 
 def figure_terms(terms: dict[str, float]) -> set[str]:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from pytest_django import Settings
 
 from conftest import SHARED_FEEDS, redis_available, services_required
 from newsroom.celery import app as celery_app
@@ -15,7 +16,7 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: pytest.FixtureRequest) -> None:
+def _test_settings(settings: Settings) -> None:
     # Feeds in tests are served on 127.0.0.1, which production refuses.
     settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = True
     settings.FEED_DEADLINE = 5.0
@@ -24,6 +25,8 @@ def _test_settings(settings: pytest.FixtureRequest) -> None:
     # Never call a real model from tests, whatever the environment holds.
     settings.ENRICHMENT_BACKEND = "offline"
     settings.ANTHROPIC_API_KEY = ""
+    # The default hasher is slow on purpose; the suite creates hundreds of users.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)
@@ -99,3 +102,18 @@ def _desk_roles(request: pytest.FixtureRequest) -> None:
 
     if Group.objects.filter(name__in=ROLES).count() < len(ROLES):
         roles_sync()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every transactional test puts back the rows migrations seed (serialized rollback).
+    One that does not lets its flush re-create the content types under new ids, and every
+    serialized test after it then fails to load its rows — on PostgreSQL only, in CI."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker is None:
+            continue
+        transactional = marker.kwargs.get("transaction", False)
+        if transactional and not marker.kwargs.get("serialized_rollback", False):
+            raise pytest.UsageError(
+                f"{item.nodeid}: transactional tests need serialized_rollback=True"
+            )

@@ -66,7 +66,7 @@ def story(n: int, *, when: datetime | None = None, **overrides: str) -> dict[str
     return item
 
 
-class SourceFactory(factory.django.DjangoModelFactory):
+class SourceFactory(factory.django.DjangoModelFactory[Source]):
     class Meta:
         model = Source
 
@@ -75,7 +75,7 @@ class SourceFactory(factory.django.DjangoModelFactory):
     feed_url = factory.Sequence(lambda n: f"https://feeds{n}.example/rss.xml")
 
 
-class ArticleFactory(factory.django.DjangoModelFactory):
+class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     class Meta:
         model = Article
 

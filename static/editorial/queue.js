@@ -1,11 +1,63 @@
 // Review queue keyboard control. Every key triggers a real form (htmx posts it and swaps the
 // panel); without this file the page still works with mouse and plain form posts.
+//
+// The highlighted row and the open panel never disagree: a panel that arrives for a story
+// that is no longer highlighted is dropped, and an action key pressed while the panel of the
+// highlighted story is still loading (or while another action is in flight) waits for it
+// and then acts on that story — on that story only: a key never acts on a story that was
+// not highlighted when it was pressed. When an action answers with another story (a report
+// made the lead, an undo), the highlight follows it. The forms name the story and its
+// version, so the server refuses anything else.
 (function () {
   "use strict";
   const desk = document.getElementById("desk");
   if (!desk) return;
   const rows = () => Array.from(document.querySelectorAll(".queue-row"));
+  const panel = () => document.getElementById("panel");
   let current = 0;
+  let wanted = null; // pk of the story whose panel should be open
+  let busy = false; // an action is being posted
+  let behind = false; // the highlighted story's panel is to be loaded once it is in
+  const pending = []; // {pk, fn}: action keys waiting for their story's panel, in order
+  let swappedBy = null; // the method of the request whose answer was last swapped in
+
+  function ready() {
+    const open = panel();
+    return !busy && open && wanted !== null && open.dataset.pk === wanted;
+  }
+
+  function act(fn) {
+    if (!pending.length && ready()) fn();
+    else pending.push({ pk: wanted, fn });
+  }
+
+  // One key at a time: an action that posts makes the page busy until its answer is in. A
+  // key pressed for a story that is no longer the highlighted one is dropped, not moved.
+  function flush() {
+    let dropped = 0;
+    while (pending.length) {
+      if (pending[0].pk !== wanted) {
+        pending.shift();
+        dropped += 1;
+      } else if (ready()) {
+        pending.shift().fn();
+      } else {
+        break;
+      }
+    }
+    if (dropped) flash("A key pressed for the story before was not applied to this one.");
+  }
+
+  // An action answered with another story than the highlighted one (it was allowed to
+  // replace the panel): the highlight follows the story on screen.
+  function follow() {
+    const open = panel();
+    if (!open || !open.dataset.pk || open.dataset.pk === wanted) return;
+    wanted = open.dataset.pk;
+    const index = rows().findIndex((row) => row.dataset.pk === wanted);
+    rows().forEach((row, i) => row.classList.toggle("selected", i === index));
+    if (index >= 0) current = index;
+  }
 
   function select(index, load) {
     const all = rows();
@@ -14,9 +66,17 @@
     all.forEach((row, i) => row.classList.toggle("selected", i === current));
     const row = all[current];
     row.scrollIntoView({ block: "nearest" });
-    if (load && window.htmx) {
-      window.htmx.ajax("GET", row.dataset.storyUrl, { target: "#panel", swap: "outerHTML" });
-    }
+    wanted = row.dataset.pk;
+    if (load) loadWanted();
+  }
+
+  // Load the panel of the highlighted story unless it is open. The slot stays in the page,
+  // so htmx queues these loads on it and keeps only the last one while one is in flight.
+  function loadWanted() {
+    const row = wanted !== null && document.getElementById(`row-${wanted}`);
+    if (!row || !window.htmx || panel().dataset.pk === wanted) return;
+    const slot = document.getElementById("panel-slot");
+    window.htmx.ajax("GET", row.dataset.storyUrl, { source: slot, target: slot, swap: "innerHTML" });
   }
 
   function flash(text) {
@@ -24,48 +84,163 @@
     if (el && text) el.textContent = text;
   }
 
-  function press(selector) {
+  function press(selector, missing) {
     const button = document.querySelector(selector);
     if (button) button.click();
+    else if (missing) flash(missing);
+  }
+
+  // Unsaved text in the copy is not thrown away by a key: the first press says so, a
+  // second press of the same key within a few seconds goes ahead (Ctrl+Enter saves).
+  let dirty = false;
+  let warned = null;
+  function unsaved(key) {
+    if (!dirty) return false;
+    if (warned && warned.key === key && Date.now() - warned.at < 4000) {
+      dirty = false;
+      warned = null;
+      return false;
+    }
+    warned = { key, at: Date.now() };
+    flash(`Unsaved changes in the copy: Ctrl+Enter saves them; press ${key} again to discard them.`);
+    return true;
+  }
+  document.addEventListener("input", (event) => {
+    if (event.target.closest("#copy-form")) dirty = true;
+  });
+
+  function focus(id) {
+    const el = document.getElementById(id);
+    if (el) el.focus();
   }
 
   function setImportance(value) {
     const input = document.getElementById("copy-importance");
-    if (!input) return;
+    if (!input || input.disabled) return;
     input.value = value;
     input.form.requestSubmit();
+  }
+
+  function closePicker() {
+    const picker = document.getElementById("merge-picker");
+    if (picker) picker.innerHTML = "";
   }
 
   document.addEventListener("keydown", (event) => {
     const typing = event.target.closest("input, textarea, select");
     if (event.key === "Escape") {
       document.getElementById("help").hidden = true;
+      closePicker();
       if (typing) event.target.blur();
       return;
     }
+    if (event.key === "Enter" && event.target.id === "merge-search") {
+      // Not the browser's implicit submit: the list may not show this search's stories yet,
+      // so the checked one is not the editor's choice. Tab or arrows pick one.
+      event.preventDefault();
+      return;
+    }
+    if (event.key === "Enter" && event.target.closest("#merge-form") &&
+        event.target.type !== "search") {
+      // Enter merges into the story the editor is on in the picker (arrows move there).
+      if (event.target.type === "radio") event.target.checked = true;
+      event.target.form.requestSubmit();
+      event.preventDefault();
+      return;
+    }
     if (typing && event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
-      const form = event.target.form;  // Ctrl+Enter saves the copy being edited
+      const form = event.target.form; // Ctrl+Enter saves the copy being edited
       if (form) { form.requestSubmit(); event.preventDefault(); }
       return;
     }
     if (typing || event.metaKey || event.ctrlKey || event.altKey) return;
     const key = event.key;
+    if ("jkapmu".includes(key) && key.length === 1 && unsaved(key)) {
+      event.preventDefault();
+      return;
+    }
     if (key === "j") select(current + 1, true);
     else if (key === "k") select(current - 1, true);
-    else if (key === "a") press('#panel button[value="approve"]');
-    else if (key === "p") press('#panel button[value="publish"]');
-    else if (key === "r") { const r = document.getElementById("reject-reason"); if (r) r.focus(); }
-    else if (key === "e") { const s = document.getElementById("copy-summary"); if (s) s.focus(); }
-    else if (key === "u") press('#panel button[data-key="u"]');
-    else if (key === "s") press('#panel button[data-key="s"]');
-    else if (key === "m") press('#panel button[data-key="m"]');
+    else if (key === "a") {
+      act(() => press('#panel button[value="approve"]', "This story cannot be approved now."));
+    } else if (key === "p") {
+      act(() => press('#panel button[value="publish"]', "Only chief editors publish, and only stories in review or approved."));
+    }
+    else if (key === "r") act(() => focus("reject-reason"));
+    else if (key === "e") act(() => focus("copy-summary"));
+    else if (key === "u") act(() => press('#panel button[data-key="u"]'));
+    else if (key === "m") act(() => press('#panel button[data-key="m"]'));
     else if (key === "?") document.getElementById("help").hidden = false;
-    else if (/^[0-9]$/.test(key)) setImportance(key === "0" ? 10 : Number(key));
-    else return;
+    else if (/^[0-9]$/.test(key)) {
+      const value = key === "0" ? 10 : Number(key);
+      act(() => setImportance(value));
+    } else return;
     event.preventDefault();
   });
 
-  // Counts and row state follow every decision (the server sends an HX-Trigger event).
+  // A panel for a story that is no longer highlighted (the editor moved on while it loaded,
+  // or while an action on it was posted, or the queue moved on after it) is dropped; the
+  // panel of the highlighted one is on its way. An action's answer for another story than
+  // the one it was sent from (a report made the lead) is shown if nothing moved meanwhile.
+  document.body.addEventListener("htmx:beforeSwap", (event) => {
+    const target = event.detail.target;
+    if (!target || !target.closest("#panel-slot")) return;
+    const config = event.detail.requestConfig || {};
+    if (busy && config.verb !== "post") {
+      // Loaded before the action was posted; see htmx:beforeRequest below.
+      event.detail.shouldSwap = false;
+      behind = true;
+      return;
+    }
+    if (target.id !== "panel-slot") return;
+    const story = event.detail.xhr.getResponseHeader("X-Story");
+    if (!story || wanted === null || story === wanted) return;
+    if (config.verb === "get" || config.sentFor !== wanted) {
+      event.detail.shouldSwap = false;
+      config.dropped = true;
+    }
+  });
+
+  document.body.addEventListener("htmx:afterSwap", (event) => {
+    if (event.detail.target && event.detail.target.id === "panel-slot") {
+      swappedBy = (event.detail.requestConfig || {}).verb || null;
+    }
+  });
+
+  // No panel (or merge picker) is loaded or swapped in while an action is posted: htmx
+  // sends the answer's events (queue-changed, afterRequest) from the form that posted, and
+  // from a form swapped out of the page they reach nobody: the counts would not follow, the
+  // queue would not move on and the keys would wait for ever. The highlighted story's panel
+  // loads after.
+  document.body.addEventListener("htmx:beforeRequest", (event) => {
+    const config = event.detail.requestConfig || {};
+    const target = event.detail.target;
+    if (config.verb === "post") {
+      busy = true;
+      config.sentFor = wanted;
+    } else if (busy && target && target.closest("#panel-slot")) {
+      event.preventDefault();
+      behind = true;
+    }
+  });
+
+  document.body.addEventListener("htmx:afterRequest", (event) => {
+    const config = event.detail.requestConfig || {};
+    if (config.verb === "post") {
+      busy = false;
+      if (behind) {
+        behind = false;
+        loadWanted();
+      }
+      // A swapped answer is acted on once htmx has settled it (its forms are live then);
+      // without a swap nothing settles, so waiting keys may go now.
+      if (!event.detail.successful || config.dropped) flush();
+    }
+  });
+
+  // Counts and row state follow every decision (the server sends an HX-Trigger event);
+  // after approve, reject, publish, schedule or merge the queue moves to the next story,
+  // unless the editor has moved on already.
   document.body.addEventListener("queue-changed", (event) => {
     const detail = event.detail || {};
     Object.entries(detail.counts || {}).forEach(([status, n]) => {
@@ -79,30 +254,98 @@
       if (label) label.textContent = detail.status.replace("_", " ");
       const importance = row.querySelector(".importance");
       if (importance) importance.textContent = detail.importance || "–";
+      const proposal = row.querySelector(".badge.proposal");
+      if (proposal) proposal.hidden = !detail.pending;
     }
     flash(detail.message);
+    closePicker();
+    if (detail.advance && row) row.classList.add("done");
+    if (detail.advance && row && row.dataset.pk === wanted) {
+      const index = rows().indexOf(row);
+      if (index >= 0) select(index + 1, true);
+    }
   });
 
-  // After a keyboard submit htmx puts the focus back into the field with the same id in the
-  // new panel; give it back to the page so the next key is a shortcut again.
   document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (event.target.id === "merge-picker") {
+      // Nothing is chosen for the editor: the first candidate has the focus, the arrow keys
+      // pick one, Enter merges into the one picked.
+      const choice = event.target.querySelector('input[type="radio"]:checked') ||
+        event.target.querySelector('input[type="radio"]');
+      if (choice && document.activeElement?.type !== "search") choice.focus();
+      return;
+    }
+    if (event.target.id !== "panel-slot") return;
+    // After a keyboard submit htmx puts the focus back into the field with the same id in
+    // the new panel; give it back to the page so the next key is a shortcut again.
     const active = document.activeElement;
-    if (event.target.id === "panel" && active && active.closest("#panel") &&
-        active.matches("input, textarea, select")) {
+    if (active && active.closest("#panel") && active.matches("input, textarea, select")) {
       active.blur();
     }
+    if (swappedBy === "post") follow();
+    dirty = false;
+    fillTimeZones();
+    const correction = document.getElementById("copy-correction");
+    if (correction && document.querySelector("#panel .field-error[data-field=correction]")) {
+      correction.focus(); // a published story's change waits for its public note
+    }
+    flush();
+  });
+
+  // Scheduling reads the time in the editor's own time zone.
+  function fillTimeZones() {
+    const zone = Intl.DateTimeFormat().resolvedOptions().timeZone || "";
+    document.querySelectorAll("input[data-browser-tz]").forEach((input) => {
+      input.value = zone;
+    });
+  }
+  fillTimeZones();
+
+  // A click that would replace the panel asks before unsaved text in the copy is lost.
+  document.addEventListener(
+    "click",
+    (event) => {
+      if (!dirty || !event.target.closest(".queue-row")) return;
+      // eslint-disable-next-line no-alert
+      if (window.confirm("Discard your unsaved changes to the copy?")) {
+        dirty = false;
+      } else {
+        event.preventDefault();
+        event.stopImmediatePropagation();
+      }
+    },
+    true,
+  );
+
+  document.addEventListener("click", (event) => {
+    if (event.target.closest("[data-close-picker]")) {
+      closePicker();
+      return;
+    }
+    if (event.target.closest("[data-close-help]")) {
+      document.getElementById("help").hidden = true;
+      return;
+    }
+    const all = event.target.closest("[data-select-all]");
+    if (all) {
+      document.querySelectorAll('.queue-row input[name="ids"]').forEach((box) => {
+        box.checked = all.checked;
+      });
+      return;
+    }
+    // A click anywhere in a row highlights it and opens its story (the headline link loads
+    // it itself), so the keys act on the story the editor sees highlighted.
+    const row = event.target.closest(".queue-row");
+    if (row) select(rows().indexOf(row), !event.target.closest(".story-link"));
   });
 
   // Keep the selection on the story that is open.
-  const open = document.getElementById("panel");
+  const open = panel();
   if (open && open.dataset.pk) {
     const index = rows().findIndex((row) => row.dataset.pk === open.dataset.pk);
-    select(index >= 0 ? index : 0, false);
+    if (index >= 0) select(index, false);
+    else wanted = open.dataset.pk;
   } else {
     select(0, false);
   }
-  document.addEventListener("click", (event) => {
-    const row = event.target.closest(".queue-row");
-    if (row) current = rows().indexOf(row);
-  });
 })();

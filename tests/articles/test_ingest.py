@@ -8,7 +8,9 @@ from django.test.utils import CaptureQueriesContext
 
 from articles.ingest import ingest_entries
 from articles.models import Article, Category, Tombstone
+from sources.models import Source
 from sources.parsing import NormalizedEntry, parse_feed
+from sources.sink import IngestStats
 from tests.factories import SourceFactory, rss, story
 
 pytestmark = pytest.mark.django_db
@@ -24,12 +26,12 @@ def entries(
     ).entries
 
 
-def ingest(source, items):  # type: ignore[no-untyped-def]
+def ingest(source: Source, items: list[dict[str, str]]) -> IngestStats:
     return ingest_entries(source=source, entries=entries(items), fetched_at=FETCHED)
 
 
 def test_new_entries_become_new_articles_with_clean_fields() -> None:
-    source = SourceFactory(default_category="Markets")
+    source = SourceFactory.create(default_category="Markets")
     item = story(
         1,
         content="<p>Full <b>body</b> text.</p><script>alert(1)</script>",
@@ -46,7 +48,7 @@ def test_new_entries_become_new_articles_with_clean_fields() -> None:
 
 
 def test_the_same_entry_twice_is_stored_once() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     ingest(source, [story(1), story(2)])
     stats = ingest(source, [story(1), story(2)])
     assert (stats.new, stats.unchanged) == (0, 2)
@@ -54,7 +56,7 @@ def test_the_same_entry_twice_is_stored_once() -> None:
 
 
 def test_the_same_url_from_another_source_is_a_duplicate() -> None:
-    first, second = SourceFactory(), SourceFactory()
+    first, second = SourceFactory.create(), SourceFactory.create()
     ingest(first, [story(1)])
     stats = ingest(
         second,
@@ -72,7 +74,7 @@ def test_the_same_url_from_another_source_is_a_duplicate() -> None:
 
 
 def test_the_same_text_under_another_guid_and_url_is_a_duplicate() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     ingest(source, [story(1)])
     stats = ingest(
         source, [story(1, guid="reposted", link="https://wire.example/repost")]
@@ -82,13 +84,13 @@ def test_the_same_text_under_another_guid_and_url_is_a_duplicate() -> None:
 
 
 def test_short_items_sharing_a_title_are_not_taken_for_duplicates() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     ads = [story(i, title="Featured Advertiser", description="") for i in range(3)]
     assert ingest(source, ads).new == 3
 
 
 def test_a_changed_entry_updates_an_unpublished_article_and_counts_the_change() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     ingest(source, [story(1)])
     stats = ingest(
         source, [story(1, title="Corrected headline", description="Corrected text.")]
@@ -100,7 +102,7 @@ def test_a_changed_entry_updates_an_unpublished_article_and_counts_the_change() 
 
 
 def test_a_published_article_is_never_rewritten_by_the_feed_but_is_flagged() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     ingest(source, [story(1)])
     Article.objects.update(status=Article.Status.PUBLISHED)
     ingest(source, [story(1, title="Silently changed headline")])
@@ -110,7 +112,7 @@ def test_a_published_article_is_never_rewritten_by_the_feed_but_is_flagged() -> 
 
 
 def test_deleted_articles_leave_a_tombstone_and_do_not_come_back() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     ingest(source, [story(1), story(2)])
     Article.objects.filter(guid=story(1)["guid"]).delete()
     Article.objects.get(guid=story(2)["guid"]).delete()
@@ -121,7 +123,7 @@ def test_deleted_articles_leave_a_tombstone_and_do_not_come_back() -> None:
 
 
 def test_rejected_articles_do_not_come_back() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     ingest(source, [story(1)])
     Article.objects.update(status=Article.Status.REJECTED)
     stats = ingest(source, [story(1, title="Changed after rejection")])
@@ -131,7 +133,7 @@ def test_rejected_articles_do_not_come_back() -> None:
 
 def test_ingest_costs_the_same_few_queries_for_5_or_300_entries() -> None:
     def queries_for(n: int) -> int:
-        source = SourceFactory()
+        source = SourceFactory.create()
         ingest(source, [story(i) for i in range(n)])  # first pass: inserts
         items = [
             story(i, title=f"Updated {i}") if i % 2 else story(i) for i in range(n)
@@ -151,7 +153,7 @@ def test_ingest_costs_the_same_few_queries_for_5_or_300_entries() -> None:
 
 
 def test_duplicate_ids_inside_one_document_keep_every_distinct_post() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     guid = "tag:wire.example,2026:same"
     items = [story(1, guid=guid), story(2, guid=guid), story(2, guid=guid)]
     stats = ingest(source, items)

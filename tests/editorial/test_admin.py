@@ -1,27 +1,31 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from articles.models import Article
 from editorial.models import AuditEvent
 from tests.factories import ArticleFactory
 
-from .factories import chief, editor
+from .factories import admin_form, chief, editor
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:articles_article_changelist"
 
 
-def login(client: Client, user) -> Client:  # type: ignore[no-untyped-def]
+def login(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
 
 
 def test_the_article_list_shows_ai_and_editor_importance_in_constant_queries(
-    client: Client, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     ArticleFactory.create_batch(30, status=Article.Status.IN_REVIEW, importance=4)
     login(client, editor())
     with django_assert_max_num_queries(12):
@@ -31,7 +35,7 @@ def test_the_article_list_shows_ai_and_editor_importance_in_constant_queries(
 
 
 def test_editors_approve_from_the_admin_and_it_is_audited(client: Client) -> None:
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory.create(status=Article.Status.IN_REVIEW)
     login(client, editor())
     client.post(
         reverse(CHANGELIST), {"action": "approve", "_selected_action": [article.pk]}
@@ -42,7 +46,7 @@ def test_editors_approve_from_the_admin_and_it_is_audited(client: Client) -> Non
 
 
 def test_rejecting_from_the_admin_asks_for_a_reason(client: Client) -> None:
-    article = ArticleFactory(status=Article.Status.IN_REVIEW)
+    article = ArticleFactory.create(status=Article.Status.IN_REVIEW)
     login(client, editor())
     page = client.post(
         reverse(CHANGELIST), {"action": "reject", "_selected_action": [article.pk]}
@@ -63,7 +67,7 @@ def test_rejecting_from_the_admin_asks_for_a_reason(client: Client) -> None:
 
 
 def test_only_chief_editors_get_the_publish_action(client: Client) -> None:
-    article = ArticleFactory(status=Article.Status.APPROVED)
+    article = ArticleFactory.create(status=Article.Status.APPROVED)
     login(client, editor())
     assert "Publish" not in client.get(reverse(CHANGELIST)).content.decode()
     client.post(
@@ -77,41 +81,21 @@ def test_only_chief_editors_get_the_publish_action(client: Client) -> None:
     assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED
 
 
-def form_data(article: Article, **changes) -> dict:  # type: ignore[no-untyped-def,type-arg]
-    data = {
-        "title": article.title,
-        "summary": article.summary,
-        "analysis": article.analysis,
-        "takeaways": "[]",
-        "sentiment": article.sentiment,
-        "importance": article.importance or "",
-        "category": "",
-        "companies": [],
-        "loaded_version": article.version,
-        "audit_events-TOTAL_FORMS": 0,
-        "audit_events-INITIAL_FORMS": 0,
-        "enrichments-TOTAL_FORMS": 0,
-        "enrichments-INITIAL_FORMS": 0,
-    }
-    data.update(changes)
-    return data
-
-
 def test_a_stale_admin_save_is_refused_and_shows_what_changed(client: Client) -> None:
-    article = ArticleFactory(
+    article = ArticleFactory.create(
         status=Article.Status.IN_REVIEW, summary="AI text", importance=5
     )
     url = reverse("admin:articles_article_change", args=[article.pk])
     alice, bob = Client(), Client()
     login(alice, editor("alice"))
     login(bob, editor("bob"))
-    stale = form_data(article)  # both opened version 1
-    first = alice.post(url, form_data(article, summary="Alice's text"))
+    stale = admin_form(article)  # both opened version 1
+    first = alice.post(url, admin_form(article, summary="Alice's text"))
     assert first.status_code == 302, first.content.decode()[:2000]
     second = bob.post(url, {**stale, "summary": "Bob's text"})
     html = second.content.decode()
     assert second.status_code == 200
-    assert "alice changed this article" in html
+    assert "alice changed this story" in html
     assert (
         "Bob&#x27;s text" in html or "Bob's text" in html
     )  # his text is still in the form
@@ -123,7 +107,7 @@ def test_a_stale_admin_save_is_refused_and_shows_what_changed(client: Client) ->
 def test_an_edit_is_reverted_from_the_history_in_the_admin(client: Client) -> None:
     from editorial import services
 
-    article = ArticleFactory(status=Article.Status.IN_REVIEW, summary="AI text")
+    article = ArticleFactory.create(status=Article.Status.IN_REVIEW, summary="AI text")
     user = editor()
     services.article_edit(
         article=article, editor=user, version=1, changes={"summary": "Mine"}
@@ -137,7 +121,7 @@ def test_an_edit_is_reverted_from_the_history_in_the_admin(client: Client) -> No
     assert Article.objects.get(pk=article.pk).summary == "AI text"
 
 
-def changelist_post(article: Article, importance: int, version: int) -> dict:  # type: ignore[type-arg]
+def changelist_post(article: Article, importance: int, version: int) -> dict[str, Any]:
     return {
         "form-TOTAL_FORMS": 1,
         "form-INITIAL_FORMS": 1,
@@ -153,7 +137,7 @@ def changelist_post(article: Article, importance: int, version: int) -> dict:  #
 def test_importance_is_editable_in_the_list_with_the_same_conflict_check(
     client: Client,
 ) -> None:
-    article = ArticleFactory(status=Article.Status.IN_REVIEW, importance=5)
+    article = ArticleFactory.create(status=Article.Status.IN_REVIEW, importance=5)
     login(client, editor())
     page = client.get(reverse(CHANGELIST)).content.decode()
     assert 'name="form-0-importance_1"' in page  # the row carries its version
@@ -167,3 +151,50 @@ def test_importance_is_editable_in_the_list_with_the_same_conflict_check(
     other.post(reverse(CHANGELIST), changelist_post(article, 3, 1))
     article.refresh_from_db()
     assert article.importance == 8
+
+
+def test_the_admin_re_run_is_the_queues_service_with_its_permission_and_audit(
+    client: Client,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    """Regression: the admin's re-run skipped the audit and needed only `change`."""
+    from editorial.models import AuditEvent
+    from enrichment.models import Enrichment
+    from tests.factories import enrich
+
+    article = ArticleFactory.create(
+        status=Article.Status.NEW, text="Plenty of text. " * 30
+    )
+    enrich(article.pk)
+    login(client, editor())
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse(CHANGELIST),
+            {"action": "rerun_enrichment", "_selected_action": [article.pk]},
+        )
+    assert Enrichment.objects.filter(article=article).count() == 2
+    assert AuditEvent.objects.filter(article=article, action="rerun").exists()
+
+
+def test_the_admin_says_why_a_published_story_is_not_re_run(client: Client) -> None:
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    login(client, chief())
+    response = client.post(
+        reverse(CHANGELIST),
+        {"action": "rerun_enrichment", "_selected_action": [article.pk]},
+        follow=True,
+    )
+    assert (
+        "cannot re-run the AI on a story that is published" in response.content.decode()
+    )
+
+
+def test_takeaways_are_edited_as_lines_in_the_admin(client: Client) -> None:
+    article = ArticleFactory.create(status=Article.Status.IN_REVIEW, takeaways=["Old."])
+    login(client, editor())
+    url = reverse("admin:articles_article_change", args=[article.pk])
+    page = client.get(url).content.decode()
+    assert "Old.</textarea>" in page  # a line, not a JSON list
+    client.post(url, admin_form(article, takeaways="First point.\nSecond point.\n"))
+    article.refresh_from_db()
+    assert article.takeaways == ["First point.", "Second point."]

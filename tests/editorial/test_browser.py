@@ -6,16 +6,22 @@ every scenario checks the database afterwards, not only what the page shows.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
+from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.db import connections
-from playwright.sync_api import Browser, Page, expect
+from django.utils import timezone
+from playwright.sync_api import Browser, Page, Route, expect
 
 from articles.models import Article
 from editorial import services
 from editorial.models import AuditEvent
 from enrichment.models import Enrichment
+from stories import clustering
+from stories.models import StoryCluster
 from tests.factories import ArticleFactory
 
 from .browser import Desk, chromium
@@ -31,7 +37,7 @@ S = Article.Status
 
 
 @pytest.fixture(scope="module")
-def browser(django_db_setup, django_db_blocker) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+def browser(django_db_setup: None, django_db_blocker: Any) -> Iterator[Browser]:
     with chromium() as browser:
         yield browser
     # Every transactional test ends with a flush; put the migration-seeded rows back so the
@@ -43,7 +49,9 @@ def browser(django_db_setup, django_db_blocker) -> Iterator[Browser]:  # type: i
 
 
 @pytest.fixture
-def desk(browser: Browser, live_server, request, settings) -> Iterator[Desk]:  # type: ignore[no-untyped-def]
+def desk(
+    browser: Browser, live_server: Any, request: pytest.FixtureRequest, settings: Any
+) -> Iterator[Desk]:
     # Each editor() hashes a password; the default hasher is deliberately slow.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     desk = Desk(
@@ -56,9 +64,9 @@ def desk(browser: Browser, live_server, request, settings) -> Iterator[Desk]:  #
     desk.close()
 
 
-def in_review(title: str, *, ai_importance: int) -> Article:
-    article = ArticleFactory(
-        title=title, status=S.IN_REVIEW, summary=f"AI summary of {title}."
+def in_review(title: str, *, ai_importance: int, **fields: Any) -> Article:
+    article = ArticleFactory.create(
+        title=title, status=S.IN_REVIEW, summary=f"AI summary of {title}.", **fields
     )
     article.enrichment = Enrichment.objects.create(
         article=article,
@@ -91,6 +99,90 @@ def expect_panel(
         expect(panel.locator(".notice.ok")).to_have_text(notice)
 
 
+# The story panel the queue loads for the highlighted row (GET /editorial/queue/<pk>/).
+STORY_PANEL = re.compile(r"/editorial/queue/\d+/$")
+
+
+def slow_story_panels(
+    page: Page, *, first_ms: int = 900, step_ms: int = 200
+) -> list[str]:
+    """Hold back every story panel the page asks for, each a little less than the one
+    before, so the answers overlap and any two in flight at once come back in reverse
+    order (how the desk's slow link showed the desync bug). Returns the URLs asked for,
+    in order."""
+    asked: list[str] = []
+
+    def hold(route: Route) -> None:
+        delay = max(first_ms - step_ms * len(asked), 50)
+        asked.append(route.request.url)
+        # Route handlers run in their own greenlet: waiting here holds this answer only.
+        page.wait_for_timeout(delay)
+        route.continue_()
+
+    page.route(STORY_PANEL, hold)
+    return asked
+
+
+def hold_back(page: Page, url: str | re.Pattern[str], *, delay_ms: int) -> None:
+    """Send the page's requests to ``url`` on ``delay_ms`` late, like a slow server."""
+
+    def hold(route: Route) -> None:
+        page.wait_for_timeout(delay_ms)
+        route.continue_()
+
+    page.route(url, hold)
+
+
+def record_panels(page: Page) -> None:
+    """Note the story of every panel swapped in from now on (see ``panels_shown``)."""
+    page.evaluate(
+        """() => {
+          window.__panels = [];
+          document.body.addEventListener("htmx:afterSwap", (event) => {
+            if (event.detail.target.id !== "panel-slot") return;
+            window.__panels.push(Number(document.getElementById("panel").dataset.pk));
+          });
+        }"""
+    )
+
+
+def panels_shown(page: Page) -> list[int]:
+    return page.evaluate("window.__panels")
+
+
+def expect_highlighted(page: Page, article: Article) -> None:
+    """The highlighted row and the open panel are both ``article``, and nothing is loading."""
+    expect(page.locator(".queue-row.selected")).to_have_attribute(
+        "data-pk", str(article.pk)
+    )
+    expect(page.locator("#panel")).to_have_attribute("data-pk", str(article.pk))
+    expect(page.locator(".htmx-request")).to_have_count(0)
+
+
+def related_stories(*specs: tuple[str, str, int, int]) -> list[Article]:
+    """Stories in review, each its own cluster (``clustering.assign``), published
+    ``days_ago`` so that they share key terms without falling in one clustering window.
+    ``specs``: (title, text, ai_importance, days_ago)."""
+    stories = []
+    for title, text, ai_importance, days_ago in specs:
+        article = in_review(
+            title,
+            ai_importance=ai_importance,
+            text=text,
+            published_at=timezone.now() - timedelta(days=days_ago),
+        )
+        clustering.assign(article)
+        article.refresh_from_db()
+        stories.append(article)
+    assert len({s.cluster_id for s in stories}) == len(stories), "one story each"
+    return stories
+
+
+def not_a_network_error(errors: list[str], status: int) -> list[str]:
+    """Console errors other than Chromium's line for an expected HTTP error answer."""
+    return [e for e in errors if f"status of {status}" not in e]
+
+
 def history(article: Article) -> list[tuple[str, str, str]]:
     return list(
         AuditEvent.objects.filter(article=article)
@@ -114,12 +206,18 @@ def test_an_editor_reviews_three_stories_with_the_keyboard_alone(desk: Desk) -> 
         page.keyboard.press("8")
         expect_panel(page, first, version=2, notice="Saved.")
         expect(page.locator(f"#row-{first.pk} .importance")).to_have_text("8")
+        # Approving moves the queue on to the next story and loads its panel.
         page.keyboard.press("a")
-        expect_panel(page, first, version=3, notice="Approved.")
-        expect(in_review_count).to_have_text("2")
-
-        page.keyboard.press("j")
         expect_panel(page, second, version=1)
+        expect(page.locator("#flash")).to_have_text("Approved.")
+        expect(in_review_count).to_have_text("2")
+        expect(page.locator(f"#row-{first.pk}")).to_have_class(
+            re.compile("status-approved")
+        )
+        expect(page.locator(".queue-row.selected")).to_have_attribute(
+            "data-pk", str(second.pk)
+        )
+
         page.keyboard.press("e")
         expect(page.locator("#copy-summary")).to_be_focused()
         page.keyboard.press("ControlOrMeta+a")
@@ -130,15 +228,14 @@ def test_an_editor_reviews_three_stories_with_the_keyboard_alone(desk: Desk) -> 
         # test_after_saving_with_ctrl_enter_the_next_key_is_a_shortcut_again).
         page.keyboard.press("Escape")
         page.keyboard.press("a")
-        expect_panel(page, second, version=3, notice="Approved.")
+        expect_panel(page, third, version=1)
         expect(in_review_count).to_have_text("1")
 
-        page.keyboard.press("j")
-        expect_panel(page, third, version=1)
         page.keyboard.press("r")
         expect(page.locator("#reject-reason")).to_be_focused()
         page.keyboard.type("Not news")
         page.keyboard.press("Enter")
+        # The last story: nothing to move on to, the panel shows the decision.
         expect_panel(page, third, version=2, notice="Rejected.")
         expect(in_review_count).to_have_text("0")
         expect(page.locator('[data-count="approved"]')).to_have_text("2")
@@ -207,7 +304,7 @@ def test_a_stale_edit_is_refused_and_keeps_both_editors_text(desk: Desk) -> None
         assert answer.value.status == 409
         # The HX-Trigger event also puts the message in the header.
         expect(bob.locator("#flash")).to_contain_text(
-            "alice changed this article since you opened it"
+            "alice changed this story since you opened it"
         )
         expect(bob.locator("#copy-summary")).to_have_value(
             "Bob: the bank keeps rates on hold."
@@ -240,7 +337,7 @@ def test_a_stale_edit_shows_the_conflict_and_their_version_in_the_panel(
 
         error = bob.locator("#panel .notice.error[role=alert]")
         expect(error).to_contain_text(
-            "alice changed this article since you opened it", timeout=1_000
+            "alice changed this story since you opened it", timeout=1_000
         )
         expect(bob.locator("#copy-form")).to_contain_text(
             "Alice: rates unchanged at 4%."
@@ -268,4 +365,473 @@ def test_question_mark_shows_the_help_and_escape_hides_it_without_page_errors(
         expect(help_overlay).to_be_hidden()
 
         assert page.evaluate("window.__cspViolations") == []
+        assert desk.console_errors == []
+
+
+def stories_in_review(n: int = 8) -> list[Article]:
+    """``n`` stories in review, queued in this order (AI importance 10, 9, ...)."""
+    return [
+        in_review(f"Story {i}: council votes on the budget", ai_importance=10 - i)
+        for i in range(n)
+    ]
+
+
+def test_fast_moves_then_approve_approves_the_highlighted_story_only(
+    desk: Desk,
+) -> None:
+    """Regression: the panel answers of fast j presses came back out of order, and `a`
+    approved a story the editor had already left."""
+    stories = stories_in_review()
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, stories[0], version=1)
+        asked = slow_story_panels(page)
+        record_panels(page)
+        for _ in range(5):
+            page.keyboard.press("j")
+        page.keyboard.press("a")
+
+        # The sixth row was approved, then the queue moved on to the seventh.
+        expect(page.locator("#flash")).to_have_text("Approved.")
+        expect_panel(page, stories[6], version=1)
+        expect_highlighted(page, stories[6])
+        expect(page.locator('[data-count="in_review"]')).to_have_text("7")
+
+        assert asked[0].endswith(f"/{stories[1].pk}/"), "an answer the editor left"
+        assert asked[-1].endswith(f"/{stories[6].pk}/")
+        # Only ever the panel of the highlighted story: not the second row's, which came
+        # back after the editor had moved on, nor the sixth's answer to the approval, which
+        # came back after the queue had moved on.
+        assert panels_shown(page) == [stories[5].pk, stories[6].pk]
+        for story in stories:
+            story.refresh_from_db()
+        assert [(s.status, s.version) for s in stories] == [
+            (S.APPROVED, 2) if s == stories[5] else (S.IN_REVIEW, 1) for s in stories
+        ]
+        assert list(AuditEvent.objects.values_list("article", "action")) == [
+            (stories[5].pk, "approve")
+        ]
+        assert desk.console_errors == []
+
+
+def test_moving_on_while_an_approval_is_posted_approves_the_stories_highlighted(
+    desk: Desk,
+) -> None:
+    """Regression: `j` while an approval was posted swapped the approving form out of the
+    page, so the answer's events reached nobody: the counts stayed, the queue then jumped
+    back, and every later action key waited for ever."""
+    stories = stories_in_review(5)
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, stories[0], version=1)
+        hold_back(page, "**/editorial/queue/*/decide/", delay_ms=800)
+        page.keyboard.press("a")
+        page.keyboard.press("j")
+        page.keyboard.press("j")
+        page.keyboard.press("a")
+
+        # The first and the third were approved; the queue moved on from the third.
+        expect(page.locator('[data-count="in_review"]')).to_have_text("3")
+        expect_panel(page, stories[3], version=1)
+        expect_highlighted(page, stories[3])
+
+        for story in stories:
+            story.refresh_from_db()
+        assert [s.status for s in stories] == [
+            S.APPROVED,
+            S.IN_REVIEW,
+            S.APPROVED,
+            S.IN_REVIEW,
+            S.IN_REVIEW,
+        ]
+        assert list(
+            AuditEvent.objects.order_by("at", "pk").values_list("article", "action")
+        ) == [(stories[0].pk, "approve"), (stories[2].pk, "approve")]
+        assert desk.console_errors == []
+
+
+def test_a_key_pressed_before_the_next_story_is_on_screen_never_acts_on_it(
+    desk: Desk,
+) -> None:
+    """`a` `a` in quick succession: the second key was pressed while story 6 was still the
+    highlighted one, so it is not carried over to story 7, which the editor had not seen."""
+    stories = stories_in_review()
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, stories[0], version=1)
+        slow_story_panels(page)
+        for _ in range(5):
+            page.keyboard.press("j")
+        page.keyboard.press("a")
+        page.keyboard.press("a")
+
+        expect(page.locator('[data-count="in_review"]')).to_have_text("7")
+        expect_panel(page, stories[6], version=1)
+        expect_highlighted(page, stories[6])
+        expect(page.locator("#flash")).to_contain_text("was not applied")
+
+        for story in stories:
+            story.refresh_from_db()
+        assert [(s.status, s.version) for s in stories] == [
+            (S.APPROVED, 2) if s.pk == stories[5].pk else (S.IN_REVIEW, 1)
+            for s in stories
+        ]
+        assert list(
+            AuditEvent.objects.order_by("at", "pk").values_list("article", "action")
+        ) == [(stories[5].pk, "approve")]
+        assert desk.console_errors == []
+
+
+def test_approving_two_stories_in_a_row_approves_each_once_in_order(desk: Desk) -> None:
+    stories = stories_in_review()
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, stories[0], version=1)
+        page.keyboard.press("a")
+        expect_panel(page, stories[1], version=1)  # the queue moved on by itself
+        page.keyboard.press("a")
+        expect_panel(page, stories[2], version=1)
+
+        assert list(
+            AuditEvent.objects.order_by("at", "pk").values_list("article", "action")
+        ) == [(stories[0].pk, "approve"), (stories[1].pk, "approve")]
+        assert desk.console_errors == []
+
+
+# (headline, text) of stories for the merge picker: the first three share key terms.
+HARBOUR = (
+    "Northport harbour expansion approved",
+    "The Northport port authority approved the harbour expansion on Tuesday, "
+    "adding new berths and a second container terminal by 2028.",
+)
+DREDGING = (
+    "Northport harbour dredging contract signed",
+    "Dredging of the Northport harbour channel starts in spring, the port authority "
+    "said, ahead of the harbour expansion.",
+)
+TERMINAL = (
+    "Northport container terminal plans unveiled",
+    "The Northport port authority unveiled plans for a container terminal as part of "
+    "the harbour expansion.",
+)
+LIGHTHOUSE = (
+    "Lighthouse keeper retires after forty years",
+    "The last keeper of the Cape Wrath lighthouse hands over the keys.",
+)
+
+
+def test_m_opens_the_merge_picker_and_enter_merges_into_the_chosen_story(
+    desk: Desk,
+) -> None:
+    story, dredging, terminal = related_stories(
+        (*HARBOUR, 9, 0),
+        (*DREDGING, 5, 3),
+        (*TERMINAL, 4, 4),
+    )
+    page = desk.page_for(editor("ed"))
+    picker = page.locator("#merge-picker")
+    choices = picker.locator('input[type="radio"][name="target"]')
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        page.keyboard.press("m")
+        expect(choices).to_have_count(2)
+        expect(picker).to_contain_text("Northport harbour dredging contract signed")
+        # The most similar story first; nothing is chosen for the editor, the first
+        # candidate has the focus.
+        expect(choices.first).to_have_value(str(dredging.pk))
+        expect(choices.first).not_to_be_checked()
+        expect(choices.first).to_be_focused()
+
+        page.keyboard.press("ArrowDown")
+        expect(choices.nth(1)).to_be_checked()
+        with page.expect_response(f"**/queue/{story.pk}/merge/") as answer:
+            page.keyboard.press("Enter")
+        assert answer.value.status == 200
+        expect(page.locator("#flash")).to_have_text(
+            "Merged into “Northport container terminal plans unveiled”."
+        )
+        expect(picker).to_be_empty()
+
+        old_cluster, into = story.cluster_id, terminal.cluster_id
+        assert old_cluster is not None and into is not None
+        for article in (story, dredging, terminal):
+            article.refresh_from_db()
+        assert story.cluster_id == terminal.cluster_id == into
+        assert dredging.cluster_id != into
+        assert StoryCluster.objects.filter(pk=old_cluster).exists() is False
+        assert StoryCluster.objects.filter(pk=into, article_count=2).exists() is True
+        assert [event[:2] for event in history(story)] == [("ed", "merge")]
+        merge = AuditEvent.objects.get(action="merge", article=story)
+        assert merge.changes["cluster"] == [old_cluster, into]
+        assert dredging.version == 1
+        assert AuditEvent.objects.filter(article=dredging).exists() is False
+        assert desk.console_errors == []
+
+
+def test_the_merge_picker_finds_a_story_by_headline_and_merges_into_it(
+    desk: Desk,
+) -> None:
+    story, dredging, lighthouse = related_stories(
+        (*HARBOUR, 9, 0),
+        (*DREDGING, 5, 3),
+        (*LIGHTHOUSE, 3, 1),
+    )
+    page = desk.page_for(editor("ed"))
+    picker = page.locator("#merge-picker")
+    choices = picker.locator('input[type="radio"][name="target"]')
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        page.keyboard.press("m")
+        expect(choices).to_have_count(1)
+        expect(picker).not_to_contain_text("Lighthouse keeper")
+
+        page.locator("#merge-search").press_sequentially("lighthouse")
+        expect(picker.locator(".candidates")).to_contain_text(
+            "Lighthouse keeper retires after forty years"
+        )
+        expect(choices).to_have_count(1)
+        expect(page.locator("#merge-search")).to_be_focused()
+        page.keyboard.press("Tab")
+        expect(choices.first).to_be_focused()
+        with page.expect_response(f"**/queue/{story.pk}/merge/"):
+            page.keyboard.press("Enter")
+        expect(picker).to_be_empty()
+
+        for article in (story, dredging, lighthouse):
+            article.refresh_from_db()
+        assert story.cluster_id == lighthouse.cluster_id
+        assert dredging.cluster_id != lighthouse.cluster_id
+        assert [event[:2] for event in history(story)] == [("ed", "merge")]
+        assert AuditEvent.objects.filter(article=dredging).exists() is False
+
+
+def test_enter_in_the_merge_search_merges_nothing(desk: Desk) -> None:
+    """Regression: Enter right after typing a search submitted the picker, merging into
+    the candidate checked before the search had answered."""
+    story, dredging, lighthouse = related_stories(
+        (*HARBOUR, 9, 0),
+        (*DREDGING, 5, 3),
+        (*LIGHTHOUSE, 3, 1),
+    )
+    page = desk.page_for(editor("ed"))
+    picker = page.locator("#merge-picker")
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        page.keyboard.press("m")
+        expect(picker.locator('input[type="radio"]')).to_have_count(1)
+        page.locator("#merge-search").press_sequentially("lighthouse")
+        page.keyboard.press("Enter")
+        expect(picker.locator(".candidates")).to_contain_text("Lighthouse keeper")
+        expect(page.locator(".htmx-request")).to_have_count(0)
+
+        assert [url for url in asked if url.endswith("/merge/")] == []
+        for article in (story, dredging, lighthouse):
+            article.refresh_from_db()
+        assert len({story.cluster_id, dredging.cluster_id, lighthouse.cluster_id}) == 3
+        assert AuditEvent.objects.exists() is False
+        assert desk.console_errors == []
+
+
+def test_merging_while_the_picker_is_still_searching_merges_and_moves_on(
+    desk: Desk,
+) -> None:
+    """Regression: a search answer arriving after Enter swapped the posting form out of
+    the page, so the merge's answer reached nobody and every later key waited for ever."""
+    story, dredging, _lighthouse = related_stories(
+        (*HARBOUR, 9, 0),
+        (*DREDGING, 5, 3),
+        (*LIGHTHOUSE, 3, 1),
+    )
+    page = desk.page_for(editor("ed"))
+    choices = page.locator('#merge-picker input[type="radio"]')
+
+    # The search answers while the merge is still being posted.
+    hold_back(page, re.compile(r"/merge/candidates/\?q="), delay_ms=300)
+    hold_back(page, f"**/queue/{story.pk}/merge/", delay_ms=1_200)
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        page.keyboard.press("m")
+        expect(choices.first).to_be_focused()
+        with page.expect_request(re.compile(r"/merge/candidates/\?q=")):
+            page.locator("#merge-search").press_sequentially("lighthouse")
+        # The editor takes the story still listed instead of waiting for the search.
+        page.keyboard.press("Tab")
+        expect(choices.first).to_be_focused()
+        page.keyboard.press("Enter")
+        expect(page.locator("#flash")).to_have_text(
+            "Merged into “Northport harbour dredging contract signed”."
+        )
+        expect_highlighted(page, dredging)
+        page.keyboard.press("a")
+        expect(page.locator('[data-count="approved"]')).to_have_text("1")
+
+        story.refresh_from_db()
+        dredging.refresh_from_db()
+        assert story.cluster_id == dredging.cluster_id
+        assert dredging.status == S.APPROVED
+        assert [event[:2] for event in history(story)] == [("ed", "merge")]
+        assert AuditEvent.objects.filter(action="approve").count() == 1
+        assert desk.console_errors == []
+
+
+def test_escape_closes_the_merge_picker_without_merging(desk: Desk) -> None:
+    story, other = related_stories(
+        (*HARBOUR, 9, 0),
+        (*DREDGING, 5, 3),
+    )
+    page = desk.page_for(editor("ed"))
+    choices = page.locator('#merge-picker input[type="radio"]')
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        page.keyboard.press("m")
+        expect(choices.first).to_be_focused()
+        page.keyboard.press("Escape")
+        expect(page.locator("#merge-picker")).to_be_empty()
+        # The keys are shortcuts again, and Enter merges nothing.
+        page.keyboard.press("Enter")
+        page.keyboard.press("?")
+        expect(page.locator("#help")).to_be_visible()
+
+        story.refresh_from_db()
+        other.refresh_from_db()
+        assert story.cluster_id != other.cluster_id
+        assert (story.version, other.version) == (1, 1)
+        assert AuditEvent.objects.exists() is False
+        assert desk.console_errors == []
+
+
+def test_u_undoes_an_approval_and_the_undo_button_goes(desk: Desk) -> None:
+    story = in_review("Harbour expansion approved", ai_importance=9)
+    page = desk.page_for(editor("ed"))
+    undo = page.locator('#panel button[data-key="u"]')
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        expect(undo).to_have_count(0)
+        page.keyboard.press("a")
+        expect_panel(page, story, version=2, notice="Approved.")
+        expect(undo).to_be_visible()
+
+        page.keyboard.press("u")
+        expect_panel(page, story, version=3, notice="Undone.")
+        expect(undo).to_have_count(0)
+        expect(page.locator('[data-count="in_review"]')).to_have_text("1")
+
+        story.refresh_from_db()
+        assert (story.status, story.version) == (S.IN_REVIEW, 3)
+        assert [event[:2] for event in history(story)] == [
+            ("ed", "approve"),
+            ("ed", "undo"),
+        ]
+        assert desk.console_errors == []
+
+
+def test_u_after_the_queue_moved_on_undoes_the_approval_of_the_previous_story(
+    desk: Desk,
+) -> None:
+    first = in_review("Harbour expansion approved", ai_importance=9)
+    second = in_review("Rail strike called off", ai_importance=8)
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, first, version=1)
+        page.keyboard.press("a")
+        expect_panel(page, second, version=1)
+        expect(page.locator('#panel button[data-key="u"]')).to_be_visible()
+
+        page.keyboard.press("u")
+        expect(page.locator("#flash")).to_have_text("Undone.")
+        expect(page.locator('#panel button[data-key="u"]')).to_have_count(0)
+        expect(page.locator('[data-count="in_review"]')).to_have_text("2")
+        expect(page.locator(f"#row-{first.pk}")).to_have_class(
+            re.compile("status-in_review")
+        )
+
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert (first.status, first.version) == (S.IN_REVIEW, 3)
+        assert (second.status, second.version) == (S.IN_REVIEW, 1)
+        assert [event[:2] for event in history(first)] == [
+            ("ed", "approve"),
+            ("ed", "undo"),
+        ]
+        assert history(second) == []
+        assert desk.console_errors == []
+
+
+def test_an_importance_out_of_range_is_answered_with_a_field_message(
+    desk: Desk,
+) -> None:
+    story = in_review("Harbour expansion approved", ai_importance=9)
+    page = desk.page_for(editor("ed"))
+    importance = page.locator("#copy-importance")
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        # The input's max would stop the browser from sending 11; the server must too.
+        importance.evaluate("input => input.removeAttribute('max')")
+        importance.fill("11")
+        with page.expect_response(f"**/queue/{story.pk}/edit/") as answer:
+            importance.press("Control+Enter")
+        assert answer.value.status == 422
+
+        expect(page.locator("#copy-form .field-error")).to_have_text(
+            "Importance: Ensure this value is less than or equal to 10."
+        )
+        expect(page.locator("#panel .notice.error[role=alert]")).to_contain_text(
+            "less than or equal to 10"
+        )
+        expect_panel(page, story, version=1)
+
+        story.refresh_from_db()
+        assert (story.importance, story.version, story.status) == (
+            None,
+            1,
+            S.IN_REVIEW,
+        )
+        assert AuditEvent.objects.exists() is False
+        assert not_a_network_error(desk.console_errors, 422) == []
+
+
+def test_clicking_a_row_opens_its_story_for_the_keys(desk: Desk) -> None:
+    """Regression: a click beside the headline highlighted the row without opening its
+    story, and `a` then waited for a panel nobody loaded."""
+    stories = stories_in_review(3)
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, stories[0], version=1)
+        page.locator(f"#row-{stories[2].pk} td").nth(4).click()  # the source
+        expect_panel(page, stories[2], version=1)
+        expect_highlighted(page, stories[2])
+        page.keyboard.press("a")
+        expect(page.locator('[data-count="in_review"]')).to_have_text("2")
+
+        for story in stories:
+            story.refresh_from_db()
+        assert [s.status for s in stories] == [S.IN_REVIEW, S.IN_REVIEW, S.APPROVED]
         assert desk.console_errors == []

@@ -9,6 +9,7 @@ from django.contrib.auth.models import User
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
+from pytest_django import DjangoAssertNumQueries
 
 from articles.models import Article, Category
 from editorial.charts import (
@@ -46,7 +47,7 @@ def decided(
 ) -> Article:
     """An article the AI enriched and an editor then approved (or published) at ``at``."""
     status = S.PUBLISHED if action == "publish" else S.APPROVED
-    article = ArticleFactory(
+    article = ArticleFactory.create(
         status=status,
         importance=editor_importance,
         sentiment=sentiment,
@@ -100,7 +101,7 @@ def test_staff_without_the_review_permission_are_refused(client: Client) -> None
 def test_the_queue_shows_its_size_and_the_count_of_every_state(desk: Client) -> None:
     ArticleFactory.create_batch(3, status=S.IN_REVIEW)
     ArticleFactory.create_batch(2, status=S.FAILED)
-    ArticleFactory(status=S.PUBLISHED)
+    ArticleFactory.create(status=S.PUBLISHED)
     response = desk.get(reverse(URL))
     assert response.status_code == 200
     assert re.search(r'data-testid="queue-size">\s*3\s*<', response.content.decode())
@@ -122,8 +123,10 @@ def test_the_queue_age_is_the_oldest_and_the_median_wait_since_ingestion(
 ) -> None:
     now = timezone.now()
     for hours in (1, 3, 10, 50):
-        ArticleFactory(status=S.IN_REVIEW, created_at=now - timedelta(hours=hours))
-    ArticleFactory(status=S.APPROVED, created_at=now - timedelta(days=30))
+        ArticleFactory.create(
+            status=S.IN_REVIEW, created_at=now - timedelta(hours=hours)
+        )
+    ArticleFactory.create(status=S.APPROVED, created_at=now - timedelta(days=30))
     queue = desk.get(reverse(URL)).context["queue"]
     assert queue["oldest"] == now - timedelta(hours=50)
     # Four waiting: the median lies halfway between the 3 h and 10 h old articles.
@@ -188,7 +191,7 @@ def test_days_without_decisions_are_gaps_in_the_agreement_line(
 
 
 def test_decisions_per_day_are_stacked_by_action(desk: Client) -> None:
-    article = ArticleFactory(status=S.PUBLISHED)
+    article = ArticleFactory.create(status=S.PUBLISHED)
     for action in ("approve", "publish", "edit", "submit"):
         AuditEvent.objects.create(article=article, action=action)
     reviewed = desk.get(reverse(URL)).context["reviewed"]
@@ -200,14 +203,14 @@ def test_decisions_per_day_are_stacked_by_action(desk: Client) -> None:
 
 
 def test_failing_sources_are_listed_with_a_link_to_the_admin(desk: Client) -> None:
-    broken = SourceFactory(
+    broken = SourceFactory.create(
         name="Broken Wire",
         health=Source.Health.FAILING,
         last_error="HTTP 503 from upstream",
         consecutive_failures=4,
     )
-    SourceFactory(name="Healthy Wire", health=Source.Health.OK)
-    SourceFactory(name="Paused Wire", health=Source.Health.FAILING, active=False)
+    SourceFactory.create(name="Healthy Wire", health=Source.Health.OK)
+    SourceFactory.create(name="Paused Wire", health=Source.Health.FAILING, active=False)
     page = desk.get(reverse(URL)).content.decode()
     assert "Broken Wire" in page and "HTTP 503 from upstream" in page
     assert reverse("admin:sources_source_change", args=[broken.pk]) in page
@@ -238,8 +241,11 @@ def test_todays_spend_is_shown_against_the_budget(desk: Client) -> None:
 
 @pytest.mark.parametrize("articles", [5, 50])
 def test_the_page_needs_a_bounded_number_of_queries(
-    desk: Client, markets: Category, django_assert_max_num_queries, articles: int
-) -> None:  # type: ignore[no-untyped-def]
+    desk: Client,
+    markets: Category,
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    articles: int,
+) -> None:
     now = timezone.now()
     for n in range(articles):
         decided(

@@ -1,31 +1,27 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from pytest_django import DjangoAssertNumQueries
 
 from articles.models import Article
+from editorial import services
 from editorial.models import AuditEvent
 from enrichment.models import Enrichment
-from tests.factories import ArticleFactory
 
-from .factories import chief, editor
+from .factories import chief, editor, story
 
 pytestmark = pytest.mark.django_db
-HTMX = {"HTTP_HX_REQUEST": "true"}
+HX = {"HX-Request": "true"}
 
 
-def pending(n: int = 1, **kwargs) -> list[Article]:  # type: ignore[no-untyped-def]
-    articles = ArticleFactory.create_batch(
-        n,
-        status=Article.Status.IN_REVIEW,
-        importance=5,
-        summary="AI summary.",
-        **kwargs,
-    )
+def pending(n: int = 1, **kwargs: Any) -> list[Article]:
+    articles = [story(**kwargs) for _ in range(n)]
     for i, article in enumerate(articles):
         article.enrichment = Enrichment.objects.create(
             article=article,
@@ -58,8 +54,8 @@ def desk(client: Client) -> Client:
 
 @pytest.mark.parametrize("size", [5, 60])
 def test_the_queue_page_costs_the_same_few_queries_whatever_its_size(
-    desk: Client, size: int, django_assert_max_num_queries
-) -> None:  # type: ignore[no-untyped-def]
+    desk: Client, size: int, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
     pending(size)
     with django_assert_max_num_queries(15):
         response = desk.get(reverse("editorial:queue"))
@@ -76,12 +72,18 @@ def test_the_open_story_highlights_grounding_warnings(desk: Client) -> None:
     assert "⚠ number 9 is not in the article" in html
 
 
+def ai_importance(article: Article) -> int:
+    assert article.enrichment is not None
+    assert article.enrichment.importance is not None
+    return article.enrichment.importance
+
+
 def test_the_queue_is_ordered_by_ai_importance(desk: Client) -> None:
     articles = pending(3)
     html = desk.get(reverse("editorial:queue")).content.decode()
     positions = [
         html.index(f'id="row-{a.pk}"')
-        for a in sorted(articles, key=lambda a: -a.enrichment.importance)
+        for a in sorted(articles, key=lambda a: -ai_importance(a))
     ]
     assert positions == sorted(positions)
 
@@ -89,10 +91,14 @@ def test_the_queue_is_ordered_by_ai_importance(desk: Client) -> None:
 def test_htmx_gets_only_the_fragment(desk: Client) -> None:
     article = pending()[0]
     panel = desk.get(
-        reverse("editorial:story", args=[article.pk]), **HTMX
+        reverse("editorial:story", args=[article.pk]), headers=HX
     ).content.decode()
     assert panel.lstrip().startswith('<section id="panel"')
-    listing = desk.get(reverse("editorial:queue"), HTTP_HX_TARGET="queue-list", **HTMX)
+    response = desk.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+    assert response["X-Story"] == str(article.pk)
+    listing = desk.get(
+        reverse("editorial:queue"), headers={**HX, "HX-Target": "queue-list"}
+    )
     assert listing.content.decode().lstrip().startswith('<form id="queue-list"')
 
 
@@ -113,7 +119,7 @@ def test_approving_with_htmx_swaps_the_panel_and_updates_the_counts(
     response = desk.post(
         reverse("editorial:decide", args=[article.pk]),
         {"decision": "approve", "version": article.version},
-        **HTMX,
+        headers=HX,
     )
     event = json.loads(response["HX-Trigger"])["queue-changed"]
     assert response.status_code == 200
@@ -127,11 +133,57 @@ def test_rejecting_without_a_reason_is_refused_with_a_message(desk: Client) -> N
     response = desk.post(
         reverse("editorial:decide", args=[article.pk]),
         {"decision": "reject", "reason": "", "version": 1},
-        **HTMX,
+        headers=HX,
     )
-    assert response.status_code == 409
-    assert "reason is required" in response.content.decode()
+    assert response.status_code == 422
+    assert "Reason: This field is required." in response.content.decode()
     assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("importance", "11", "less than or equal to 10"),
+        ("importance", "0", "greater than or equal to 1"),
+        ("importance", "seven", "Enter a whole number"),
+        ("sentiment", "euphoric", "Select a valid choice"),
+        ("category", "999999", "Select a valid choice"),
+        ("takeaways", "1\n2\n3\n4\n5\n6", "At most 5 takeaways"),
+        ("title", "", "A story needs a headline"),
+    ],
+)
+def test_invalid_copy_is_a_422_with_the_message_in_the_panel_never_a_500(
+    desk: Client, field: str, value: str, message: str
+) -> None:
+    """Regression: importance=11, sentiment=euphoric or an unknown category gave a 500."""
+    article = pending()[0]
+    response = desk.post(
+        reverse("editorial:edit", args=[article.pk]),
+        {field: value, "version": 1},
+        headers=HX,
+    )
+    assert response.status_code == 422
+    assert message in response.content.decode()
+    assert Article.objects.get(pk=article.pk).version == 1
+
+
+def test_a_form_without_its_version_is_refused(desk: Client) -> None:
+    article = pending()[0]
+    for url, data in [
+        (reverse("editorial:decide", args=[article.pk]), {"decision": "approve"}),
+        (reverse("editorial:edit", args=[article.pk]), {"importance": "8"}),
+    ]:
+        response = desk.post(url, data, headers=HX)
+        assert response.status_code == 400
+    assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
+
+
+def test_actions_on_a_missing_story_are_404(desk: Client) -> None:
+    for name in ("decide", "edit", "undo", "split", "merge", "take", "dismiss", "lead"):
+        response = desk.post(
+            reverse(f"editorial:{name}", args=[987654]), {"version": 1}
+        )
+        assert response.status_code == 404, name
 
 
 def test_a_stale_edit_gets_409_and_keeps_the_editors_text(client: Client) -> None:
@@ -140,11 +192,13 @@ def test_a_stale_edit_gets_409_and_keeps_the_editors_text(client: Client) -> Non
     alice.force_login(editor("alice"))
     bob.force_login(editor("bob"))
     url = reverse("editorial:edit", args=[article.pk])
-    alice.post(url, {"summary": "Alice's words.", "version": 1}, **HTMX)
-    response = bob.post(url, {"summary": "Bob's careful words.", "version": 1}, **HTMX)
+    alice.post(url, {"summary": "Alice's words.", "version": 1}, headers=HX)
+    response = bob.post(
+        url, {"summary": "Bob's careful words.", "version": 1}, headers=HX
+    )
     html = response.content.decode()
     assert response.status_code == 409
-    assert "alice changed this article" in html
+    assert "alice changed this story" in html
     assert "Bob&#x27;s careful words." in html  # his draft is still in the textarea
     assert "Alice&#x27;s words." in html  # and theirs is shown
     assert Article.objects.get(pk=article.pk).summary == "Alice's words."
@@ -155,7 +209,7 @@ def test_number_keys_post_just_the_importance(desk: Client) -> None:
     desk.post(
         reverse("editorial:edit", args=[article.pk]),
         {"importance": "8", "version": 1},
-        **HTMX,
+        headers=HX,
     )
     article.refresh_from_db()
     assert article.importance == 8 and article.summary == "AI summary."
@@ -169,7 +223,7 @@ def test_editors_cannot_publish_but_chief_editors_can(
     response = desk.post(
         reverse("editorial:decide", args=[article.pk]),
         {"decision": "publish", "version": 1},
-        **HTMX,
+        headers=HX,
     )
     assert response.status_code == 403
     boss = Client()
@@ -177,7 +231,7 @@ def test_editors_cannot_publish_but_chief_editors_can(
     boss.post(
         reverse("editorial:decide", args=[article.pk]),
         {"decision": "publish", "version": 1},
-        **HTMX,
+        headers=HX,
     )
     assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED
 
@@ -201,16 +255,29 @@ def test_posts_need_a_csrf_token(client: Client) -> None:
     response = strict.post(
         reverse("editorial:decide", args=[article.pk]),
         {"decision": "approve", "version": 1},
-        **HTMX,
+        headers=HX,
     )
     assert response.status_code == 403
 
 
-def test_bulk_approve(desk: Client) -> None:
+def test_bulk_approve_acts_on_the_versions_the_rows_were_loaded_at(
+    desk: Client,
+) -> None:
     articles = pending(3)
-    desk.post(reverse("editorial:bulk_approve"), {"ids": [a.pk for a in articles[:2]]})
-    statuses = sorted(Article.objects.values_list("status", flat=True))
-    assert statuses == ["approved", "approved", "in_review"]
+    services.article_edit(
+        article=articles[1],
+        editor=editor("other"),
+        version=1,
+        changes={"importance": 2},
+    )
+    response = desk.post(
+        reverse("editorial:bulk_approve"),
+        {"ids": [f"{a.pk}.1" for a in articles[:2]]},
+        follow=True,
+    )
+    statuses = [Article.objects.get(pk=a.pk).status for a in articles]
+    assert statuses == ["approved", "in_review", "in_review"]
+    assert "1 could not be approved" in response.content.decode()
 
 
 def test_an_open_story_shows_who_is_reviewing_it(client: Client) -> None:
@@ -218,7 +285,7 @@ def test_an_open_story_shows_who_is_reviewing_it(client: Client) -> None:
     alice, bob = Client(), Client()
     alice.force_login(editor("alice"))
     bob.force_login(editor("bob"))
-    alice.get(reverse("editorial:story", args=[article.pk]), **HTMX)
+    alice.get(reverse("editorial:story", args=[article.pk]), headers=HX)
     html = bob.get(reverse("editorial:queue")).content.decode()
     assert "being reviewed by alice" in html
 
@@ -228,7 +295,49 @@ def test_undo_reverts_the_last_decision(desk: Client) -> None:
     desk.post(
         reverse("editorial:decide", args=[article.pk]),
         {"decision": "approve", "version": 1},
-        **HTMX,
+        headers=HX,
     )
-    desk.post(reverse("editorial:undo", args=[article.pk]), **HTMX)
+    stale = desk.post(
+        reverse("editorial:undo", args=[article.pk]), {"version": 1}, headers=HX
+    )
+    assert stale.status_code == 409  # offered at version 2, not 1
+    desk.post(reverse("editorial:undo", args=[article.pk]), {"version": 2}, headers=HX)
     assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
+
+
+def test_a_scheduled_time_is_read_in_the_editors_time_zone(client: Client) -> None:
+    """Found by a first-time user in New York: 08:00 was read as 08:00 UTC."""
+    from datetime import datetime, timedelta
+    from zoneinfo import ZoneInfo
+
+    article = pending()[0]
+    client.force_login(chief())
+    new_york = ZoneInfo("America/New_York")
+    local = (datetime.now(new_york) + timedelta(hours=2)).replace(
+        second=0, microsecond=0
+    )
+    response = client.post(
+        reverse("editorial:schedule", args=[article.pk]),
+        {
+            "version": 1,
+            "publish_at": local.strftime("%Y-%m-%dT%H:%M"),
+            "tz": "America/New_York",
+        },
+        headers=HX,
+    )
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.publish_at == local
+
+
+def test_an_unknown_time_zone_falls_back_to_the_sites(client: Client) -> None:
+    article = pending()[0]
+    client.force_login(chief())
+    response = client.post(
+        reverse("editorial:schedule", args=[article.pk]),
+        {"version": 1, "publish_at": "2999-01-01T08:00", "tz": "../../etc/passwd"},
+        headers=HX,
+    )
+    assert response.status_code == 200
+    article.refresh_from_db()
+    assert article.publish_at is not None and article.publish_at.hour == 8

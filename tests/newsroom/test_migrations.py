@@ -33,7 +33,7 @@ def test_clusters_proposals_and_budget_survive_the_move_to_their_own_apps(
 ) -> None:
     executor.migrate(BEFORE_THE_SPLIT)
     old = executor.loader.project_state(
-        [node for node in BEFORE_THE_SPLIT if node[1] is not None]
+        [(app, name) for app, name in BEFORE_THE_SPLIT if name is not None]
     ).apps
     when = datetime(2026, 11, 20, 9, tzinfo=UTC)
     source = old.get_model("sources", "Source").objects.create(

@@ -7,6 +7,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
+from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from articles.models import Article
 from enrichment.models import Enrichment
@@ -19,9 +20,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_fetched_articles_are_enriched_after_commit_and_wait_for_review(
-    feeds: FeedServer, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    source = SourceFactory(
+    feeds: FeedServer,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    source = SourceFactory.create(
         feed_url=feeds.add("/f.xml", rss([story(1), story(2)])),
         next_fetch_at=timezone.now(),
     )
@@ -32,8 +34,10 @@ def test_fetched_articles_are_enriched_after_commit_and_wait_for_review(
     for article in Article.objects.select_related("enrichment"):
         assert article.cluster_id is not None
         assert article.status == Article.Status.IN_REVIEW
+        assert article.enrichment is not None
         assert article.enrichment.backend == "offline"
         assert article.summary and 3 <= len(article.takeaways) <= 5
+        assert article.importance is not None
         assert 1 <= article.importance <= 10
         assert (
             article.enrichment.summary == article.summary
@@ -41,9 +45,10 @@ def test_fetched_articles_are_enriched_after_commit_and_wait_for_review(
 
 
 def test_nothing_is_enqueued_before_the_ingest_commits(
-    feeds: FeedServer, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    source = SourceFactory(
+    feeds: FeedServer,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    source = SourceFactory.create(
         feed_url=feeds.add("/f.xml", rss([story(1)])), next_fetch_at=timezone.now()
     )
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -54,14 +59,16 @@ def test_nothing_is_enqueued_before_the_ingest_commits(
 
 
 def test_editing_the_copy_never_touches_the_ai_proposal(
-    feeds: FeedServer, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
-    source = SourceFactory(
+    feeds: FeedServer,
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
+    source = SourceFactory.create(
         feed_url=feeds.add("/f.xml", rss([story(1)])), next_fetch_at=timezone.now()
     )
     with django_capture_on_commit_callbacks(execute=True):
         source_fetch(source_id=source.pk)
     article = Article.objects.get()
+    assert article.enrichment is not None
     ai_importance = article.enrichment.importance
     article.importance = 10 if ai_importance != 10 else 1
     article.summary = "An editor's summary."
@@ -71,7 +78,9 @@ def test_editing_the_copy_never_touches_the_ai_proposal(
     assert enrichment.summary != "An editor's summary."
 
 
-def test_the_demo_is_enriched_offline(django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_the_demo_is_enriched_offline(
+    django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
+) -> None:
     with django_capture_on_commit_callbacks(execute=True):
         call_command("load_demo", "--no-editor", stdout=StringIO())
     statuses = set(Article.objects.values_list("status", flat=True))
@@ -90,7 +99,9 @@ def test_the_chain_clusters_then_enriches_then_hands_the_proposal_to_the_desk() 
 
 
 def test_the_sweep_restarts_an_article_whose_clustering_message_was_lost() -> None:
-    article = ArticleFactory(status=Article.Status.NEW, text="Port cranes. " * 30)
+    article = ArticleFactory.create(
+        status=Article.Status.NEW, text="Port cranes. " * 30
+    )
     assert article.cluster_id is None
     assert pipeline.sweep() == 1
     article.refresh_from_db()

@@ -2,18 +2,22 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from io import StringIO
+from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from pytest_django import Settings
 
 from articles.models import Article
 from editorial import services as editorial
 from editorial.models import AuditEvent
+from sources.models import Source
 from stories import clustering
 from stories.models import StoryCluster
 from stories.related import related as related_stories
+from tests.editorial.factories import cluster_of
 from tests.editorial.factories import editor as editor_user
 from tests.factories import ArticleFactory, SourceFactory, enrich
 
@@ -52,12 +56,19 @@ OTHER = [
 ]
 
 
-def publish(title: str, text: str, *, source=None, at=T0, **kwargs) -> Article:  # type: ignore[no-untyped-def]
-    article = ArticleFactory(
+def publish(
+    title: str,
+    text: str,
+    *,
+    source: Source | None = None,
+    at: datetime = T0,
+    **kwargs: Any,
+) -> Article:
+    article = ArticleFactory.create(
         title=title,
         text=text,
         published_at=at,
-        source=source or SourceFactory(),
+        source=source or SourceFactory.create(),
         **kwargs,
     )
     clustering.assign(article)
@@ -71,7 +82,7 @@ def test_the_same_event_from_three_outlets_is_one_story_with_three_sources() -> 
     ]
     others = [publish(t, x) for t, x in OTHER]
     assert len({a.cluster_id for a in stories}) == 1
-    cluster = StoryCluster.objects.get(pk=stories[0].cluster_id)
+    cluster = cluster_of(stories[0])
     assert (cluster.article_count, cluster.source_count) == (3, 3)
     assert cluster.canonical == stories[0]  # the earliest
     assert cluster.first_seen == T0 and cluster.last_seen == T0 + timedelta(hours=2)
@@ -80,10 +91,12 @@ def test_the_same_event_from_three_outlets_is_one_story_with_three_sources() -> 
 
 def test_every_article_has_a_cluster_even_alone() -> None:
     article = publish(*OTHER[0])
-    assert StoryCluster.objects.get(pk=article.cluster_id).article_count == 1
+    assert cluster_of(article).article_count == 1
 
 
-def test_reports_outside_the_time_window_are_different_stories(settings) -> None:
+def test_reports_outside_the_time_window_are_different_stories(
+    settings: Settings,
+) -> None:
     settings.CLUSTER_WINDOW_HOURS = 48
     first = publish(*HELIOS[0])
     late = publish(*HELIOS[1], at=T0 + timedelta(days=4))
@@ -91,7 +104,7 @@ def test_reports_outside_the_time_window_are_different_stories(settings) -> None
 
 
 def test_one_source_is_not_grouped_with_itself_unless_it_reposts() -> None:
-    source = SourceFactory()
+    source = SourceFactory.create()
     first = publish(*HELIOS[0], source=source)
     follow_up = publish(*HELIOS[1], source=source)
     repost = publish(HELIOS[0][0], HELIOS[0][1] + " ", source=source)
@@ -107,20 +120,18 @@ def test_a_split_article_stays_out_and_a_merge_stays_merged() -> None:
     clustering.assign(stories[2])  # the automatic pass again
     stories[2].refresh_from_db()
     assert stories[2].cluster_id != stories[0].cluster_id
-    assert StoryCluster.objects.get(pk=stories[0].cluster_id).source_count == 2
+    assert cluster_of(stories[0]).source_count == 2
 
     aster = publish(*OTHER[0])
-    editorial.cluster_merge(
-        source=aster.cluster, target=stories[0].cluster, editor=editor
-    )
+    editorial.story_merge(article=aster, target=stories[0], editor=editor)
     call_command("recluster", "--days", "3650", stdout=StringIO(), stderr=StringIO())
     aster.refresh_from_db()
     stories[2].refresh_from_db()
     assert aster.cluster_id == stories[0].cluster_id
     assert stories[2].cluster_id != stories[0].cluster_id
     assert set(AuditEvent.objects.values_list("action", flat=True)) == {
-        "cluster_split",
-        "cluster_merge",
+        "split",
+        "merge",
     }
 
 
@@ -129,16 +140,17 @@ def test_editors_choose_the_canonical_article_and_it_sticks() -> None:
     stories = [
         publish(t, x, at=T0 + timedelta(hours=i)) for i, (t, x) in enumerate(HELIOS)
     ]
-    cluster = StoryCluster.objects.get(pk=stories[0].cluster_id)
-    editorial.cluster_choose_canonical(
-        cluster=cluster, article=stories[2], editor=editor
-    )
+    cluster = cluster_of(stories[0])
+    editorial.story_choose_lead(article=stories[2], editor=editor)
     publish(
         "Helios-Lumen deal: what it means", HELIOS[0][1], at=T0 - timedelta(hours=1)
     )
     cluster.refresh_from_db()
     assert cluster.canonical == stories[2]
-    assert AuditEvent.objects.get().action == "cluster_canonical"
+    # The new lead and the one it replaced, under one action id.
+    events = AuditEvent.objects.filter(action="canonical")
+    assert {e.article_id for e in events} == {stories[2].pk, stories[0].pk}
+    assert len({e.group for e in events}) == 1
 
 
 def test_related_stories_list_the_cluster_first_then_similar_stories() -> None:
@@ -160,7 +172,9 @@ def test_assigning_one_article_reads_the_index_not_the_table() -> None:
         publish(
             f"Unrelated story {i} about widgets", f"Widget maker {i} shipped widgets."
         )
-    article = ArticleFactory(title=HELIOS[0][0], text=HELIOS[0][1], published_at=T0)
+    article = ArticleFactory.create(
+        title=HELIOS[0][0], text=HELIOS[0][1], published_at=T0
+    )
     with CaptureQueriesContext(connection) as ctx:
         clustering.assign(article)
     assert len(ctx) <= 25
@@ -170,7 +184,9 @@ def test_assigning_one_article_reads_the_index_not_the_table() -> None:
     )
 
 
-def test_a_new_report_of_an_approved_story_reuses_its_proposal(settings) -> None:
+def test_a_new_report_of_an_approved_story_reuses_its_proposal(
+    settings: Settings,
+) -> None:
     first = publish(*HELIOS[0], status=Article.Status.NEW)
     enrich(first.pk)
     Article.objects.filter(pk=first.pk).update(status=Article.Status.PUBLISHED)
@@ -181,7 +197,22 @@ def test_a_new_report_of_an_approved_story_reuses_its_proposal(settings) -> None
     enrich(second.pk)
     second.refresh_from_db()
     assert second.status == Article.Status.IN_REVIEW
+    assert second.enrichment is not None
     assert second.enrichment.backend == "cluster"
     assert second.summary == Article.objects.get(pk=first.pk).summary
     first.refresh_from_db()
     assert f"#{first.enrichment_id}" in second.enrichment.raw_reply
+
+
+def test_deleting_a_storys_lead_hands_the_story_to_its_next_report() -> None:
+    """Found by typing: a story whose lead was deleted lost its lead (SET_NULL), so its other
+    reports vanished from the desk and every action on them was refused."""
+    stories = [
+        publish(t, x, at=T0 + timedelta(hours=i)) for i, (t, x) in enumerate(HELIOS[:2])
+    ]
+    cluster_id = stories[0].cluster_id
+    assert cluster_id is not None and stories[1].cluster_id == cluster_id
+    stories[0].delete()
+    cluster = StoryCluster.objects.get(pk=cluster_id)
+    assert cluster.canonical_id == stories[1].pk
+    assert Article.objects.leading().filter(pk=stories[1].pk).exists()

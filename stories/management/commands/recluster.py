@@ -16,7 +16,8 @@ from stories.models import StoryCluster
 class Command(BaseCommand):
     help = (
         "Re-run story clustering over a period (a backfill, or after tuning the threshold). "
-        "Articles an editor merged or split are left where the editor put them."
+        "Articles an editor merged or split, and stories the desk has decided or edited, "
+        "are left where they are."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -26,7 +27,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = timezone.now() - timedelta(days=options["days"])
-        articles = Article.objects.filter(published_at__gte=since, cluster_locked=False)
+        # Articles the desk has acted on stay where they are.
+        settled = Article.objects.settled().values("pk")
+        articles = Article.objects.filter(published_at__gte=since).exclude(
+            pk__in=settled
+        )
         ids = list(articles.order_by("published_at", "pk").values_list("pk", flat=True))
         # Detach first, so each article only meets those already re-clustered before it.
         articles.update(cluster=None)

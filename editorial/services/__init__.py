@@ -1,0 +1,62 @@
+"""The desk's services: the only code that changes a story's state or its editorial copy.
+
+One function per action, shared by the review queue, the admin and the API; each checks the
+rulebook (``editorial.actions``) on the locked row, bumps the story's version and records
+the change in its history. Modules: ``workflow`` (decisions), ``schedule`` (scheduled
+publication), ``copy`` (edits, AI proposals, feed updates), ``stories`` (merge, split, lead
+report), ``undo``.
+"""
+
+from .base import edit_conflict
+from .copy import (
+    FieldDifference,
+    article_edit,
+    article_revert,
+    articles_updated_by_feed,
+    edit_check,
+    proposal_differences,
+    proposal_dismiss,
+    proposal_receive,
+    proposal_take,
+)
+from .schedule import article_schedule_publish, article_unschedule, publish_due
+from .stories import article_split, story_choose_lead, story_merge
+from .undo import UNDO_SECONDS, article_undo, last_undoable
+from .workflow import (
+    article_approve,
+    article_archive,
+    article_publish,
+    article_reject,
+    article_rerun_enrichment,
+    article_submit,
+    article_unpublish,
+)
+
+__all__ = [
+    "UNDO_SECONDS",
+    "FieldDifference",
+    "article_approve",
+    "article_archive",
+    "article_edit",
+    "article_publish",
+    "article_reject",
+    "article_rerun_enrichment",
+    "article_revert",
+    "article_schedule_publish",
+    "article_split",
+    "article_submit",
+    "article_undo",
+    "article_unpublish",
+    "article_unschedule",
+    "articles_updated_by_feed",
+    "edit_check",
+    "edit_conflict",
+    "proposal_differences",
+    "proposal_dismiss",
+    "proposal_receive",
+    "proposal_take",
+    "publish_due",
+    "story_choose_lead",
+    "story_merge",
+    "last_undoable",
+]

@@ -1,0 +1,199 @@
+"""What every desk service shares: the locked row, the version check, the rulebook's check,
+the values of the copy as the history records them, and the audit row."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from articles.models import Article
+
+from .. import actions
+from ..exceptions import EditConflict, NotAllowed
+from ..models import AuditEvent
+
+S = Article.Status
+User = AbstractBaseUser
+
+# Article columns the history records and undo writes back, by kind.
+DATETIME_COLUMNS = frozenset({"publish_at", "published_at_site"})
+FOREIGN_KEYS = frozenset(
+    {"published_by", "scheduled_by", "category", "enrichment", "pending_enrichment"}
+)
+MANY_TO_MANY = frozenset({"companies"})
+
+
+def locked(article: Article | int) -> Article:
+    """The article's current row, locked for this transaction."""
+    pk = article if isinstance(article, int) else article.pk
+    return (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .get(pk=pk)
+    )
+
+
+def begin(
+    name: str,
+    *,
+    article: Article | int,
+    editor: Any,
+    version: int | None = None,
+    fields: Iterable[str] = (),
+) -> Article:
+    """Lock the story, then refuse what the rulebook refuses, in the order that tells the
+    editor most: no permission; someone changed it since ``version`` was loaded (what and
+    who); the action is not possible in its state."""
+    action = actions.REGISTRY[name]
+    if editor is not None and not actions.may(editor, name):
+        raise NotAllowed(
+            f"{editor} may not {action.phrase} (needs {action.permission})"
+        )
+    current = locked(article)
+    if version is not None and current.version != version:
+        raise edit_conflict(current, version, fields=tuple(fields))
+    actions.check(editor, name, current)
+    return current
+
+
+def edit_conflict(
+    current: Article, version: int, *, fields: tuple[str, ...]
+) -> EditConflict:
+    """The EditConflict for a change made on ``version``: who changed what since."""
+    events = [
+        {
+            "actor": e.actor_label,
+            "action": e.action,
+            "at": e.at.isoformat(),
+            "changes": e.changes,
+            "note": e.note,
+        }
+        for e in reversed(AuditEvent.objects.for_article(current)[:50])
+        if e.changes.get("version", 0) > version
+    ]
+    changed = {name for e in events for name in e["changes"] if name != "version"}
+    theirs = {name: read(current, name) for name in fields if name in changed}
+    return EditConflict(
+        version=version, current_version=current.version, theirs=theirs, events=events
+    )
+
+
+def read(article: Article, name: str) -> Any:
+    """A column's value as the history records it (JSON: ids, ISO dates)."""
+    if name in MANY_TO_MANY:
+        return sorted(article.companies.values_list("pk", flat=True))
+    if name in FOREIGN_KEYS:
+        return getattr(article, f"{name}_id")
+    value = getattr(article, name)
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return value
+
+
+def write(article: Article, values: dict[str, Any]) -> list[str]:
+    """Set columns from history values; returns the concrete columns to save."""
+    columns = []
+    for name, value in values.items():
+        if name in MANY_TO_MANY:
+            article.companies.set(value or [])
+            continue
+        if name in FOREIGN_KEYS:
+            setattr(article, f"{name}_id", value)
+        elif name in DATETIME_COLUMNS:
+            setattr(article, name, parse_datetime(value) if value else None)
+        else:
+            setattr(article, name, value)
+        columns.append(name)
+    return columns
+
+
+def change(
+    name: str,
+    *,
+    article: Article,
+    editor: Any,
+    values: dict[str, Any],
+    to_state: str | None = None,
+    note: str = "",
+    group: uuid.UUID | None = None,
+    extra: dict[str, Any] | None = None,
+) -> tuple[Article, AuditEvent | None]:
+    """Write ``values`` (history form) and the new state to the locked ``article``, bump its
+    version and record what changed (and ``extra``, what the history needs besides the
+    columns). Nothing changed and nothing extra: nothing written, no event."""
+    diff: dict[str, list[Any]] = {}
+    for column, new in values.items():
+        old = read(article, column)
+        if column in MANY_TO_MANY:
+            new = sorted(new or [])
+        if old != new:
+            diff[column] = [old, new]
+    from_state = article.status
+    if to_state is not None and to_state != from_state:
+        diff["status"] = [from_state, to_state]
+    if not diff and not extra:
+        return article, None
+    columns = write(article, {column: new for column, (_old, new) in diff.items()})
+    article.version += 1
+    # Validate what changed (choices, ranges, lengths, that a category exists); the rest of
+    # the row was valid when it was written, and re-checking every foreign key costs a query
+    # each.
+    article.full_clean(
+        exclude=[f.name for f in Article._meta.fields if f.name not in columns],
+        validate_unique=False,
+        validate_constraints=False,
+    )
+    article.save(update_fields=[*columns, "version", "updated_at"])
+    event = audit(
+        name,
+        article=article,
+        actor=editor,
+        changes={**diff, **(extra or {}), "version": article.version},
+        note=note,
+        from_state=from_state,
+        to_state=article.status,
+        group=group,
+    )
+    return article, event
+
+
+def audit(
+    name: str,
+    *,
+    article: Article,
+    actor: Any,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+    from_state: str = "",
+    to_state: str = "",
+    group: uuid.UUID | None = None,
+) -> AuditEvent:
+    """Record one change in the story's history (the action must be in the registry)."""
+    if name not in actions.REGISTRY:
+        raise ValueError(f"{name!r} is not an action of the rulebook")
+    return AuditEvent.objects.create(
+        article_id=article.pk,
+        label=article.title[:300],
+        actor=actor,
+        actor_name=actor.get_username() if actor is not None else "",
+        action=name,
+        group=group or uuid.uuid4(),
+        from_state=from_state or article.status,
+        to_state=to_state or article.status,
+        changes=changes or {},
+        note=note,
+    )
+
+
+def now() -> datetime:
+    return timezone.now()
+
+
+atomic = transaction.atomic

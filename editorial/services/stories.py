@@ -1,0 +1,251 @@
+"""Editors' decisions about what makes one story: merge two stories, split a report out of
+its story, choose the report that leads it. ``stories.clustering`` moves the rows; this
+checks the rulebook, versions every article that moved and records it all under one action
+id, with what undo needs to put it back."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+
+from articles.models import Article
+from stories import clustering
+from stories.models import StoryCluster
+
+from .. import actions
+from ..exceptions import InvalidTransition, NotAllowed
+from ..models import AuditEvent
+from .base import S, begin, change
+
+
+@transaction.atomic
+def story_merge(
+    *,
+    article: Article | int,
+    target: Article | int,
+    editor: Any,
+    version: int | None = None,
+    note: str = "",
+) -> StoryCluster:
+    """Merge the story that ``article`` leads into the story of ``target``: its reports
+    become sources of that story, and the automatic pass keeps them there.
+
+    Only a story the desk has not decided can be merged away: a published story would
+    vanish from the site without anyone unpublishing it.
+    """
+    target_pk = target if isinstance(target, int) else target.pk
+    stories = _lock_stories(article, target_pk)
+    current = begin("merge", article=article, editor=editor, version=version)
+    into = Article.objects.select_related("cluster").filter(pk=target_pk).first()
+    if into is None:
+        raise ValidationError({"target": "Pick a story to merge into."})
+    _unchanged(stories, current, into)
+    if into.status == S.ARCHIVED:
+        raise InvalidTransition("merge into", "an archived story")
+    if into.story_status == S.PUBLISHED and not actions.may(editor, "publish"):
+        raise NotAllowed(f"{editor} may not add reports to a published story")
+    source = clustering.ensure_cluster(current)
+    destination = clustering.ensure_cluster(into)
+    if source.pk == destination.pk:
+        raise ValidationError({"target": "Both are already one story."})
+    members = list(
+        Article.objects.filter(cluster=source).values_list("pk", "cluster_locked")
+    )
+    moved = [pk for pk, _locked in members]
+    record = {
+        "cluster": [source.pk, destination.pk],
+        "moved": moved,
+        "locked": {str(pk): locked for pk, locked in members},
+        "lead": source.canonical_id,
+        "lead_chosen": source.canonical_chosen,
+        "manual": source.manual,
+        "target_manual": destination.manual,
+        "target_lead": destination.canonical_id,
+    }
+    clustering.merge(source=source, target=destination)
+    group = uuid.uuid4()
+    current.refresh_from_db()
+    change(
+        "merge",
+        article=current,
+        editor=editor,
+        values={},
+        extra=record,
+        note=note or f"into the story of #{destination.canonical_id}",
+        group=group,
+    )
+    _touch(
+        [pk for pk in moved if pk != current.pk],
+        action="merge",
+        editor=editor,
+        group=group,
+        changes={"cluster": record["cluster"]},
+    )
+    if destination.canonical_id is not None:
+        # The story it went into has new sources: its history says so.
+        _touch(
+            [destination.canonical_id],
+            action="merge",
+            editor=editor,
+            group=group,
+            changes={"absorbed": current.pk},
+            note=f"the story of #{current.pk} was merged into this one",
+        )
+    return StoryCluster.objects.get(pk=destination.pk)
+
+
+@transaction.atomic
+def article_split(
+    *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
+) -> StoryCluster:
+    """Take a report out of its story into a story of its own, for good."""
+    stories = _lock_stories(article)
+    current = begin("split", article=article, editor=editor, version=version)
+    _unchanged(stories, current)
+    previous = current.cluster
+    if previous is None or previous.article_count < 2:
+        raise InvalidTransition("split", "alone in its story")
+    record: dict[str, Any] = {
+        "cluster": [previous.pk, None],
+        "locked": current.cluster_locked,
+        "lead": previous.canonical_id,
+        "lead_chosen": previous.canonical_chosen,
+        "manual": previous.manual,
+    }
+    cluster = clustering.split(article=current)
+    record["cluster"][1] = cluster.pk
+    group = uuid.uuid4()
+    change(
+        "split",
+        article=current,
+        editor=editor,
+        values={},
+        extra=record,
+        note=note,
+        group=group,
+    )
+    left = StoryCluster.objects.filter(pk=previous.pk).values_list(
+        "canonical_id", flat=True
+    )
+    lead = left.first()
+    if lead is not None and lead != current.pk:
+        # The story it left lost a source: its history says so.
+        _touch(
+            [lead],
+            action="split",
+            editor=editor,
+            group=group,
+            changes={"lost": current.pk},
+            note=f"report #{current.pk} was split out into a story of its own",
+        )
+    return cluster
+
+
+@transaction.atomic
+def story_choose_lead(
+    *, article: Article | int, editor: Any, version: int | None = None
+) -> StoryCluster:
+    """Make ``article`` the report that leads its story (its copy is the one reviewed).
+
+    Only while the story is undecided: once approved or published, the lead's copy is what
+    the desk signed off on.
+    """
+    stories = _lock_stories(article)
+    current = begin("canonical", article=article, editor=editor, version=version)
+    _unchanged(stories, current)
+    cluster = current.cluster
+    if cluster is None or cluster.canonical_id == current.pk:
+        raise InvalidTransition("make the lead report", "already leading its story")
+    # Locked: an approval of the current lead committing meanwhile must be seen here.
+    lead = (
+        Article.objects.select_for_update()
+        .filter(pk=cluster.canonical_id)
+        .only("status")
+        .first()
+        if cluster.canonical_id is not None
+        else None
+    )
+    if lead is not None and lead.status not in Article.UNDECIDED:
+        raise InvalidTransition("change the lead report of", f"a {lead.status} story")
+    record = {
+        "canonical": [cluster.canonical_id, current.pk],
+        "canonical_chosen": [cluster.canonical_chosen, True],
+    }
+    group = uuid.uuid4()
+    clustering.choose_canonical(cluster=cluster, article=current)
+    change(
+        "canonical",
+        article=current,
+        editor=editor,
+        values={},
+        extra=record,
+        group=group,
+    )
+    if lead is not None:
+        _touch(
+            [lead.pk],
+            action="canonical",
+            editor=editor,
+            group=group,
+            changes={"canonical": record["canonical"]},
+        )
+    return StoryCluster.objects.get(pk=cluster.pk)
+
+
+def _lock_stories(*articles: Article | int) -> dict[int, int | None]:
+    """Lock the stories of these articles, in id order, before any of their articles: the
+    desk's lock order (story, then articles), so two editors merging two stories into each
+    other at once wait for one another instead of deadlocking."""
+    pks = [a if isinstance(a, int) else a.pk for a in articles]
+    clusters: dict[int, int | None] = dict(
+        Article.objects.filter(pk__in=pks).values_list("pk", "cluster_id")
+    )
+    ids = sorted({c for c in clusters.values() if c is not None})
+    list(StoryCluster.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
+    return clusters
+
+
+def _unchanged(stories: dict[int, int | None], *articles: Article) -> None:
+    for article in articles:
+        if stories.get(article.pk) != article.cluster_id:
+            raise InvalidTransition(
+                "change", "a story that changed meanwhile (reload it)"
+            )
+
+
+def _touch(
+    ids: list[int],
+    *,
+    action: str,
+    editor: Any,
+    group: uuid.UUID,
+    changes: dict[str, Any],
+    note: str = "",
+) -> None:
+    """Version and record the other articles one action changed (their stale forms then
+    conflict), under the same action id."""
+    if not ids:
+        return
+    Article.objects.filter(pk__in=ids).update(version=F("version") + 1)
+    rows = Article.objects.filter(pk__in=ids).values_list(
+        "pk", "title", "status", "version"
+    )
+    AuditEvent.objects.bulk_create(
+        AuditEvent(
+            article_id=pk,
+            label=title[:300],
+            actor=editor,
+            actor_name=editor.get_username() if editor is not None else "",
+            action=action,
+            group=group,
+            from_state=status,
+            to_state=status,
+            changes={**changes, "version": version},
+            note=note,
+        )
+        for pk, title, status, version in rows
+    )

@@ -1,0 +1,164 @@
+"""Decisions on a story: submit, approve, reject, publish, unpublish, archive, re-run the AI.
+Each is one audited, versioned change of the story's lead article, checked by the rulebook on
+the locked row. Scheduled publication is in ``schedule``."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from celery import chain
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from enrichment.tasks import enrich_article
+
+from .. import actions
+from ..tasks import receive_proposal
+from .base import audit, begin, change, read
+
+logger = logging.getLogger(__name__)
+
+UNSCHEDULING = frozenset({"reject", "unpublish", "archive", "submit"})
+
+
+def _decide(
+    name: str,
+    *,
+    article: Article | int,
+    editor: Any,
+    version: int | None,
+    note: str = "",
+    values: dict[str, Any] | None = None,
+    group: uuid.UUID | None = None,
+) -> Article:
+    current = begin(name, article=article, editor=editor, version=version)
+    target = actions.REGISTRY[name].to_state
+    values = dict(values or {})
+    if name in UNSCHEDULING:
+        # A story leaving the approved state drops its schedule: an approval given later
+        # must not bring back a publication time chosen for the old copy.
+        values.update(publish_at=None, scheduled_by=None)
+    current, _event = change(
+        name,
+        article=current,
+        editor=editor,
+        values=values,
+        to_state=target,
+        note=note,
+        group=group,
+    )
+    return current
+
+
+@transaction.atomic
+def article_submit(
+    *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
+) -> Article:
+    """Put a story (new, failed or rejected) in front of the desk."""
+    return _decide("submit", article=article, editor=editor, version=version, note=note)
+
+
+@transaction.atomic
+def article_approve(
+    *,
+    article: Article | int,
+    editor: Any,
+    version: int | None = None,
+    note: str = "",
+    group: uuid.UUID | None = None,
+) -> Article:
+    """Approve the story's copy; a chief editor publishes it (now or on schedule).
+    ``group``: the id of a larger action (a bulk approve) this approval is part of."""
+    return _decide(
+        "approve",
+        article=article,
+        editor=editor,
+        version=version,
+        note=note,
+        group=group,
+    )
+
+
+@transaction.atomic
+def article_reject(
+    *, article: Article | int, editor: Any, reason: str, version: int | None = None
+) -> Article:
+    """Reject a story. A reason is required: it is what the history explains."""
+    if not reason.strip():
+        raise ValidationError({"reason": "Say why the story is rejected."})
+    return _decide(
+        "reject", article=article, editor=editor, version=version, note=reason.strip()
+    )
+
+
+@transaction.atomic
+def article_publish(
+    *,
+    article: Article | int,
+    editor: Any,
+    version: int | None = None,
+    note: str = "",
+    on_behalf_of: Any = None,
+) -> Article:
+    """Publish the story to readers (chief editors; the scheduler, ``editor=None``, on
+    behalf of whoever scheduled it)."""
+    return _decide(
+        "publish",
+        article=article,
+        editor=editor,
+        version=version,
+        note=note,
+        values={
+            "published_at_site": timezone.now().isoformat(),
+            "published_by": (editor or on_behalf_of).pk
+            if (editor or on_behalf_of)
+            else None,
+            "publish_at": None,
+            "scheduled_by": None,
+        },
+    )
+
+
+@transaction.atomic
+def article_unpublish(
+    *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
+) -> Article:
+    """Take a published story off the site; it goes back to approved."""
+    return _decide(
+        "unpublish", article=article, editor=editor, version=version, note=note
+    )
+
+
+@transaction.atomic
+def article_archive(
+    *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
+) -> Article:
+    """Freeze a story: off the desk, its copy no longer editable."""
+    return _decide(
+        "archive", article=article, editor=editor, version=version, note=note
+    )
+
+
+@transaction.atomic
+def article_rerun_enrichment(
+    *, article: Article | int, editor: Any, version: int | None = None
+) -> Article:
+    """Ask the AI for a new proposal. It never replaces the desk's edits: it fills an
+    unedited copy, or is held beside an edited one (``proposal_receive``)."""
+    current = begin("rerun", article=article, editor=editor, version=version)
+    audit(
+        "rerun",
+        article=current,
+        actor=editor,
+        changes={"version": read(current, "version")},
+    )
+    rerun = chain(
+        enrich_article.si(current.pk, force=True, requested_by_id=editor.pk),
+        receive_proposal.s(article_id=current.pk),
+    )
+    transaction.on_commit(rerun.delay)
+    return current
