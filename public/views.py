@@ -13,9 +13,11 @@ PAGE_SIZE = 30
 
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
-    """The latest ingested articles. The public site (a later issue) replaces this page."""
+    """The latest published stories, one per story. The public site (a later issue)
+    replaces this placeholder page."""
     articles = (
-        Article.objects.with_source()
+        Article.objects.visible()
+        .with_source()
         .latest_first()
         .only(
             "id",
@@ -24,7 +26,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             "published_at",
             "status",
             "image_url",
-            "text",
+            "summary",
             "source__name",
             "source__site_url",
             "category__name",
@@ -36,12 +38,18 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A published story; everything else is a 404 to readers."""
     article = get_object_or_404(
-        Article.objects.with_source().select_related("enrichment", "cluster"), pk=pk
+        Article.objects.visible()
+        .with_source()
+        .select_related("enrichment", "cluster")
+        .prefetch_related("corrections"),
+        pk=pk,
     )
     related_ids = related_stories(article)
     by_id = (
-        Article.objects.with_source()
+        Article.objects.visible()
+        .with_source()
         .only(
             "id",
             "title",
