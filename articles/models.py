@@ -248,6 +248,9 @@ class Article(models.Model):
         default=1,
         help_text=_("Bumped by every editorial change; a stale edit is refused."),
     )
+    # The story's address on the site, given when it is first published and kept for good
+    # (a rewritten headline does not break links).
+    slug = models.SlugField(_("address on the site"), max_length=120, blank=True)
     publish_at = models.DateTimeField(_("scheduled publication"), null=True, blank=True)
     scheduled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -297,6 +300,9 @@ class Article(models.Model):
                 condition=~Q(canonical_url=""),
                 name="article_unique_canonical_url",
             ),
+            models.UniqueConstraint(
+                fields=["slug"], condition=~Q(slug=""), name="article_unique_slug"
+            ),
             models.CheckConstraint(
                 condition=Q(importance__isnull=True)
                 | (Q(importance__gte=1) & Q(importance__lte=10)),
@@ -312,7 +318,9 @@ class Article(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("public:detail", args=[self.pk])
+        if self.slug:
+            return reverse("public:story", args=[self.slug])
+        return reverse("public:article", args=[self.pk])
 
     @property
     def source_headline(self) -> str:

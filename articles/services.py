@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 from django.utils.text import slugify
 
-from .models import Category, Company
+from .models import Article, Category, Company
 
 
 def company_for_mention(*, name: str, ticker: str | None = None) -> Company:
@@ -62,3 +62,16 @@ def category_for_name(
             slug=slugify(name), defaults={"name": name}
         )
     return category
+
+
+def story_slug(article: Article) -> str:
+    """A free, readable address for ``article``'s story: its headline, shortened at a word,
+    with a number added when another story took it first."""
+    base = slugify(article.title)[:100].rstrip("-")
+    if len(slugify(article.title)) > 100 and "-" in base:
+        base = base.rsplit("-", 1)[0]
+    base = base or "story"
+    slug, n = base, 2
+    while Article.objects.filter(slug=slug).exclude(pk=article.pk).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug

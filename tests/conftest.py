@@ -27,6 +27,13 @@ def _test_settings(settings: Settings) -> None:
     settings.ANTHROPIC_API_KEY = ""
     # The default hasher is slow on purpose; the suite creates hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Templates name static files without a collectstatic manifest in tests.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {
+            "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        },
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -7,6 +7,7 @@ from email.utils import format_datetime
 from xml.sax.saxutils import escape
 
 import factory
+from django.utils.text import slugify
 
 from articles.models import Article
 from sources.models import Source
@@ -87,6 +88,19 @@ class ArticleFactory(factory.django.DjangoModelFactory[Article]):
     text = factory.Faker("paragraph")
     published_at = factory.LazyFunction(lambda: datetime.now(UTC))
     content_hash = factory.Sequence(lambda n: f"{n:064x}")
+    status = Article.Status.NEW
+    # Published stories have their address on the site and their publication time, as the
+    # desk's publish gives them.
+    slug = factory.LazyAttributeSequence(
+        lambda a, n: (
+            f"{slugify(a.title)[:60]}-{n}"
+            if a.status == Article.Status.PUBLISHED
+            else ""
+        )
+    )
+    published_at_site = factory.LazyAttribute(
+        lambda a: datetime.now(UTC) if a.status == Article.Status.PUBLISHED else None
+    )
 
 
 def enrich(article_id: int, **options: object) -> None:

@@ -18,6 +18,7 @@ from articles.models import Article
 from .. import actions
 from ..exceptions import EditConflict, NotAllowed
 from ..models import AuditEvent
+from ..signals import story_changed
 
 S = Article.Status
 User = AbstractBaseUser
@@ -151,6 +152,8 @@ def change(
         validate_constraints=False,
     )
     article.save(update_fields=[*columns, "version", "updated_at"])
+    if S.PUBLISHED in (from_state, article.status):
+        readers_see_it(article.pk)
     event = audit(
         name,
         article=article,
@@ -162,6 +165,13 @@ def change(
         group=group,
     )
     return article, event
+
+
+def readers_see_it(article_id: int) -> None:
+    """Tell the site, once the change commits, that a story readers see changed."""
+    transaction.on_commit(
+        lambda: story_changed.send(sender=Article, article_id=article_id), robust=True
+    )
 
 
 def audit(

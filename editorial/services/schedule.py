@@ -16,6 +16,7 @@ from articles.models import Article
 from .. import actions
 from ..exceptions import ActionRefused
 from .base import S, begin, change
+from .workflow import publication
 
 logger = logging.getLogger(__name__)
 
@@ -107,12 +108,7 @@ def _publish_one(pk: int, *, now: datetime) -> int:
         "publish",
         article=article,
         editor=None,
-        values={
-            "published_at_site": timezone.now().isoformat(),
-            "published_by": scheduler.pk,
-            "publish_at": None,
-            "scheduled_by": None,
-        },
+        values=publication(article, by=scheduler),
         to_state=S.PUBLISHED,
         note=f"scheduled by {scheduler.get_username()}",
     )

@@ -19,7 +19,7 @@ from stories.models import StoryCluster
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
 from ..models import AuditEvent
-from .base import S, begin, change
+from .base import S, begin, change, readers_see_it
 
 
 @transaction.atomic
@@ -231,9 +231,14 @@ def _touch(
     if not ids:
         return
     Article.objects.filter(pk__in=ids).update(version=F("version") + 1)
-    rows = Article.objects.filter(pk__in=ids).values_list(
-        "pk", "title", "status", "version"
+    rows = list(
+        Article.objects.filter(pk__in=ids).values_list(
+            "pk", "title", "status", "version"
+        )
     )
+    for pk, _title, status, _version in rows:
+        if status == S.PUBLISHED:
+            readers_see_it(pk)  # a published story's sources changed
     AuditEvent.objects.bulk_create(
         AuditEvent(
             article_id=pk,

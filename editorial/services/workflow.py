@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from articles.models import Article
+from articles.services import story_slug
 from enrichment.tasks import enrich_article
 
 from .. import actions
@@ -34,10 +35,13 @@ def _decide(
     note: str = "",
     values: dict[str, Any] | None = None,
     group: uuid.UUID | None = None,
+    on_behalf_of: Any = None,
 ) -> Article:
     current = begin(name, article=article, editor=editor, version=version)
     target = actions.REGISTRY[name].to_state
     values = dict(values or {})
+    if name == "publish":
+        values.update(publication(current, by=editor or on_behalf_of))
     if name in UNSCHEDULING:
         # A story leaving the approved state drops its schedule: an approval given later
         # must not bring back a publication time chosen for the old copy.
@@ -112,15 +116,20 @@ def article_publish(
         editor=editor,
         version=version,
         note=note,
-        values={
-            "published_at_site": timezone.now().isoformat(),
-            "published_by": (editor or on_behalf_of).pk
-            if (editor or on_behalf_of)
-            else None,
-            "publish_at": None,
-            "scheduled_by": None,
-        },
+        on_behalf_of=on_behalf_of,
     )
+
+
+def publication(article: Article, *, by: Any) -> dict[str, Any]:
+    """What publishing writes: when and by whom, no schedule left, and the story's address
+    on the site (given once, kept for good)."""
+    return {
+        "published_at_site": timezone.now().isoformat(),
+        "published_by": by.pk if by is not None else None,
+        "publish_at": None,
+        "scheduled_by": None,
+        **({} if article.slug else {"slug": story_slug(article)}),
+    }
 
 
 @transaction.atomic

@@ -29,3 +29,27 @@ def test_loading_the_demo_twice_changes_nothing() -> None:
     call_command("load_demo", stdout=StringIO())
     call_command("load_demo", stdout=StringIO())
     assert Article.objects.count() == 46
+
+
+def test_the_demo_publishes_its_most_important_stories_and_leaves_the_rest_for_review(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    from django.test import Client
+    from django.urls import reverse
+
+    from editorial.models import AuditEvent
+    from newsroom.management.commands.load_demo import DEMO_PUBLISHED
+
+    # In a test the pipeline runs when the capture ends (make run's commits run it at
+    # once), so the stories reach review after the first call and are published by the next.
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        call_command("load_demo", "--publish", "0", stdout=StringIO())
+    call_command("load_demo", stdout=StringIO())
+    published = Article.objects.visible()
+    assert published.count() == DEMO_PUBLISHED
+    assert Article.objects.leading().awaiting_review().exists()
+    assert AuditEvent.objects.filter(
+        action="publish", actor__username="editor"
+    ).count() == (DEMO_PUBLISHED)
+    front = Client().get(reverse("public:front")).content.decode()
+    assert front.count('class="card"') == DEMO_PUBLISHED

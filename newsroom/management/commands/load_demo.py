@@ -7,11 +7,14 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandParser
 from django.db import transaction
 from django.utils.text import slugify
 
 from articles.models import Article, Company
+from editorial.exceptions import ActionRefused
+from editorial.services import article_publish
 from sources.models import FetchAttempt, Source
 from sources.services import source_create, source_ingest_body
 
@@ -92,6 +95,8 @@ DEMO_COMPANIES = [
 ]
 
 DEMO_EDITOR = ("editor", "newsroom-demo")
+# How many of the demo's stories the setup publishes (the rest wait in the review queue).
+DEMO_PUBLISHED = 18
 
 
 class Command(BaseCommand):
@@ -100,6 +105,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
             "--no-editor", action="store_true", help="skip the demo editor"
+        )
+        parser.add_argument(
+            "--publish",
+            type=int,
+            default=DEMO_PUBLISHED,
+            help="publish this many of the most important stories, as the demo editor, so "
+            f"the public site has something to show (default {DEMO_PUBLISHED}; the rest "
+            "wait in the review queue)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -132,10 +145,32 @@ class Command(BaseCommand):
             )
         )
         if not options["no_editor"]:
-            self._editor()
+            editor = self._editor()
+            self._publish(editor, options["publish"])
+
+    def _publish(self, editor: Any, count: int) -> None:
+        """The desk's first decisions, made through the desk's own services (audited)."""
+        if count <= 0 or Article.objects.published().exists():
+            return
+        leads = (
+            Article.objects.leading()
+            .awaiting_review()
+            .order_by("-importance", "-published_at")[:count]
+        )
+        published = 0
+        for article in leads:
+            try:
+                article_publish(article=article, editor=editor, note="demo setup")
+                published += 1
+            except (ActionRefused, ValidationError) as exc:
+                self.stderr.write(f"  not published: {article.title[:60]}: {exc}")
+        self.stdout.write(
+            f"  Published {published} stories; "
+            f"{Article.objects.leading().awaiting_review().count()} wait for review."
+        )
 
     @transaction.atomic
-    def _editor(self) -> None:
+    def _editor(self) -> Any:
         username, password = DEMO_EDITOR
         user, created = get_user_model().objects.get_or_create(
             username=username,
@@ -156,3 +191,4 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Demo editor: {username} (password unchanged; default {password})"
             )
+        return user

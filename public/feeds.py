@@ -1,0 +1,110 @@
+"""RSS and Atom of published stories: all of them, per category and per company."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+
+from articles.models import Article, Category, Company
+
+ITEMS = 50
+
+
+class LatestStories(Feed):
+    """Published stories, newest first: our summary, a link to our page."""
+
+    title = "Newsroom: latest stories"
+    description = "News from many sources, edited by people, summarised with AI."
+
+    def link(self) -> str:
+        return reverse("public:front")
+
+    def stories(self) -> QuerySet[Article]:
+        return Article.objects.visible()
+
+    def items(self) -> list[Article]:
+        return list(
+            self.stories()
+            .select_related("source", "category")
+            .prefetch_related("corrections")
+            .order_by("-published_at_site", "-pk")[:ITEMS]
+        )
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.summary
+
+    def item_link(self, item: Article) -> str:
+        return item.get_absolute_url()
+
+    def item_guid(self, item: Article) -> str:
+        return f"newsroom-story-{item.pk}"
+
+    item_guid_is_permalink = False
+
+    def item_pubdate(self, item: Article) -> datetime | None:
+        return item.published_at_site
+
+    def item_updateddate(self, item: Article) -> datetime | None:
+        times = [item.published_at_site, *(c.at for c in item.corrections.all())]
+        return max(t for t in times if t is not None)
+
+    def item_author_name(self, item: Article) -> str:
+        return item.source.name
+
+    def item_categories(self, item: Article) -> list[str]:
+        return [item.category.name] if item.category else []
+
+
+class LatestStoriesAtom(LatestStories):
+    feed_type = Atom1Feed
+    subtitle = LatestStories.description
+
+
+class CategoryStories(LatestStories):
+    def get_object(self, request: HttpRequest, slug: str) -> Category:
+        return get_object_or_404(Category, slug=slug)
+
+    def title(self, obj: Category) -> str:  # type: ignore[override]
+        return f"Newsroom: {obj.name}"
+
+    def link(self, obj: Category) -> str:  # type: ignore[override]
+        return reverse("public:category", args=[obj.slug])
+
+    def items(self, obj: Category) -> list[Article]:  # type: ignore[override]
+        return list(
+            Article.objects.visible()
+            .filter(category=obj)
+            .select_related("source", "category")
+            .prefetch_related("corrections")
+            .order_by("-published_at_site", "-pk")[:ITEMS]
+        )
+
+
+class CompanyStories(LatestStories):
+    def get_object(self, request: HttpRequest, slug: str) -> Company:
+        return get_object_or_404(Company, slug=slug)
+
+    def title(self, obj: Company) -> str:  # type: ignore[override]
+        return f"Newsroom: {obj.name}"
+
+    def link(self, obj: Company) -> str:  # type: ignore[override]
+        return reverse("public:company", args=[obj.slug])
+
+    def items(self, obj: Company) -> list[Any]:  # type: ignore[override]
+        return list(
+            Article.objects.visible()
+            .filter(companies=obj)
+            .select_related("source", "category")
+            .prefetch_related("corrections")
+            .order_by("-published_at_site", "-pk")[:ITEMS]
+        )
