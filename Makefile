@@ -4,8 +4,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 
-.PHONY: run install test lint format demo worker beat bench clean
+.PHONY: run install test-tools test lint format demo worker beat bench clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -31,8 +32,22 @@ run: install
 	@echo
 	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
 
+# The page checkers the tests run (package.json): the Nu HTML checker (vnu-jar, on the
+# machine's Java) and axe-core. --ignore-scripts: vnu-jar's postinstall would try to download
+# a Java runtime when it finds none; the tests use the machine's java and skip (locally) or
+# fail (CI) without it. Without npm, the tests needing these skip locally and fail in CI.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+	  npm ci --no-audit --no-fund --ignore-scripts && touch $(NODE_STAMP); \
+	else \
+	  echo "npm is not installed: the HTML checker tests will skip (and fail in CI)"; \
+	fi
+
+## test-tools: install the page checkers the tests run (npm ci; idempotent)
+test-tools: $(NODE_STAMP)
+
 ## test: the whole suite (PostgreSQL + Redis when DATABASE_URL / REDIS_URL are set)
-test: install
+test: install test-tools
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 ## lint: ruff, then mypy with django-stubs (configured in pyproject.toml)

@@ -62,7 +62,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
-            if isinstance(response, SimpleTemplateResponse) and not response.is_rendered:
+            if (
+                isinstance(response, SimpleTemplateResponse)
+                and not response.is_rendered
+            ):
                 response.render()  # a TemplateResponse (the sitemap view's)
             if response.status_code == 200 and not response.cookies:
                 cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
