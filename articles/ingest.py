@@ -322,17 +322,21 @@ def _bulk_updates(
     """
     if to_update:
         now = {
-            pk: (status, title, edited)
-            for pk, status, title, edited in Article.objects.select_for_update()
+            pk: (status, title, edited, revisions)
+            for pk, status, title, edited, revisions in Article.objects.select_for_update()
             .filter(pk__in=[article.pk for article in to_update])
             .order_by("pk")
-            .values_list("pk", "status", "title", "edited_fields")
+            .values_list("pk", "status", "title", "edited_fields", "feed_revisions")
         }
         still: list[Article] = []
         for article in to_update:
-            status, title, edited = now.get(article.pk, (None, "", []))
+            status, title, edited, revisions = now.get(article.pk, (None, "", [], 0))
             if status not in UPDATABLE:
                 if status in FLAGGED:
+                    # Only flagged: the row keeps what the desk signed off, and so does
+                    # what the history records about it.
+                    article.status, article.title = status, title
+                    article.feed_revisions = revisions
                     article.upstream_changed_at = article.updated_at
                     flagged.append(article)
                 changes.pop(article.pk, None)

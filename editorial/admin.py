@@ -204,6 +204,14 @@ class VersionedImportanceField(forms.MultiValueField):
     def compress(self, data_list: list[Any]) -> tuple[Any, Any]:
         return (data_list[0], data_list[1]) if data_list else (None, None)
 
+    def has_changed(self, initial: Any, data: Any) -> bool:
+        """Changed when the importance is: a row someone else saved since the list was
+        loaded has a newer version, but if this editor left it alone it is not theirs to
+        save (nor to report a conflict on)."""
+        before = initial if isinstance(initial, list | tuple) else [initial, None]
+        after = data if isinstance(data, list | tuple) else [data, None]
+        return self.fields[0].has_changed(before[0], after[0])
+
 
 class ChangelistImportanceForm(forms.ModelForm):
     """A changelist row whose importance edit carries the version it was loaded with, so
@@ -442,22 +450,47 @@ class DeskArticleAdmin(ArticleAdmin):
                 correction=form.cleaned_data.get("correction", ""),
                 silent=form.cleaned_data.get("silent", False),
             )
+            request._desk_saved = getattr(request, "_desk_saved", 0) + 1  # type: ignore[attr-defined]
         except (ActionRefused, ValidationError) as exc:
-            # Refused between the form's check and the write (someone else saved): say
-            # so, and do not also say it was saved.
-            request._desk_refused = True  # type: ignore[attr-defined]
-            self.message_user(request, _message(exc), messages.ERROR)
+            # Refused between the form's check and the write (someone else saved meanwhile).
+            refused = getattr(request, "_desk_refused", [])
+            refused.append(f"{obj.title[:60]}: {_message(exc)}")
+            request._desk_refused = refused  # type: ignore[attr-defined]
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
-        if getattr(request, "_desk_refused", False):
+        if getattr(request, "_desk_refused", None):
             return None
         return super().log_change(request, obj, message)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        if getattr(request, "_desk_refused", None) and not getattr(
+            request, "_desk_shown_again", False
+        ):
+            # Show the form again with what the editor typed: checked again, it now
+            # explains the conflict beside their text (the list would lose it).
+            request._desk_refused = []  # type: ignore[attr-defined]
+            request._desk_shown_again = True  # type: ignore[attr-defined]
+            return self.change_view(request, str(obj.pk))
+        return super().response_change(request, obj)
 
     def message_user(
         self, request: HttpRequest, message: Any, *args: Any, **kwargs: Any
     ) -> None:
+        """The list's "changed successfully" becomes the refusals when a row was refused
+        at the write (the editor must not read that it was saved)."""
         level = kwargs.get("level", args[0] if args else messages.INFO)
-        if getattr(request, "_desk_refused", False) and level == messages.SUCCESS:
+        refused = getattr(request, "_desk_refused", None)
+        if refused and level == messages.SUCCESS:
+            for problem in refused[:10]:
+                super().message_user(request, problem, messages.ERROR)
+            request._desk_refused = []  # type: ignore[attr-defined]
+            saved = getattr(request, "_desk_saved", 0)
+            if saved:
+                super().message_user(
+                    request,
+                    f"The other {saved} change(s) were saved.",
+                    messages.SUCCESS,
+                )
             return
         super().message_user(request, message, *args, **kwargs)
 
@@ -470,6 +503,16 @@ class DeskArticleAdmin(ArticleAdmin):
         # Companies were set by article_edit (audited): no form.save_m2m() here.
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
+
+    # -- deleting is a takedown: through the service, so it is audited ------------------------
+    def delete_model(self, request: HttpRequest, obj: Article) -> None:
+        services.article_delete(article=obj.pk, editor=request.user)
+
+    def delete_queryset(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> None:
+        for pk in queryset.values_list("pk", flat=True):
+            services.article_delete(article=pk, editor=request.user)
 
     # -- workflow actions --------------------------------------------------------------------
     def _each(

@@ -43,6 +43,14 @@ class NotTheStoryLead(InvalidTransition):
         self.action, self.state, self.allowed = action, "a report", frozenset()
 
 
+class UndoRefused(InvalidTransition):
+    """The editor's last action can no longer be taken back (``reason`` says why)."""
+
+    def __init__(self, reason: str) -> None:
+        ActionRefused.__init__(self, f"cannot undo: {reason}")
+        self.action, self.state, self.allowed = "undo", reason, frozenset()
+
+
 class EditConflict(ActionRefused):
     """Another editor changed the story since this action's version was loaded.
 

@@ -3,6 +3,7 @@ panel as field messages (a 4xx), never a server error."""
 
 from __future__ import annotations
 
+from datetime import UTC
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from articles.models import Article, Category
 
 from .services.copy import MAX_TAKEAWAYS, TAKEAWAY_CHARS
+from .services.schedule import MAX_SCHEDULE_AHEAD
 
 
 class LinesField(forms.CharField):
@@ -149,7 +151,17 @@ class ScheduleForm(VersionedForm):
 
     def clean_publish_at(self) -> Any:
         value = self.cleaned_data["publish_at"]
-        if value <= timezone.now():
+        now = timezone.now()
+        try:
+            value = value.astimezone(UTC)
+        except OverflowError:  # the end of year 9999 west of Greenwich
+            value = None
+        if value is None or value > now + MAX_SCHEDULE_AHEAD:
+            raise forms.ValidationError(
+                _("Pick a time within the next %(days)d days.")
+                % {"days": MAX_SCHEDULE_AHEAD.days}
+            )
+        if value <= now:
             raise forms.ValidationError(_("Pick a time in the future."))
         return value
 

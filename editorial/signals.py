@@ -3,9 +3,22 @@ allows signals for exactly this: decoupled cache invalidation)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.dispatch import Signal
 
 # Sent after the transaction commits, with ``article_id``, whenever something readers can
 # see changed: a story was published, unpublished, corrected, archived, or its sources
 # changed while it was published.
 story_changed = Signal()
+
+
+def published_row_deleted(sender: type, instance: Any, **_: Any) -> None:
+    """A published article deleted by any path (the desk's delete is audited; a source's
+    deletion takes its articles with it): readers must not be served it from a cache."""
+    from articles.models import Article
+
+    if instance.status == Article.Status.PUBLISHED:
+        from .services.base import readers_see_it
+
+        readers_see_it(instance.pk)

@@ -155,19 +155,42 @@ def _number(value: str) -> int | None:
     return int(value)
 
 
+# The queue's own query parameters (what a form's ``back`` may carry).
+QUEUE_PARAMETERS = ("status", "category", "sentiment", "source", "min", "page")
+
+
+def _posted_filters(request: HttpRequest) -> QueryDict | None:
+    """The queue filters a form was sent with: its hidden ``back``, or else the query of the
+    queue page it was sent from (the Referer); only the queue's own parameters. None when
+    neither says."""
+    queue = reverse("editorial:queue")
+    if "back" in request.POST:
+        sent = QueryDict(request.POST.get("back", "")[:2000])
+    else:
+        referer = request.META.get("HTTP_REFERER", "")
+        if not referer or not url_has_allowed_host_and_scheme(
+            referer,
+            allowed_hosts={request.get_host()},
+            require_https=request.is_secure(),
+        ):
+            return None
+        parts = urlsplit(referer)
+        if parts.path != queue:
+            return None
+        sent = QueryDict(parts.query[:2000])
+    kept = QueryDict(mutable=True)
+    for name in QUEUE_PARAMETERS:
+        value = sent.get(name, "").strip()
+        if value and "\x00" not in value:
+            kept[name] = value
+    return kept
+
+
 def _back_to_queue(request: HttpRequest, pk: int) -> str:
     """The queue page the form was sent from (its filters kept), with the story open."""
-    referer = request.META.get("HTTP_REFERER", "")
-    queue = reverse("editorial:queue")
-    if referer and url_has_allowed_host_and_scheme(
-        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        parts = urlsplit(referer)
-        if parts.path == queue:
-            query = QueryDict(parts.query, mutable=True)
-            query["open"] = str(pk)
-            return f"{queue}?{query.urlencode()}"
-    return f"{queue}?open={pk}"
+    kept = _posted_filters(request) or QueryDict(mutable=True)
+    kept["open"] = str(pk)
+    return f"{reverse('editorial:queue')}?{kept.urlencode()}"
 
 
 def _without(request: HttpRequest, *names: str) -> str:
@@ -335,12 +358,24 @@ def merge_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     if not actions.may(request.user, "publish"):
         # Adding reports to a published story is a chief editor's call.
         found = [c for c in found if c.status != S.PUBLISHED]
-    candidates = found
-    return render(
-        request,
-        "editorial/queue.html#merge-picker",
-        {"article": article, "candidates": candidates, "q": query},
-    )
+    context = {"article": article, "candidates": found, "q": query}
+    if (
+        not request.htmx
+    ):  # the picker as a page of its own, for a browser without scripts
+        # The queue's filters: from its link, or kept in ``back`` by a search here.
+        sent = (
+            QueryDict(request.GET.get("back", "")[:2000])
+            if "back" in request.GET
+            else request.GET
+        )
+        back = QueryDict(mutable=True)
+        for name in QUEUE_PARAMETERS:
+            value = sent.get(name, "").strip()
+            if value and "\x00" not in value:
+                back[name] = value
+        context |= {"full_page": True, "filter_query": back.urlencode()}
+        return render(request, "editorial/merge.html", context)
+    return render(request, "editorial/queue.html#merge-picker", context)
 
 
 # --------------------------------------------------------------------------------------------
@@ -376,6 +411,9 @@ def _answer(
         if not error:
             messages.success(request, message)
             return redirect(_back_to_queue(request, article.pk))
+        posted = _posted_filters(request)
+        if posted is not None:  # list the queue as the editor had it filtered
+            request.GET = posted  # type: ignore[assignment]
         page = _queue_context(request, article, **panel)
         return render(request, "editorial/queue.html", page, status=status)
     context = _panel_context(article, request, **panel)
@@ -409,6 +447,7 @@ def _run(
 ) -> HttpResponse:
     """Run one service call and answer with the panel: the message, or the refusal (403 /
     409) or the field errors (422) beside what the editor typed."""
+    kept = _kept(request, draft=draft)
     try:
         call()
     except EditConflict as exc:
@@ -417,10 +456,12 @@ def _run(
             show or pk,
             error=str(exc),
             status=exc.status,
-            extra={"draft": request.POST, "theirs": exc.theirs} if draft else None,
+            extra={**kept, "theirs": exc.theirs} if draft else kept,
         )
     except ActionRefused as exc:
-        return _answer(request, show or pk, error=str(exc), status=exc.status)
+        return _answer(
+            request, show or pk, error=str(exc), status=exc.status, extra=kept
+        )
     except ValidationError as exc:
         errors = exc.message_dict if hasattr(exc, "error_dict") else {"": exc.messages}
         return _answer(
@@ -429,9 +470,16 @@ def _run(
             error="; ".join(m for ms in errors.values() for m in ms),
             errors=errors,
             status=422,
-            extra={"draft": request.POST} if draft else None,
+            extra=kept,
         )
     return _answer(request, show or pk, message=done, action=action, acted_on=pk)
+
+
+def _kept(request: HttpRequest, *, draft: bool) -> dict[str, Any]:
+    """What the editor typed, for the panel to show again after a refusal: ``posted`` fills
+    the small forms (a reject reason, a schedule time, a correction note), ``draft`` the
+    copy form."""
+    return {"posted": request.POST, **({"draft": request.POST} if draft else {})}
 
 
 def _invalid(
@@ -455,7 +503,7 @@ def _invalid(
         ),
         errors=errors,
         status=422 if "version" not in errors else 400,
-        extra={"draft": request.POST} if draft else None,
+        extra=_kept(request, draft=draft),
     )
 
 
@@ -722,8 +770,8 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
     """Approve the ticked stories, each on the version its row was loaded at
     (``<id>.<version>``)."""
-    back = request.POST.get("back", "")
-    queue_url = reverse("editorial:queue") + (f"?{back}" if back else "")
+    back = _posted_filters(request)
+    queue_url = reverse("editorial:queue") + (f"?{back.urlencode()}" if back else "")
     picked: list[tuple[int, int]] = []
     for value in request.POST.getlist("ids"):
         pk_text, _dot, version_text = value.partition(".")

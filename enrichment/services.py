@@ -344,30 +344,55 @@ def company_aliases(result: EnrichmentResult) -> dict[str, list[str]]:
 # Failure and the sweep
 # --------------------------------------------------------------------------------------------
 def _fail(
-    article: Article, *, reason: str, enrichment: Enrichment | None = None
+    article: Article,
+    *,
+    reason: str,
+    enrichment: Enrichment | None = None,
+    from_states: tuple[str, ...] = (Article.Status.ENRICHING,),
 ) -> Article:
     """Record a failed run: an article without a copy fails (an editor can re-run it); one
-    with a copy goes back to review with the reason shown, its copy untouched."""
-    has_copy = article.enrichment_id is not None
-    article.status = Article.Status.IN_REVIEW if has_copy else Article.Status.FAILED
-    article.enrichment_error = (
-        f"the AI re-run failed: {reason}" if has_copy else reason
-    )[:2000]
-    article.save(update_fields=["status", "enrichment_error", "updated_at"])
-    logger.warning("article %s: enrichment failed: %s", article.pk, reason)
+    with a copy goes back to review with the reason shown, its copy untouched.
+
+    A compare-and-set on the state the run left it in: if the desk moved the article on
+    while the model was thinking (the sweep released it and a chief published it, say), the
+    failure is logged and the desk's decision stands.
+    """
+    now = timezone.now()
+    still_ours = Article.objects.filter(pk=article.pk, status__in=from_states)
+    with_copy = still_ours.filter(enrichment__isnull=False).update(
+        status=Article.Status.IN_REVIEW,
+        enrichment_error=f"the AI re-run failed: {reason}"[:2000],
+        updated_at=now,
+    )
+    without_copy = still_ours.filter(enrichment__isnull=True).update(
+        status=Article.Status.FAILED, enrichment_error=reason[:2000], updated_at=now
+    )
+    if with_copy or without_copy:
+        logger.warning("article %s: enrichment failed: %s", article.pk, reason)
+    else:
+        logger.warning(
+            "article %s: enrichment failed (%s) after the desk moved it on; left as is",
+            article.pk,
+            reason,
+        )
+    article.refresh_from_db()
     return article
 
 
 def article_enrichment_failed(*, article_id: int, reason: str) -> Article | None:
     """Give up on an article after retries; an editor can re-run it."""
     article = Article.objects.filter(pk=article_id).first()
-    if article is None or article.status not in (
-        Article.Status.NEW,
-        Article.Status.ENRICHING,
-        Article.Status.IN_REVIEW,
-    ):
-        return article
-    return _fail(article, reason=reason)
+    if article is None:
+        return None
+    return _fail(
+        article,
+        reason=reason,
+        from_states=(
+            Article.Status.NEW,
+            Article.Status.ENRICHING,
+            Article.Status.IN_REVIEW,
+        ),
+    )
 
 
 def stale_enriching_release() -> int:

@@ -114,7 +114,7 @@ def latest(filters: Filters, *, after: str = "", size: int = PAGE_SIZE) -> Page:
     stories = filters.apply(Article.objects.visible())
     position = _cursor(after, parts=2)
     if position is not None:
-        at, pk = _when(position[0]), int(position[1])
+        at, pk = _when(position[0]), position[1]
         stories = stories.filter(
             Q(published_at_site__lt=at) | Q(published_at_site=at, pk__lt=pk)
         )
@@ -136,7 +136,7 @@ def top(
     )
     position = _cursor(after, parts=3)
     if position is not None:
-        importance, at, pk = int(position[0]), _when(position[1]), int(position[2])
+        importance, at, pk = position[0], _when(position[1]), position[2]
         stories = stories.filter(
             Q(importance__lt=importance)
             | Q(importance=importance, published_at_site__lt=at)
@@ -163,18 +163,29 @@ def _stamp(when: datetime | None) -> int:
     return (when - EPOCH) // timedelta(microseconds=1)
 
 
-def _when(stamp: str) -> datetime:
-    return EPOCH + timedelta(microseconds=int(stamp))
+BIGGEST = 2**63 - 1  # the largest id or time the database stores
 
 
-def _cursor(value: str, *, parts: int) -> list[str] | None:
-    """The parts of a cursor, or None when it is not one of ours (then the first page)."""
+def _when(stamp: int) -> datetime:
+    return EPOCH + timedelta(microseconds=stamp)
+
+
+def _cursor(value: str, *, parts: int) -> list[int] | None:
+    """The parts of a cursor, or None when it is not one of ours (then the first page):
+    whole numbers each small enough to be an id or a time we could have written."""
     pieces = value.split(".") if value else []
-    if len(pieces) != parts or not all(p.isascii() and p.isdigit() for p in pieces):
+    if len(pieces) != parts or not all(
+        p.isascii() and p.isdigit() and len(p) <= 19 for p in pieces
+    ):
         return None
-    if any(len(p) > 20 for p in pieces):
+    numbers = [int(p) for p in pieces]
+    if any(n > BIGGEST for n in numbers):
         return None
-    return pieces
+    try:
+        _when(numbers[-2])
+    except OverflowError:
+        return None
+    return numbers
 
 
 def query_without(query: QueryDict, *names: str) -> str:

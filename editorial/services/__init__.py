@@ -20,7 +20,7 @@ from .copy import (
     proposal_take,
 )
 from .schedule import article_schedule_publish, article_unschedule, publish_due
-from .stories import article_split, story_choose_lead, story_merge
+from .stories import article_delete, article_split, story_choose_lead, story_merge
 from .undo import UNDO_SECONDS, article_undo, last_undoable
 from .workflow import (
     article_approve,
@@ -37,6 +37,7 @@ __all__ = [
     "FieldDifference",
     "article_approve",
     "article_archive",
+    "article_delete",
     "article_edit",
     "article_publish",
     "article_reject",

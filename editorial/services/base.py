@@ -60,8 +60,24 @@ def begin(
     current = locked(article)
     if version is not None and current.version != version:
         raise edit_conflict(current, version, fields=tuple(fields))
+    if action.story_published_permission:
+        lock_lead(
+            current
+        )  # the rule reads the story's state: a decision must not race it
     actions.check(editor, name, current)
     return current
+
+
+def lock_lead(article: Article) -> Article:
+    """Lock the lead report of ``article``'s story too (the story's state is its lead's),
+    and keep it on the loaded cluster so the rulebook reads the locked row. Returns the
+    lead (``article`` itself when it leads)."""
+    cluster = article.cluster
+    if cluster is None or cluster.canonical_id in (None, article.pk):
+        return article
+    lead = Article.objects.select_for_update(of=("self",)).get(pk=cluster.canonical_id)
+    cluster.canonical = lead
+    return lead
 
 
 def edit_conflict(

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -19,6 +19,8 @@ from .base import S, begin, change
 from .workflow import publication
 
 logger = logging.getLogger(__name__)
+# Further ahead than a year is a typo (or an attack on the date arithmetic), not a plan.
+MAX_SCHEDULE_AHEAD = timedelta(days=366)
 
 
 @transaction.atomic
@@ -32,6 +34,10 @@ def article_schedule_publish(
     """Approve the story and publish it at ``publish_at`` (beat's publish_due runs it)."""
     if publish_at <= timezone.now():
         raise ValidationError({"publish_at": "Pick a time in the future."})
+    if publish_at > timezone.now() + MAX_SCHEDULE_AHEAD:
+        raise ValidationError(
+            {"publish_at": f"Pick a time within {MAX_SCHEDULE_AHEAD.days} days."}
+        )
     current = begin("schedule", article=article, editor=editor, version=version)
     current, _event = change(
         "schedule",

@@ -19,7 +19,7 @@ from stories.models import StoryCluster
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
 from ..models import AuditEvent
-from .base import S, begin, change, readers_see_it
+from .base import S, begin, change, lock_lead, readers_see_it
 
 
 @transaction.atomic
@@ -40,9 +40,17 @@ def story_merge(
     target_pk = target if isinstance(target, int) else target.pk
     stories = _lock_stories(article, target_pk)
     current = begin("merge", article=article, editor=editor, version=version)
-    into = Article.objects.select_related("cluster").filter(pk=target_pk).first()
+    # Locked with its story's lead: a chief publishing that story meanwhile is waited for,
+    # and then the rule about published stories below sees it published.
+    into = (
+        Article.objects.select_for_update(of=("self",))
+        .select_related("cluster")
+        .filter(pk=target_pk)
+        .first()
+    )
     if into is None:
         raise ValidationError({"target": "Pick a story to merge into."})
+    lock_lead(into)
     _unchanged(stories, current, into)
     if into.status == S.ARCHIVED:
         raise InvalidTransition("merge into", "an archived story")
@@ -194,6 +202,49 @@ def story_choose_lead(
             changes={"canonical": record["canonical"]},
         )
     return StoryCluster.objects.get(pk=cluster.pk)
+
+
+@transaction.atomic
+def article_delete(
+    *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
+) -> None:
+    """Delete a report for good (a takedown): its history stays, saying who deleted it; if
+    it led its story, the earliest remaining report leads instead and its history says so;
+    the site drops the story at once when it was published."""
+    stories = _lock_stories(article)
+    current = begin("delete", article=article, editor=editor, version=version)
+    _unchanged(stories, current)
+    cluster = current.cluster
+    handed_on = None
+    if cluster is not None and cluster.canonical_id == current.pk:
+        handed_on = (
+            Article.objects.select_for_update()
+            .filter(cluster=cluster)
+            .exclude(pk=current.pk)
+            .order_by("published_at", "pk")
+            .first()
+        )
+    change(
+        "delete",
+        article=current,
+        editor=editor,
+        values={},
+        note=note,
+        extra={"lead_to": handed_on.pk if handed_on else None},
+    )
+    pk = current.pk
+    current.delete()  # the story's lead passes on (stories.models.next_lead)
+    if cluster is not None:
+        clustering.refresh_cluster(cluster.pk)
+    if handed_on is not None:
+        _touch(
+            [handed_on.pk],
+            action="lead_handed_on",
+            editor=editor,
+            group=uuid.uuid4(),
+            changes={"canonical": [pk, handed_on.pk]},
+            note=f"#{pk}, which led this story, was deleted",
+        )
 
 
 def _lock_stories(*articles: Article | int) -> dict[int, int | None]:

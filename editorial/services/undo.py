@@ -21,7 +21,7 @@ from stories.models import StoryCluster
 
 from .. import actions
 from ..actions import Undo
-from ..exceptions import InvalidTransition, NotAllowed
+from ..exceptions import InvalidTransition, NotAllowed, UndoRefused
 from ..models import AuditEvent, Correction
 from .base import change, edit_conflict, locked
 
@@ -52,9 +52,20 @@ def last_undoable(user: Any) -> AuditEvent | None:
         return None
     try:
         _check(user, article, primary)
+        if _is_story_action(primary):
+            _others(primary, lock=False)
     except (InvalidTransition, NotAllowed):
         return None
     return primary
+
+
+def _is_story_action(event: AuditEvent) -> bool:
+    action = actions.REGISTRY.get(event.action)
+    return action is not None and action.undo in (
+        Undo.MERGE,
+        Undo.SPLIT,
+        Undo.CANONICAL,
+    )
 
 
 def _latest(article: Article) -> int | None:
@@ -62,11 +73,10 @@ def _latest(article: Article) -> int | None:
 
 
 def _primary(event: AuditEvent) -> AuditEvent:
-    """The event that records a whole action: a merge's or a lead choice's record is on
-    its first row; the other stories' rows only point to it through the action id. (A bulk
-    approve's rows each stand alone.)"""
-    action = actions.REGISTRY.get(event.action)
-    if action is None or action.undo not in (Undo.MERGE, Undo.CANONICAL):
+    """The event that records a whole action: a merge's, a split's or a lead choice's
+    record is on its first row; the other stories' rows only point to it through the action
+    id. (A bulk approve's rows each stand alone.)"""
+    if not _is_story_action(event):
         return event
     first = AuditEvent.objects.filter(group=event.group).order_by("pk").first()
     if first is None or first.action != event.action:
@@ -80,16 +90,14 @@ def _check(user: Any, article: Article, last: AuditEvent | None) -> actions.Acti
         or last.actor_id is None
         or last.actor_id != getattr(user, "pk", None)
     ):
-        raise InvalidTransition("undo", "without an action of yours to undo")
+        raise UndoRefused("you have no action on this story to take back")
     action = actions.REGISTRY.get(last.action)
     if action is None or action.undo is None:
-        raise InvalidTransition(
-            "undo", f"after {last.action_label}, which cannot be undone"
-        )
+        raise UndoRefused(f"{last.action_label} cannot be undone")
     if timezone.now() - last.at > timedelta(seconds=UNDO_SECONDS):
-        raise InvalidTransition("undo", f"older than {UNDO_SECONDS} s")
+        raise UndoRefused(f"your action is older than {UNDO_SECONDS} s")
     if last.changes.get("version") != article.version:
-        raise InvalidTransition("undo", "changed since your action")
+        raise UndoRefused("the story changed since your action")
     if not actions.may(user, last.action):
         raise NotAllowed(f"{user} may no longer {action.phrase}")
     if (
@@ -107,10 +115,15 @@ def article_undo(
 ) -> Article:
     """Take back the editor's own last action on the story, within UNDO_SECONDS
     (``version``: the one the undo was offered at; anything since refuses it)."""
+    pk = article if isinstance(article, int) else article.pk
+    seen = AuditEvent.objects.for_article(pk).first()
+    _lock_stories_of(pk, _primary(seen) if seen is not None else None)
     current = locked(article)
     if version is not None and current.version != version:
         raise edit_conflict(current, version, fields=())
     latest = AuditEvent.objects.for_article(current).select_for_update().first()
+    if seen is not None and (latest is None or latest.pk != seen.pk):
+        raise UndoRefused("the story changed since your action")
     last = _primary(latest) if latest is not None else None
     if last is not None and last.article_id != current.pk:
         current = locked(last.article_id)
@@ -125,6 +138,34 @@ def article_undo(
     elif action.undo == Undo.CANONICAL:
         _undo_canonical(current, last, editor)
     return Article.objects.get(pk=current.pk)
+
+
+def _lock_stories_of(article_id: int, last: AuditEvent | None) -> None:
+    """Lock every story the undo may move rows between, in id order, before any article:
+    the desk's lock order (stories, then articles), which merge, split and lead choice
+    keep too — so an undo and a merge into the same story wait for one another instead of
+    deadlocking."""
+    ids: set[int] = set()
+    article_ids = {article_id}
+    if last is not None:
+        article_ids.add(last.article_id)
+        if _is_story_action(last):
+            article_ids.update(
+                AuditEvent.objects.filter(group=last.group).values_list(
+                    "article_id", flat=True
+                )
+            )
+            ids.update(
+                pk for pk in last.changes.get("cluster") or () if isinstance(pk, int)
+            )
+    ids.update(
+        pk
+        for pk in Article.objects.filter(pk__in=article_ids).values_list(
+            "cluster_id", flat=True
+        )
+        if pk is not None
+    )
+    list(StoryCluster.objects.select_for_update().filter(pk__in=ids).order_by("pk"))
 
 
 def _undo_fields(current: Article, last: AuditEvent, editor: Any) -> None:
@@ -150,25 +191,24 @@ def _undo_fields(current: Article, last: AuditEvent, editor: Any) -> None:
     Correction.objects.filter(article=current, event_group=last.group).delete()
 
 
-def _others(last: AuditEvent) -> list[AuditEvent]:
+def _others(last: AuditEvent, *, lock: bool = True) -> list[AuditEvent]:
     """The other stories one action touched (a merge's reports and the story it went
     into, the story a split left, the lead a choice replaced), each unchanged since —
-    otherwise the undo is refused: it would undo more than that action."""
+    otherwise the undo is refused: it would undo more than that action. ``lock=False``
+    only asks (the queue deciding whether to offer ``u``)."""
     others = list(
         AuditEvent.objects.filter(group=last.group)
         .exclude(pk=last.pk)
         .exclude(action="undo")
         .order_by("pk")
     )
-    versions = dict(
-        Article.objects.select_for_update()
-        .filter(pk__in=[e.article_id for e in others])
-        .order_by("pk")
-        .values_list("pk", "version")
-    )
+    rows = Article.objects.filter(pk__in=[e.article_id for e in others])
+    if lock:
+        rows = rows.select_for_update().order_by("pk")
+    versions = dict(rows.values_list("pk", "version"))
     for event in others:
         if versions.get(event.article_id) != event.changes.get("version"):
-            raise InvalidTransition("undo", "after a story it touched changed since")
+            raise UndoRefused("another story your action touched changed since")
     return others
 
 
@@ -178,7 +218,7 @@ def _undo_merge(current: Article, last: AuditEvent, editor: Any) -> None:
     moved = [int(pk) for pk in record["moved"]]
     target_id = record["cluster"][1]
     if not StoryCluster.objects.filter(pk=target_id).exists():
-        raise InvalidTransition("undo", "after the story it went into was changed")
+        raise UndoRefused("the story it went into no longer exists")
     clustering.unmerge(
         article_ids=moved,
         lead_id=record["lead"],
@@ -201,7 +241,7 @@ def _undo_split(current: Article, last: AuditEvent, editor: Any) -> None:
     previous = record["cluster"][0]
     cluster = StoryCluster.objects.select_for_update().filter(pk=previous).first()
     if cluster is None:
-        raise InvalidTransition("undo", "after the story it left was removed")
+        raise UndoRefused("the story it left no longer exists")
     # The report that has led the story since may have been decided or edited: putting
     # the old lead back would turn a signed-off story into a mere report.
     leading = (
@@ -213,7 +253,7 @@ def _undo_split(current: Article, last: AuditEvent, editor: Any) -> None:
         else None
     )
     if leading is not None and leading.is_settled and record["lead"] == current.pk:
-        raise InvalidTransition("undo", "after the story it left was acted on since")
+        raise UndoRefused("the story it left was decided on since")
     clustering.rejoin(article=current, cluster_id=previous, locked=record["locked"])
     lead = Article.objects.filter(pk=record["lead"], cluster_id=previous).first()
     if lead is not None:
@@ -234,7 +274,7 @@ def _undo_canonical(current: Article, last: AuditEvent, editor: Any) -> None:
     cluster = current.cluster
     lead = Article.objects.filter(pk=old_lead, cluster=cluster).first()
     if cluster is None or lead is None:
-        raise InvalidTransition("undo", "after the story changed")
+        raise UndoRefused("the story changed since your action")
     clustering.choose_canonical(cluster=cluster, article=lead, chosen=chosen_before)
     _record_undo(current, last, editor)
     for event in others:

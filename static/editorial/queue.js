@@ -169,7 +169,7 @@
     else if (key === "r") act(() => focus("reject-reason"));
     else if (key === "e") act(() => focus("copy-summary"));
     else if (key === "u") act(() => press('#panel button[data-key="u"]'));
-    else if (key === "m") act(() => press('#panel button[data-key="m"]'));
+    else if (key === "m") act(() => press('#panel [data-key="m"]'));
     else if (key === "?") document.getElementById("help").hidden = false;
     else if (/^[0-9]$/.test(key)) {
       const value = key === "0" ? 10 : Number(key);
@@ -283,7 +283,8 @@
       active.blur();
     }
     if (swappedBy === "post") follow();
-    dirty = false;
+    // A refused save comes back with the editor's text kept in the form: still unsaved.
+    dirty = Boolean(document.querySelector("#panel[data-unsaved-draft]"));
     fillTimeZones();
     const correction = document.getElementById("copy-correction");
     if (correction && document.querySelector("#panel .field-error[data-field=correction]")) {

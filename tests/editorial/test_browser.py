@@ -835,3 +835,34 @@ def test_clicking_a_row_opens_its_story_for_the_keys(desk: Desk) -> None:
             story.refresh_from_db()
         assert [s.status for s in stories] == [S.IN_REVIEW, S.IN_REVIEW, S.APPROVED]
         assert desk.console_errors == []
+
+
+def test_the_draft_kept_after_a_conflict_is_not_dropped_by_the_next_key(
+    desk: Desk,
+) -> None:
+    first = in_review("Central bank holds rates", ai_importance=9)
+    in_review("Rail strike called off", ai_importance=8)
+    bob = desk.page_for(editor("bob"))
+    with desk.artifacts_on_failure():
+        open_queue(bob)
+        expect_panel(bob, first, version=1)
+        services.article_edit(
+            article=first,
+            editor=editor("alice"),
+            version=1,
+            changes={"importance": 3},
+        )
+        draft = "Bob: a long careful rewrite of the summary."
+        bob.locator("#copy-summary").fill(draft)
+        with bob.expect_response(f"**/queue/{first.pk}/edit/") as answer:
+            bob.locator("#copy-summary").press("Control+Enter")
+        assert answer.value.status == 409
+        expect(bob.locator("#copy-summary")).to_have_value(draft)  # "your text is kept"
+        bob.keyboard.press("j")
+        bob.wait_for_timeout(800)
+        shown = bob.locator("#panel").get_attribute("data-pk")
+        flash = bob.locator("#flash").text_content()
+        assert shown == str(first.pk) and "Unsaved" in (flash or ""), (
+            f"j moved to story #{shown} without a warning (flash: {flash!r}); "
+            "Bob's kept draft is gone"
+        )

@@ -128,7 +128,7 @@ def test_a_lead_choice_is_undone() -> None:
 def test_undo_is_only_for_ones_own_recent_unchanged_action() -> None:
     article, alice = story(), editor("alice")
     services.article_approve(article=article, editor=alice)
-    with pytest.raises(InvalidTransition, match="without an action of yours"):
+    with pytest.raises(InvalidTransition, match="no action on this story to take back"):
         services.article_undo(article=article, editor=editor("bob"))
     AuditEvent.objects.filter(action="approve").update(
         at=timezone.now() - timedelta(minutes=5)

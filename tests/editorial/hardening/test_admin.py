@@ -279,7 +279,10 @@ def test_deleted_article_and_user_leave_every_page_working(client: Client) -> No
         ).status_code
         == 302
     )
-    assert AuditEvent.objects.count() == len(events)
+    # The history outlives both, and now also says who deleted the story.
+    assert AuditEvent.objects.count() == len(events) + 1
+    events = list(AuditEvent.objects.all())
+    assert AuditEvent.objects.get(action="delete").actor_name == root.get_username()
     pages = [
         reverse("editorial:queue") + f"?open={a.pk}",
         reverse("editorial:queue") + f"?open={b.pk}&status=all",
