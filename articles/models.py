@@ -4,8 +4,8 @@ from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import F, Q
+from django.db import connection, models, transaction
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -80,6 +80,39 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         """What readers may see, wherever they look: published stories, one per story (its
         lead report). Everything public starts here."""
         return self.published().leading()
+
+    def matching(self, query: str) -> ArticleQuerySet:
+        """Articles whose words match ``query``, annotated with a ``rank`` (higher is
+        better): ranked full-text search on PostgreSQL (web-search syntax over headline,
+        summary and analysis); elsewhere every word in the headline or the summary, the
+        first word in the headline ranking higher."""
+        if connection.vendor == "postgresql":
+            from django.contrib.postgres.search import (
+                SearchQuery,
+                SearchRank,
+                SearchVector,
+            )
+
+            vector = (
+                SearchVector("title", weight="A", config="english")
+                + SearchVector("summary", weight="B", config="english")
+                + SearchVector("analysis", weight="C", config="english")
+            )
+            words = SearchQuery(query, search_type="websearch", config="english")
+            return self.annotate(rank=SearchRank(vector, words)).filter(rank__gt=0.01)
+        terms = query.split()[:8]
+        if not terms:
+            return self.none()
+        matches = Q()
+        for term in terms:
+            matches &= Q(title__icontains=term) | Q(summary__icontains=term)
+        return self.filter(matches).annotate(
+            rank=Case(
+                When(title__icontains=terms[0], then=Value(2.0)),
+                default=Value(1.0),
+                output_field=FloatField(),
+            )
+        )
 
     def latest_first(self) -> ArticleQuerySet:
         return self.order_by("-published_at", "-pk")

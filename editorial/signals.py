@@ -12,6 +12,11 @@ from django.dispatch import Signal
 # changed while it was published.
 story_changed = Signal()
 
+# Sent inside the transaction, with ``article_id``, for the same changes: a listener that
+# must keep its own record in step with the change (the partner API's change feed) writes it
+# here, so it commits — or rolls back — with the change itself.
+story_changing = Signal()
+
 
 def published_row_deleted(sender: type, instance: Any, **_: Any) -> None:
     """A published article deleted by any path (the desk's delete is audited; a source's

@@ -36,6 +36,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*/5"),
         "options": {"expires": 240},
     },
+    # Every minute: partners' webhook retries and lost announcements, and their usage.
+    "partners-sweep": {
+        "task": "partners.sweep",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     # Every 2 minutes: hand the results of finished Message Batches to the desk
     # (enrich_backlog --batch).
     "poll-enrichment-batches": {

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import (
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBadRequest,
+    JsonResponse,
+)
 
 
 def refuse_nul_bytes(
@@ -23,9 +28,11 @@ def refuse_nul_bytes(
             values += request.POST.lists()
         for name, items in values:
             if "\x00" in name or any("\x00" in item for item in items):
+                message = "A parameter holds a NUL byte, which no field accepts."
+                if request.path.startswith("/api/"):  # the partner API speaks JSON
+                    return JsonResponse({"detail": message}, status=400)
                 return HttpResponseBadRequest(
-                    "A parameter holds a NUL byte, which no field accepts.",
-                    content_type="text/plain; charset=utf-8",
+                    message, content_type="text/plain; charset=utf-8"
                 )
         return get_response(request)
 

@@ -38,6 +38,9 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# Where readers reach this site (absolute links in webhooks, which have no request).
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
+
 # Public URL of this installation: names Newsroom in the feed fetcher's User-Agent.
 NEWSROOM_URL = env.str("NEWSROOM_URL", default="https://github.com/newsroom/newsroom")
 
@@ -53,14 +56,22 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "csp",
+    "rest_framework",
+    # Its abstract key model is ours (partners.PartnerAPIKey); the app must be installed
+    # for its module to import. Its own APIKey model is unused (hidden in the admin).
+    "rest_framework_api_key",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     # Lower layers never import higher ones: sources ← articles ← stories ← enrichment ←
-    # editorial ← public; newsroom wires them (docs/architecture-notes.md).
+    # editorial ← public, partners; newsroom wires them (docs/architecture-notes.md).
     "sources",
     "articles",
     "stories",
     "enrichment",
     "editorial",
     "public",
+    "partners",
     "newsroom",
 ]
 
@@ -304,6 +315,66 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # --------------------------------------------------------------------------------------------
+# Partner API: https://www.django-rest-framework.org/api-guide/settings/
+# --------------------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "partners.authentication.PartnerKeyAuthentication"
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["partners.permissions.HasPartnerKey"],
+    "DEFAULT_THROTTLE_CLASSES": ["partners.throttling.PartnerTierThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "UNAUTHENTICATED_USER": None,
+}
+# https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Newsroom partner API",
+    "DESCRIPTION": (
+        "Published stories — our summary, analysis, takeaways, sentiment, importance, "
+        "companies, corrections and the provenance of every AI field — as a change feed "
+        "you can pull incrementally, plus webhooks. Send your key as "
+        "`Authorization: Api-Key <key>`."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.schema.document_problems",
+    ],
+}
+# Requests a partner may make per minute and per day, by tier (None: no daily cap).
+PARTNER_TIERS = {
+    "trial": {"minute": 60, "day": 5_000},
+    "standard": {"minute": 600, "day": 200_000},
+    "premium": {"minute": 3_000, "day": None},
+}
+# The change feed serves changes older than this, so none commits behind a partner's cursor.
+PARTNER_FEED_SETTLE_SECONDS = env.int("PARTNER_FEED_SETTLE_SECONDS", default=5)
+# Webhooks: attempts per event, the first retry's wait (doubling, capped), disabling.
+PARTNER_WEBHOOK_TIMEOUT = env.float("PARTNER_WEBHOOK_TIMEOUT", default=10.0)
+PARTNER_WEBHOOK_MAX_ATTEMPTS = env.int("PARTNER_WEBHOOK_MAX_ATTEMPTS", default=12)
+PARTNER_WEBHOOK_BACKOFF = env.int("PARTNER_WEBHOOK_BACKOFF", default=30)  # seconds
+PARTNER_WEBHOOK_BACKOFF_CAP = env.int("PARTNER_WEBHOOK_BACKOFF_CAP", default=6 * 3600)
+# An endpoint is disabled after this many events in a row it never accepted.
+PARTNER_WEBHOOK_DISABLE_AFTER = env.int("PARTNER_WEBHOOK_DISABLE_AFTER", default=3)
+# Webhook URLs pass the feeds' address policy: no loopback or private targets unless allowed.
+PARTNER_WEBHOOK_ALLOW_PRIVATE = env.bool(
+    "PARTNER_WEBHOOK_ALLOW_PRIVATE", default=NEWSROOM_ALLOW_PRIVATE_FEEDS
+)
+# Mail to partners (a disabled webhook): https://django-environ.readthedocs.io/ (email_url)
+EMAIL_BACKEND = env.str(
+    "EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
+
+# --------------------------------------------------------------------------------------------
 # Logging
 # --------------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
@@ -321,6 +392,7 @@ LOGGING = {
         "stories": {"level": LOG_LEVEL},
         "enrichment": {"level": LOG_LEVEL},
         "editorial": {"level": LOG_LEVEL},
+        "partners": {"level": LOG_LEVEL},
         "newsroom": {"level": LOG_LEVEL},
     },
 }

@@ -1,8 +1,19 @@
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.templatetags.static import static
 from django.urls import include, path
+from django.views import defaults
+
+
+def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """404s: JSON under /api/ (partners' clients parse it), the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+handler404 = not_found
 
 
 def favicon(request: HttpRequest) -> HttpResponse:
@@ -13,6 +24,7 @@ def favicon(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("editorial/", include("editorial.urls")),
+    path("api/", include("partners.urls")),
     path("favicon.ico", favicon),
     path("", include("public.urls")),
 ]

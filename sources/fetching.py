@@ -135,22 +135,29 @@ def _is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def check_url(url: str) -> None:
-    """Refuse what may not be fetched: non-http(s) schemes and, unless
-    NEWSROOM_ALLOW_PRIVATE_FEEDS is on, hosts resolving to non-public addresses."""
+def check_url(
+    url: str, *, allow_private: bool | None = None, what: str = "feed"
+) -> None:
+    """Refuse what may not be fetched: non-http(s) schemes and, unless private addresses
+    are allowed (``NEWSROOM_ALLOW_PRIVATE_FEEDS`` for feeds), hosts resolving to non-public
+    addresses. The address policy of every URL a user gives us (feeds, partners' webhooks);
+    ``what`` names it in the message."""
+    if allow_private is None:
+        allow_private = settings.NEWSROOM_ALLOW_PRIVATE_FEEDS
     try:
         parts = urlsplit(url)
         host = parts.hostname
         port = parts.port or (443 if parts.scheme == "https" else 80)
     except ValueError as exc:
-        raise InvalidFeedURL(f"invalid feed URL: {exc}") from exc
+        raise InvalidFeedURL(f"invalid {what} URL: {exc}") from exc
     if parts.scheme not in ("http", "https"):
         raise InvalidFeedURL(
-            f"unsupported URL scheme {parts.scheme!r}: only http and https feeds are fetched"
+            f"unsupported URL scheme {parts.scheme!r}: only http and https {what} URLs "
+            "are allowed"
         )
     if not host:
-        raise InvalidFeedURL("invalid feed URL: no host name")
-    if settings.NEWSROOM_ALLOW_PRIVATE_FEEDS:
+        raise InvalidFeedURL(f"invalid {what} URL: no host name")
+    if allow_private:
         return
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
@@ -161,8 +168,8 @@ def check_url(url: str) -> None:
     for *_, sockaddr in infos:
         if not _is_public(str(sockaddr[0])):
             raise BlockedAddress(
-                f"refused to fetch {host}: it resolves to a private, loopback or link-local "
-                f"address ({sockaddr[0]})"
+                f"refused to connect to {host}: it resolves to a private, loopback or "
+                f"link-local address ({sockaddr[0]})"
             )
 
 

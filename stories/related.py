@@ -73,3 +73,18 @@ def related(article: Article, *, limit: int = 6) -> list[int]:
                 break
     cache.set(key, result, settings.RELATED_CACHE_SECONDS)
     return result
+
+
+def related_story_ids(article: Article) -> list[int]:
+    """``related()`` as stories: each related report stands for its story's lead, once,
+    best first, never the article's own story. Whether readers may see them is the
+    caller's question."""
+    ids = related(article)
+    lead_of = dict(
+        Article.objects.filter(pk__in=ids).values_list("pk", "cluster__canonical_id")
+    )
+    return [
+        pk
+        for pk in dict.fromkeys(lead_of.get(pk) or pk for pk in ids)
+        if pk != article.pk
+    ]

@@ -22,6 +22,8 @@ def _test_settings(settings: Settings) -> None:
     settings.FEED_DEADLINE = 5.0
     settings.FEED_READ_TIMEOUT = 2.0
     settings.FEED_CONNECT_TIMEOUT = 2.0
+    # The partner change feed serves a change at once (its settling is tested on its own).
+    settings.PARTNER_FEED_SETTLE_SECONDS = 0
     # Never call a real model from tests, whatever the environment holds.
     settings.ENRICHMENT_BACKEND = "offline"
     settings.ANTHROPIC_API_KEY = ""

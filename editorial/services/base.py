@@ -18,7 +18,7 @@ from articles.models import Article
 from .. import actions
 from ..exceptions import EditConflict, NotAllowed
 from ..models import AuditEvent
-from ..signals import story_changed
+from ..signals import story_changed, story_changing
 
 S = Article.Status
 User = AbstractBaseUser
@@ -184,7 +184,9 @@ def change(
 
 
 def readers_see_it(article_id: int) -> None:
-    """Tell the site, once the change commits, that a story readers see changed."""
+    """Tell the rest of the site that a story readers see changed: ``story_changing`` now,
+    in this transaction; ``story_changed`` once it commits."""
+    story_changing.send(sender=Article, article_id=article_id)
     transaction.on_commit(
         lambda: story_changed.send(sender=Article, article_id=article_id), robust=True
     )

@@ -1,0 +1,264 @@
+"""What partners receive: a published story with where it came from, what the desk made of
+it, and who wrote each AI field (provenance) — never the source's own text."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from articles.models import Article, Category, Company
+from sources.models import Source
+
+# The fields an AI proposal fills, and the name of each in the desk's edited_fields.
+AI_FIELDS = (
+    "summary",
+    "analysis",
+    "takeaways",
+    "sentiment",
+    "importance",
+    "category",
+    "companies",
+)
+
+
+class SourceSerializer(serializers.ModelSerializer[Source]):
+    class Meta:
+        model = Source
+        fields = ["name", "slug", "site_url"]
+
+
+class CategorySerializer(serializers.ModelSerializer[Category]):
+    class Meta:
+        model = Category
+        fields = ["name", "slug", "description"]
+
+
+class CompanySerializer(serializers.ModelSerializer[Company]):
+    class Meta:
+        model = Company
+        fields = ["name", "slug", "ticker"]
+
+
+class StoryCompanySerializer(serializers.Serializer[Any]):
+    name = serializers.CharField()
+    slug = serializers.SlugField()
+    ticker = serializers.CharField(allow_blank=True)
+    sentiment = serializers.ChoiceField(
+        choices=Article.Sentiment.choices,
+        allow_null=True,
+        help_text="The AI's reading of the story for this company; null when it gave none.",
+    )
+
+
+class OtherSourceSerializer(serializers.Serializer[Any]):
+    # A field named like DRF's own Field.source attribute (the stubs type that one).
+    source = serializers.CharField(source="source.name")  # type: ignore[assignment]
+    url = serializers.URLField(help_text="The outlet's own report.")
+    published_at = serializers.DateTimeField()
+
+
+class CorrectionSerializer(serializers.Serializer[Any]):
+    at = serializers.DateTimeField()
+    note = serializers.CharField()
+
+
+class FieldProvenanceSerializer(serializers.Serializer[Any]):
+    backend = serializers.CharField(
+        allow_null=True,
+        help_text='"anthropic", "offline"; null when no AI proposed it.',
+    )
+    model = serializers.CharField(allow_null=True)
+    prompt_version = serializers.CharField(allow_null=True)
+    edited_by_desk = serializers.BooleanField(
+        help_text="An editor changed the AI's value (or wrote it)."
+    )
+
+
+class ProvenanceSerializer(serializers.Serializer[Any]):
+    summary = FieldProvenanceSerializer()
+    analysis = FieldProvenanceSerializer()
+    takeaways = FieldProvenanceSerializer()
+    sentiment = FieldProvenanceSerializer()
+    importance = FieldProvenanceSerializer()
+    category = FieldProvenanceSerializer()
+    companies = FieldProvenanceSerializer()
+
+
+class ImageSerializer(serializers.Serializer[Any]):
+    url = serializers.URLField()
+    credit = serializers.CharField()
+
+
+class StorySerializer(serializers.ModelSerializer[Article]):
+    """A published story. The context carries what the page loaded once for all its
+    stories: ``base_url`` (this site), ``change`` or ``changes`` (the change feed rows:
+    updated time, related stories), ``others`` (other outlets' reports per story),
+    ``visible`` (which related stories readers may see)."""
+
+    url = serializers.SerializerMethodField(help_text="The story on our site.")
+    original_url = serializers.URLField(
+        source="url", help_text="The source's own article."
+    )
+    source = SourceSerializer()  # type: ignore[assignment]
+    other_sources = serializers.SerializerMethodField()
+    original_published_at = serializers.DateTimeField(
+        source="published_at", help_text="When the source published it."
+    )
+    published_at = serializers.DateTimeField(
+        source="published_at_site", help_text="When we published it."
+    )
+    updated_at = serializers.SerializerMethodField(
+        help_text="When something partners see last changed (the change feed's order)."
+    )
+    importance_reason = serializers.SerializerMethodField()
+    category = CategorySerializer(allow_null=True)
+    companies = serializers.SerializerMethodField()
+    image = serializers.SerializerMethodField()
+    related = serializers.SerializerMethodField(
+        help_text="Ids of related published stories, best first."
+    )
+    corrections = serializers.SerializerMethodField()
+    provenance = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Article
+        fields = [
+            "id",
+            "slug",
+            "url",
+            "original_url",
+            "title",
+            "source",
+            "other_sources",
+            "author",
+            "original_published_at",
+            "published_at",
+            "updated_at",
+            "summary",
+            "analysis",
+            "takeaways",
+            "sentiment",
+            "importance",
+            "importance_reason",
+            "category",
+            "companies",
+            "image",
+            "related",
+            "corrections",
+            "provenance",
+        ]
+
+    def _change(self, article: Article) -> Any:
+        if "change" in self.context:
+            return self.context["change"]
+        return self.context.get("changes", {}).get(article.pk)
+
+    def get_url(self, article: Article) -> str:
+        return self.context["base_url"].rstrip("/") + article.get_absolute_url()
+
+    @extend_schema_field(OtherSourceSerializer(many=True))
+    def get_other_sources(self, article: Article) -> Any:
+        others = self.context.get("others")
+        reports = others.get(article.pk, []) if others is not None else _others(article)
+        return OtherSourceSerializer(reports, many=True).data
+
+    @extend_schema_field(OpenApiTypes.DATETIME)
+    def get_updated_at(self, article: Article) -> Any:
+        change = self._change(article)
+        when = change.changed_at if change is not None else article.published_at_site
+        return (
+            None
+            if when is None
+            else serializers.DateTimeField().to_representation(when)
+        )
+
+    @extend_schema_field(OpenApiTypes.STR)
+    def get_importance_reason(self, article: Article) -> str:
+        proposal = article.enrichment
+        if proposal is None or "importance" in article.edited_fields:
+            return ""
+        return proposal.importance_reason
+
+    @extend_schema_field(StoryCompanySerializer(many=True))
+    def get_companies(self, article: Article) -> Any:
+        proposal = article.enrichment
+        by_name = {
+            name.casefold(): value
+            for name, value in (
+                (proposal.company_sentiments or {}) if proposal else {}
+            ).items()
+        }
+        return StoryCompanySerializer(
+            [
+                {
+                    "name": c.name,
+                    "slug": c.slug,
+                    "ticker": c.ticker,
+                    "sentiment": by_name.get(c.name.casefold()),
+                }
+                for c in article.companies.all()
+            ],
+            many=True,
+        ).data
+
+    @extend_schema_field(ImageSerializer(allow_null=True))
+    def get_image(self, article: Article) -> Any:
+        if not article.image_url:
+            return None
+        return {"url": article.image_url, "credit": article.source.name}
+
+    @extend_schema_field(serializers.ListField(child=serializers.IntegerField()))
+    def get_related(self, article: Article) -> list[int]:
+        change = self._change(article)
+        ids = list(change.related) if change is not None else []
+        visible = self.context.get("visible")
+        if visible is None:
+            visible = set(
+                Article.objects.visible()
+                .filter(pk__in=ids)
+                .values_list("pk", flat=True)
+            )
+        return [pk for pk in ids if pk in visible][:6]
+
+    @extend_schema_field(CorrectionSerializer(many=True))
+    def get_corrections(self, article: Article) -> Any:
+        notes = sorted(article.corrections.all(), key=lambda c: (c.at, c.pk))
+        return CorrectionSerializer(notes, many=True).data
+
+    @extend_schema_field(ProvenanceSerializer())
+    def get_provenance(self, article: Article) -> Any:
+        proposal = article.enrichment
+        edited = set(article.edited_fields)
+        return {
+            field: {
+                "backend": proposal.backend if proposal else None,
+                "model": proposal.model if proposal else None,
+                "prompt_version": proposal.prompt_version if proposal else None,
+                "edited_by_desk": field in edited or proposal is None,
+            }
+            for field in AI_FIELDS
+        }
+
+
+class TombstoneSerializer(serializers.Serializer[Any]):
+    """A story readers could see and no longer can (unpublished, archived, deleted): take
+    it down too."""
+
+    id = serializers.IntegerField(source="article_id")
+    unpublished_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField(source="changed_at")
+
+
+def _others(article: Article) -> list[Article]:
+    if article.cluster_id is None:
+        return []
+    return list(
+        Article.objects.filter(cluster_id=article.cluster_id)
+        .exclude(pk=article.pk)
+        .select_related("source")
+        .only("id", "url", "published_at", "source__name")
+        .order_by("published_at", "pk")
+    )

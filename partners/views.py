@@ -1,0 +1,300 @@
+"""The partner API (``/api/v1/``): published stories as a change feed, and the sources,
+categories and companies they refer to. Thin: the rules live in ``changes``, the
+queryset readers may see in ``Article.objects.visible()``."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
+from django.template.response import SimpleTemplateResponse
+from django.utils.cache import patch_vary_headers
+from django.utils.http import parse_etags, quote_etag
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    PolymorphicProxySerializer,
+    extend_schema,
+)
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from articles.models import Article, Category, Company
+from editorial.models import Correction
+from sources.models import Source
+
+from .changes import settled_before
+from .filters import STORY_FILTERS, StoryFilter
+from .models import StoryChange
+from .pagination import ChangeFeedPage, ChangeFeedPagination
+from .serializers import (
+    CategorySerializer,
+    CompanySerializer,
+    SourceSerializer,
+    StorySerializer,
+    TombstoneSerializer,
+)
+
+
+class PartnerAPIMixin:
+    """Keys, quotas and the headers every answer carries (quota, caching)."""
+
+    # Only the parameters a view declares are accepted (a typo is a 400, not ignored).
+    allowed_parameters: frozenset[str] = frozenset()
+
+    def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
+        super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        unknown = sorted(set(request.query_params) - self.allowed_parameters)
+        if unknown:
+            allowed = ", ".join(sorted(self.allowed_parameters)) or "none"
+            raise ParseError(
+                f"Unknown query parameter(s): {', '.join(unknown)}. Allowed here: {allowed}."
+            )
+
+    def finalize_response(
+        self, request: Request, response: Response, *args: Any, **kwargs: Any
+    ) -> Response:
+        response = super().finalize_response(request, response, *args, **kwargs)  # type: ignore[misc]
+        limit = getattr(request, "rate_limit", None)
+        if limit is not None:
+            response["X-RateLimit-Limit"] = str(limit.limit)
+            response["X-RateLimit-Remaining"] = str(limit.remaining)
+            response["X-RateLimit-Reset"] = str(limit.reset)
+        response["Cache-Control"] = "private, no-cache"
+        patch_vary_headers(response, ["Authorization"])
+        return response
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return conditional(request, response)
+
+
+KEPT_ON_304 = (
+    "Cache-Control",
+    "Vary",
+    "X-RateLimit-Limit",
+    "X-RateLimit-Remaining",
+    "X-RateLimit-Reset",
+)
+
+
+def conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
+    """A strong ETag (a hash of the body) on a successful GET, and a 304 — the quota
+    headers still on it — when the partner already has that body."""
+    if request.method not in ("GET", "HEAD") or response.status_code != 200:
+        return response
+    if isinstance(response, SimpleTemplateResponse):
+        response.render()
+    etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
+    response["ETag"] = etag
+    if etag not in parse_etags(request.headers.get("If-None-Match", "")):
+        return response
+    not_modified = HttpResponseNotModified()
+    not_modified["ETag"] = etag
+    for name in KEPT_ON_304:
+        if name in response:
+            not_modified[name] = response[name]
+    return not_modified
+
+
+# --------------------------------------------------------------------------------------------
+# Stories
+# --------------------------------------------------------------------------------------------
+@extend_schema(tags=["stories"])
+class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
+    """Published stories, one per story (its lead report)."""
+
+    serializer_class = StorySerializer
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = StoryFilter
+    pagination_class = (
+        ChangeFeedPagination  # the schema's description of ChangeFeedPage
+    )
+    lookup_value_regex = r"[^/]+"  # the view answers (JSON 404) for anything else
+    allowed_parameters = frozenset(StoryFilter.base_filters) | {"cursor", "page_size"}
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.visible()
+
+    def _loaded(self, ids: list[int]) -> dict[int, Article]:
+        return (
+            Article.objects.visible()
+            .filter(pk__in=ids)
+            .select_related("source", "category", "enrichment")
+            .prefetch_related(
+                "companies",
+                Prefetch("corrections", queryset=Correction.objects.public()),
+            )
+            .in_bulk(ids)
+        )
+
+    def _context(
+        self, stories: list[Article], changes: dict[int, StoryChange]
+    ) -> dict[str, Any]:
+        """What the serializer needs for a whole page, in three queries."""
+        clusters = {a.cluster_id for a in stories if a.cluster_id}
+        others: dict[int, list[Article]] = {a.pk: [] for a in stories}
+        lead_of = {a.cluster_id: a.pk for a in stories if a.cluster_id}
+        if clusters:
+            for report in (
+                Article.objects.filter(cluster_id__in=clusters)
+                .exclude(pk__in=[a.pk for a in stories])
+                .select_related("source")
+                .only("id", "url", "published_at", "cluster_id", "source__name")
+                .order_by("published_at", "pk")
+            ):
+                others[lead_of[report.cluster_id]].append(report)
+        related = {pk for c in changes.values() for pk in c.related}
+        visible = (
+            set(
+                Article.objects.visible()
+                .filter(pk__in=related)
+                .values_list("pk", flat=True)
+            )
+            if related
+            else set()
+        )
+        return {
+            "base_url": self.request.build_absolute_uri("/"),
+            "changes": changes,
+            "others": others,
+            "visible": visible,
+        }
+
+    @extend_schema(
+        summary="The change feed of published stories",
+        description=(
+            "Ordered by `updated_at`, then id. Follow `next` until `has_more` is false, "
+            "keep the last `next`, and poll it later: you receive every change exactly "
+            "once — publication, correction, take-down. A story taken down arrives as a "
+            "tombstone (`id`, `unpublished_at`): remove it. Changes appear after "
+            f"{settings.PARTNER_FEED_SETTLE_SECONDS} s (so none commits behind your cursor)."
+        ),
+        responses=PolymorphicProxySerializer(
+            component_name="StoryOrTombstone",
+            serializers=[StorySerializer, TombstoneSerializer],
+            resource_type_field_name=None,
+        ),
+    )
+    def list(self, request: Request) -> Response:
+        params = request.query_params
+        filters = StoryFilter(params, queryset=self.get_queryset(), request=request)
+        if not filters.is_valid():
+            raise ValidationError(filters.errors)
+        stories = filters.qs
+        feed = StoryChange.objects.filter(changed_at__lte=settled_before())
+        if since := filters.form.cleaned_data.get("updated_since"):
+            feed = feed.filter(changed_at__gte=since)
+        visible_now = Article.objects.visible().values("pk")
+        gone = ~Q(article_id__in=visible_now) & ~Q(
+            live=False, unpublished_at=None, pending=False
+        )
+        if STORY_FILTERS & set(params):
+            feed = feed.filter(Q(article_id__in=stories.values("pk")) | gone)
+        else:
+            feed = feed.filter(Q(article_id__in=visible_now) | gone)
+        page = ChangeFeedPage(feed, request)
+        changes = {row.article_id: row for row in page.rows}
+        loaded = self._loaded(list(changes))
+        context = self._context(list(loaded.values()), changes)
+        results = []
+        for row in page.rows:
+            story = loaded.get(row.article_id)
+            if story is not None:
+                results.append(StorySerializer(story, context=context).data)
+            else:
+                row.unpublished_at = row.unpublished_at or row.changed_at
+                results.append(TombstoneSerializer(row).data)
+        return page.response(results)
+
+    @extend_schema(
+        summary="One published story, by id or slug",
+        responses={
+            200: StorySerializer,
+            404: OpenApiResponse(description="No such published story."),
+            410: TombstoneSerializer,
+        },
+    )
+    def retrieve(self, request: Request, pk: str) -> Response:
+        found = (
+            Article.objects.visible()
+            .filter(Q(pk=int(pk)) if pk.isdigit() and len(pk) < 19 else Q(slug=pk))
+            .values_list("pk", flat=True)
+            .first()
+        )
+        if found is None:
+            tombstone = (
+                StoryChange.objects.filter(
+                    article_id=int(pk), live=False, unpublished_at__isnull=False
+                ).first()
+                if pk.isdigit() and len(pk) < 19
+                else None
+            )
+            if tombstone is not None:
+                return Response(
+                    TombstoneSerializer(tombstone).data, status=status.HTTP_410_GONE
+                )
+            raise Http404("No such published story.")
+        loaded = self._loaded([found])
+        changes = {
+            c.article_id: c for c in StoryChange.objects.filter(article_id=found)
+        }
+        context = self._context(list(loaded.values()), changes)
+        return Response(StorySerializer(loaded[found], context=context).data)
+
+
+# --------------------------------------------------------------------------------------------
+# What stories refer to
+# --------------------------------------------------------------------------------------------
+class ByName(CursorPagination):
+    ordering = ("name", "id")
+    page_size = 100
+    invalid_cursor_message = (
+        "Not a cursor this API gave out: follow the `next` link as is."
+    )
+
+    def decode_cursor(self, request: Request) -> Any:
+        try:
+            return super().decode_cursor(request)
+        except NotFound as exc:  # DRF answers 404 for a bad cursor; it is a bad request
+            raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
+
+
+class Reference(
+    PartnerAPIMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet[Any],
+):
+    lookup_field = "slug"
+    lookup_value_regex = r"[^/]+"
+    pagination_class = ByName
+    allowed_parameters = frozenset({"cursor"})
+
+
+@extend_schema(tags=["reference"])
+class SourceViewSet(Reference):
+    """The outlets our stories come from."""
+
+    queryset = Source.objects.all()
+    serializer_class = SourceSerializer
+
+
+@extend_schema(tags=["reference"])
+class CategoryViewSet(Reference):
+    queryset = Category.objects.all()
+    serializer_class = CategorySerializer
+
+
+@extend_schema(tags=["reference"])
+class CompanyViewSet(Reference):
+    """Companies our stories mention."""
+
+    queryset = Company.objects.all()
+    serializer_class = CompanySerializer

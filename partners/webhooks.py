@@ -1,0 +1,288 @@
+"""Webhooks: each story event POSTed to the partners' endpoints, signed, retried with
+exponential backoff and jitter, logged, and an endpoint that keeps failing disabled (its
+partner's contact is told).
+
+The signature is HMAC-SHA256 over ``"<timestamp>.<body>"`` with the endpoint's secret, sent
+as ``X-Newsroom-Signature: sha256=<hex>`` beside ``X-Newsroom-Timestamp`` (Unix seconds);
+the receiver recomputes it and refuses old timestamps (README, "Verify a webhook"). Every
+delivery carries the event id, the same for every endpoint told about one event, so a
+receiver that sees an event twice (a retry after a lost answer) can drop the second.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import random
+import time
+import uuid
+from datetime import timedelta
+from functools import cache
+from typing import Any
+
+import httpx2
+from django.conf import settings
+from django.core.mail import send_mail
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from articles.models import Article
+from sources.fetching import FetchError, check_url
+
+from .models import StoryChange, WebhookDelivery, WebhookEndpoint
+
+logger = logging.getLogger(__name__)
+
+# A claimed delivery is someone's for this long (then the sweep may try it again).
+LEASE = timedelta(seconds=60)
+
+
+# --------------------------------------------------------------------------------------------
+# Signing (the recipe the README gives partners)
+# --------------------------------------------------------------------------------------------
+def sign(secret: str, timestamp: int, body: bytes) -> str:
+    """``sha256=<hex>``: HMAC-SHA256 of ``"<timestamp>.<body>"`` with the endpoint's secret."""
+    message = f"{timestamp}.".encode() + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify(
+    secret: str, *, signature: str, timestamp: str, body: bytes, tolerance: int = 300
+) -> bool:
+    """What a receiver does: the signature matches and the timestamp is recent."""
+    if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
+        return False
+    return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
+
+
+# --------------------------------------------------------------------------------------------
+# Queueing an event
+# --------------------------------------------------------------------------------------------
+def payload(
+    event: str, *, event_id: uuid.UUID, change: StoryChange, story: Article | None
+) -> dict[str, Any]:
+    from .serializers import StorySerializer
+
+    body: dict[str, Any] = {
+        "event": event,
+        "event_id": str(event_id),
+        "created_at": timezone.now(),
+    }
+    if story is not None:
+        body["story"] = StorySerializer(
+            story, context={"change": change, "base_url": settings.SITE_URL}
+        ).data
+    else:
+        body["story"] = {
+            "id": change.article_id,
+            "unpublished_at": change.unpublished_at,
+        }
+    # Stored as the JSON it will be sent as (dates as ISO 8601 text).
+    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+
+
+def queue_event(event: str, *, change: StoryChange, story: Article | None) -> int:
+    """One delivery per active endpoint that wants ``event``; sent once this commits."""
+    endpoints = [
+        e
+        for e in WebhookEndpoint.objects.filter(is_active=True, partner__is_active=True)
+        if e.wants(event)
+    ]
+    if not endpoints:
+        return 0
+    event_id = uuid.uuid4()
+    body = payload(event, event_id=event_id, change=change, story=story)
+    deliveries = WebhookDelivery.objects.bulk_create(
+        WebhookDelivery(
+            endpoint=endpoint,
+            event_id=event_id,
+            event=event,
+            article_id=change.article_id,
+            payload=body,
+        )
+        for endpoint in endpoints
+    )
+    ids = [d.pk for d in deliveries]
+
+    def send() -> None:
+        from .tasks import deliver_webhook
+
+        for pk in ids:
+            deliver_webhook.delay(pk)
+
+    transaction.on_commit(send, robust=True)
+    return len(ids)
+
+
+# --------------------------------------------------------------------------------------------
+# Delivering
+# --------------------------------------------------------------------------------------------
+@cache
+def _client() -> httpx2.Client:
+    return httpx2.Client(follow_redirects=False)
+
+
+def backoff(attempt: int) -> timedelta:
+    """Wait before attempt ``attempt + 1``: exponential from PARTNER_WEBHOOK_BACKOFF, capped
+    at PARTNER_WEBHOOK_BACKOFF_CAP, with "full jitter" in its upper half (so receivers
+    coming back from an outage are not hit by every retry at once)."""
+    base = settings.PARTNER_WEBHOOK_BACKOFF * 2 ** (attempt - 1)
+    ceiling = min(settings.PARTNER_WEBHOOK_BACKOFF_CAP, base)
+    return timedelta(seconds=ceiling * random.uniform(0.5, 1.0))
+
+
+def _claim(delivery_id: int) -> WebhookDelivery | None:
+    """Take a due delivery for one attempt (compare-and-set: a second worker or the sweep
+    finds it taken)."""
+    now = timezone.now()
+    claimed = WebhookDelivery.objects.filter(
+        pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
+    ).update(next_attempt_at=now + LEASE)
+    if not claimed:
+        return None
+    return WebhookDelivery.objects.select_related("endpoint__partner").get(
+        pk=delivery_id
+    )
+
+
+def deliver(delivery_id: int) -> WebhookDelivery | None:
+    """Make one attempt at a due delivery and record it; returns the delivery, or None
+    when it was not due (delivered, given up, or someone else's attempt)."""
+    delivery = _claim(delivery_id)
+    if delivery is None:
+        return None
+    endpoint = delivery.endpoint
+    if not (endpoint.is_active and endpoint.partner.is_active):
+        _give_up(delivery, "the endpoint (or its partner) is no longer active")
+        return delivery
+    body = json.dumps(delivery.payload, separators=(",", ":")).encode()
+    timestamp = int(time.time())
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Newsroom-Webhooks/1",
+        "X-Newsroom-Event": delivery.event,
+        "X-Newsroom-Event-Id": str(delivery.event_id),
+        "X-Newsroom-Timestamp": str(timestamp),
+        "X-Newsroom-Signature": sign(endpoint.secret, timestamp, body),
+    }
+    status, error = None, ""
+    try:
+        check_url(
+            endpoint.url,
+            allow_private=settings.PARTNER_WEBHOOK_ALLOW_PRIVATE,
+            what="webhook",
+        )
+        response = _client().post(
+            endpoint.url,
+            content=body,
+            headers=headers,
+            timeout=settings.PARTNER_WEBHOOK_TIMEOUT,
+        )
+        status = response.status_code
+        if not 200 <= status < 300:
+            error = f"the endpoint answered {status}"
+    except FetchError as exc:
+        error = str(exc)
+    except httpx2.HTTPError as exc:
+        error = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
+    _record(delivery, status=status, error=error)
+    return delivery
+
+
+def _record(delivery: WebhookDelivery, *, status: int | None, error: str) -> None:
+    now = timezone.now()
+    delivery.attempts += 1
+    delivery.last_status_code = status
+    delivery.last_error = error[:500]
+    endpoint = delivery.endpoint
+    if not error:
+        delivery.status = WebhookDelivery.Status.DELIVERED
+        delivery.delivered_at = now
+        delivery.save()
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+        return
+    if delivery.attempts >= settings.PARTNER_WEBHOOK_MAX_ATTEMPTS:
+        _give_up(delivery, error)
+        return
+    wait = backoff(delivery.attempts)
+    delivery.next_attempt_at = now + wait
+    delivery.save()
+    logger.info(
+        "webhook %s to %s failed (%s); attempt %d in %.0f s",
+        delivery.event_id,
+        endpoint.url,
+        error,
+        delivery.attempts + 1,
+        wait.total_seconds(),
+    )
+    if not settings.CELERY_TASK_ALWAYS_EAGER:  # eager: the sweep (or a command) retries
+        from .tasks import deliver_webhook
+
+        deliver_webhook.apply_async((delivery.pk,), countdown=wait.total_seconds())
+
+
+def _give_up(delivery: WebhookDelivery, error: str) -> None:
+    delivery.status = WebhookDelivery.Status.FAILED
+    delivery.last_error = error[:500]
+    delivery.save()
+    endpoint = delivery.endpoint
+    if not endpoint.is_active:
+        return
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+        consecutive_failures=F("consecutive_failures") + 1
+    )
+    endpoint.refresh_from_db(fields=["consecutive_failures"])
+    if endpoint.consecutive_failures >= settings.PARTNER_WEBHOOK_DISABLE_AFTER:
+        disable(
+            endpoint,
+            reason=f"{endpoint.consecutive_failures} deliveries in a row failed; the last: {error}",
+        )
+
+
+def disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
+    """Stop sending to an endpoint that keeps failing, drop what was waiting for it, and
+    tell the partner's contact."""
+    updated = WebhookEndpoint.objects.filter(pk=endpoint.pk, is_active=True).update(
+        is_active=False, disabled_at=timezone.now(), disabled_reason=reason[:500]
+    )
+    if not updated:
+        return
+    endpoint.deliveries.filter(status=WebhookDelivery.Status.PENDING).update(
+        status=WebhookDelivery.Status.FAILED, last_error="the endpoint was disabled"
+    )
+    partner = endpoint.partner
+    logger.warning(
+        "webhook endpoint %s of %s disabled: %s", endpoint.url, partner, reason
+    )
+    send_mail(
+        subject=f"Newsroom: your webhook endpoint {endpoint.url} was disabled",
+        message=(
+            f"Hello {partner.name},\n\n"
+            f"We stopped sending story events to {endpoint.url}: {reason}.\n\n"
+            "Nothing is lost: pull what you missed from /api/v1/stories/ with updated_since "
+            "set to the time of your last event, and ask us to re-enable the endpoint once "
+            "it answers again.\n"
+        ),
+        from_email=None,
+        recipient_list=[partner.contact_email],
+        fail_silently=True,
+    )
+
+
+def deliver_due(*, limit: int = 200) -> int:
+    """The sweep: attempt every delivery that is due (retries whose message was lost, and
+    every retry without a broker)."""
+    ids = list(
+        WebhookDelivery.objects.filter(
+            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
+        )
+        .order_by("next_attempt_at")
+        .values_list("pk", flat=True)[:limit]
+    )
+    for pk in ids:
+        deliver(pk)
+    return len(ids)
