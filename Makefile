@@ -20,17 +20,22 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## run: migrate, load and enrich the demo feeds offline, create a demo editor, serve :8000
+## (another port: make run PORT=8001)
+PORT ?= 8000
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py load_demo
 	@echo
-	@echo "  Newsroom is starting at http://127.0.0.1:8000"
+	@echo "  Newsroom is starting at http://127.0.0.1:$(PORT)"
 	@echo "  Demo editor login: editor / newsroom-demo"
-	@echo "    review queue  http://127.0.0.1:8000/editorial/queue/"
-	@echo "    dashboard     http://127.0.0.1:8000/editorial/"
-	@echo "    admin         http://127.0.0.1:8000/admin/"
+	@echo "    review queue  http://127.0.0.1:$(PORT)/editorial/queue/"
+	@echo "    dashboard     http://127.0.0.1:$(PORT)/editorial/"
+	@echo "    admin         http://127.0.0.1:$(PORT)/admin/"
+	@echo "    partner API   http://127.0.0.1:$(PORT)/api/docs/ (a key: README, Partner API)"
 	@echo
-	DEBUG=1 $(PY) manage.py runserver 127.0.0.1:8000
+	@# The demo lets partners' webhooks reach this machine (a receiver on 127.0.0.1).
+	DEBUG=1 PARTNER_WEBHOOK_ALLOW_PRIVATE=1 SITE_URL=http://127.0.0.1:$(PORT) \
+	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The page checkers the tests run (package.json): the Nu HTML checker (vnu-jar, on the
 # machine's Java) and axe-core. --ignore-scripts: vnu-jar's postinstall would try to download

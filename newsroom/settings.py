@@ -150,7 +150,11 @@ else:
 # Celery: https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
 # Without REDIS_URL tasks run eagerly in-process (the embedded default).
 # --------------------------------------------------------------------------------------------
-CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL or "memory://")
+# Without Redis, tasks run eagerly in-process; the named in-memory broker only keeps kombu
+# from warning "No hostname was supplied" on every task sent.
+CELERY_BROKER_URL = env.str(
+    "CELERY_BROKER_URL", default=REDIS_URL or "memory://localhost/"
+)
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_RESULT_BACKEND = None

@@ -13,7 +13,18 @@ def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     return defaults.page_not_found(request, exception)
 
 
+def server_error(request: HttpRequest) -> HttpResponse:
+    """500s: JSON under /api/, the site's page elsewhere."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Internal server error: we have been told; try again later."},
+            status=500,
+        )
+    return defaults.server_error(request)
+
+
 handler404 = not_found
+handler500 = server_error
 
 
 def favicon(request: HttpRequest) -> HttpResponse:

@@ -17,7 +17,7 @@ from articles.models import Article
 class ImportanceFilter(django_filters.NumberFilter):
     """An importance, 1 to 10."""
 
-    field_class = forms.IntegerField
+    field_class = forms.IntegerField  # type: ignore[assignment]  # whole numbers only
 
 
 @extend_schema_field({"type": "string", "format": "date-time"})

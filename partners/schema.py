@@ -8,7 +8,7 @@ from typing import Any
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 
 
-class PartnerKeyScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
     target_class = "partners.authentication.PartnerKeyAuthentication"
     name = "PartnerKey"
 
@@ -40,6 +40,13 @@ def _header(description: str) -> dict[str, Any]:
     return {"schema": {"type": "integer"}, "description": description}
 
 
+def _problem(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": PROBLEM}},
+    }
+
+
 def document_problems(
     result: dict[str, Any], generator: Any, request: Any, public: bool
 ) -> dict[str, Any]:
@@ -56,38 +63,30 @@ def document_problems(
     for path, methods in result.get("paths", {}).items():
         if not path.startswith("/api/v1/"):
             continue
-        for operation in methods.values():
+        for method, operation in methods.items():
             for parameter in operation.get("parameters", []):
                 schema = parameter.get("schema", {})
                 if schema.get("type") == "string" and "enum" not in schema:
                     schema.setdefault("pattern", NO_NUL)  # refused with a 400 anywhere
             responses = operation.setdefault("responses", {})
             for code, description in PROBLEMS.items():
-                responses.setdefault(
-                    code,
-                    {
-                        "description": description,
-                        "content": {"application/json": {"schema": PROBLEM}},
-                    },
-                )
+                responses.setdefault(code, _problem(description))
             if "{" in path:
+                responses.setdefault("404", _problem("No such item."))
+            if method in ("post", "put", "patch"):
+                responses.setdefault("415", _problem("The body is not JSON."))
+            if method == "get":
                 responses.setdefault(
-                    "404",
-                    {
-                        "description": "No such item.",
-                        "content": {"application/json": {"schema": PROBLEM}},
-                    },
+                    "304", {"description": "Not modified (If-None-Match)."}
                 )
-            responses.setdefault(
-                "304", {"description": "Not modified (If-None-Match)."}
-            )
+                responses["200"].setdefault("headers", {})["ETag"] = {
+                    "schema": {"type": "string"},
+                    "description": "Send it back as If-None-Match: a 304 if nothing "
+                    "changed.",
+                }
             rate = {name: _header(text) for name, text in RATE_HEADERS.items()}
-            for code in ("200", "304", "400", "429"):
-                if code in responses:
-                    responses[code].setdefault("headers", {}).update(rate)
+            for code, response in responses.items():
+                if code in ("200", "201", "204", "304", "400", "429"):
+                    response.setdefault("headers", {}).update(rate)
             responses["429"]["headers"]["Retry-After"] = _header("Seconds to wait.")
-            responses["200"].setdefault("headers", {})["ETag"] = {
-                "schema": {"type": "string"},
-                "description": "Send it back as If-None-Match: a 304 if nothing changed.",
-            }
     return result

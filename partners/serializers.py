@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import Article, Category, Company
+from sources.fetching import FetchError, check_url
 from sources.models import Source
+
+from .models import WebhookDelivery, WebhookEndpoint
 
 # The fields an AI proposal fills, and the name of each in the desk's edited_fields.
 AI_FIELDS = (
@@ -262,3 +266,91 @@ def _others(article: Article) -> list[Article]:
         .only("id", "url", "published_at", "source__name")
         .order_by("published_at", "pk")
     )
+
+
+# --------------------------------------------------------------------------------------------
+# Webhooks (a partner's own endpoints)
+# --------------------------------------------------------------------------------------------
+class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
+    """An endpoint we POST story events to. Its signing secret is shown once, when it is
+    created."""
+
+    url = serializers.URLField(
+        max_length=2048,
+        help_text="Where we POST events: http(s), on a public address.",
+    )
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=WebhookEndpoint.Event.choices),
+        required=False,
+        allow_empty=True,
+        max_length=len(WebhookEndpoint.Event.choices),
+        help_text="The events to send; empty or absent: every event.",
+    )
+    is_active = serializers.BooleanField(
+        required=False,
+        help_text="False: no events are sent. Setting it back to true re-enables an "
+        "endpoint we disabled after repeated failures.",
+    )
+
+    class Meta:
+        model = WebhookEndpoint
+        fields = [
+            "id",
+            "url",
+            "events",
+            "is_active",
+            "consecutive_failures",
+            "disabled_at",
+            "disabled_reason",
+            "created_at",
+        ]
+        read_only_fields = [
+            "consecutive_failures",
+            "disabled_at",
+            "disabled_reason",
+            "created_at",
+        ]
+
+    def validate_url(self, url: str) -> str:
+        try:
+            check_url(
+                url,
+                allow_private=settings.PARTNER_WEBHOOK_ALLOW_PRIVATE,
+                what="webhook",
+            )
+        except FetchError as exc:
+            raise serializers.ValidationError(str(exc)) from exc
+        return url
+
+    def validate_events(self, events: list[str]) -> list[str]:
+        return sorted(set(events))
+
+
+class NewWebhookEndpointSerializer(WebhookEndpointSerializer):
+    secret = serializers.CharField(
+        read_only=True,
+        help_text="Check X-Newsroom-Signature with it. Shown now and never again: store it.",
+    )
+
+    class Meta(WebhookEndpointSerializer.Meta):
+        fields = [*WebhookEndpointSerializer.Meta.fields, "secret"]
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
+    story_id = serializers.IntegerField(source="article_id", help_text="0 for a ping.")
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "event_id",
+            "event",
+            "story_id",
+            "status",
+            "attempts",
+            "last_status_code",
+            "last_error",
+            "created_at",
+            "next_attempt_at",
+            "delivered_at",
+        ]

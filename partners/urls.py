@@ -20,6 +20,7 @@ router.register("stories", views.StoryViewSet, basename="story")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("categories", views.CategoryViewSet, basename="category")
 router.register("companies", views.CompanyViewSet, basename="company")
+router.register("webhooks", views.WebhookViewSet, basename="webhook")
 
 # The documentation pages build their styles in the browser (inline <style> elements), which
 # the site's CSP refuses; on these two pages only, and nowhere else, it allows them.

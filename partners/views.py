@@ -8,6 +8,8 @@ import hashlib
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.response import SimpleTemplateResponse
@@ -18,9 +20,17 @@ from drf_spectacular.utils import (
     OpenApiResponse,
     PolymorphicProxySerializer,
     extend_schema,
+    extend_schema_view,
 )
 from rest_framework import mixins, status, viewsets
-from rest_framework.exceptions import NotFound, ParseError, ValidationError
+from rest_framework.decorators import action
+from rest_framework.exceptions import (
+    NotFound,
+    ParseError,
+    Throttled,
+    UnsupportedMediaType,
+    ValidationError,
+)
 from rest_framework.pagination import CursorPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -29,16 +39,20 @@ from articles.models import Article, Category, Company
 from editorial.models import Correction
 from sources.models import Source
 
+from . import webhooks
 from .changes import settled_before
 from .filters import STORY_FILTERS, StoryFilter
-from .models import StoryChange
+from .models import Partner, StoryChange, WebhookEndpoint
 from .pagination import ChangeFeedPage, ChangeFeedPagination
 from .serializers import (
     CategorySerializer,
     CompanySerializer,
+    NewWebhookEndpointSerializer,
     SourceSerializer,
     StorySerializer,
     TombstoneSerializer,
+    WebhookDeliverySerializer,
+    WebhookEndpointSerializer,
 )
 
 
@@ -50,6 +64,15 @@ class PartnerAPIMixin:
 
     def initial(self, request: Request, *args: Any, **kwargs: Any) -> None:
         super().initial(request, *args, **kwargs)  # type: ignore[misc]
+        has_body = (request.META.get("CONTENT_LENGTH") or "0") not in ("", "0")
+        if request.method in ("POST", "PUT", "PATCH") and has_body:
+            # Only JSON bodies (a form post would otherwise read as an empty body).
+            media = request.content_type.split(";")[0].strip().lower()
+            if media != "application/json":
+                raise UnsupportedMediaType(
+                    media,
+                    detail=f"Send JSON (Content-Type: application/json), not {media}.",
+                )
         unknown = sorted(set(request.query_params) - self.allowed_parameters)
         if unknown:
             allowed = ", ".join(sorted(self.allowed_parameters)) or "none"
@@ -149,7 +172,8 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
                 .only("id", "url", "published_at", "cluster_id", "source__name")
                 .order_by("published_at", "pk")
             ):
-                others[lead_of[report.cluster_id]].append(report)
+                if report.cluster_id is not None:
+                    others[lead_of[report.cluster_id]].append(report)
         related = {pk for c in changes.values() for pk in c.related}
         visible = (
             set(
@@ -222,9 +246,11 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
         },
     )
     def retrieve(self, request: Request, pk: str) -> Response:
+        # An id is ASCII digits ("¹" is a digit to str.isdigit, not to int()).
+        numeric = pk.isascii() and pk.isdigit() and len(pk) < 19
         found = (
             Article.objects.visible()
-            .filter(Q(pk=int(pk)) if pk.isdigit() and len(pk) < 19 else Q(slug=pk))
+            .filter(Q(pk=int(pk)) if numeric else Q(slug=pk))
             .values_list("pk", flat=True)
             .first()
         )
@@ -233,7 +259,7 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
                 StoryChange.objects.filter(
                     article_id=int(pk), live=False, unpublished_at__isnull=False
                 ).first()
-                if pk.isdigit() and len(pk) < 19
+                if numeric
                 else None
             )
             if tombstone is not None:
@@ -298,3 +324,112 @@ class CompanyViewSet(Reference):
 
     queryset = Company.objects.all()
     serializer_class = CompanySerializer
+
+
+# --------------------------------------------------------------------------------------------
+# Webhooks: a partner's own endpoints
+# --------------------------------------------------------------------------------------------
+# Endpoints one partner may register, and how often one endpoint may be pinged.
+MAX_ENDPOINTS = 10
+PING_INTERVAL = 10  # seconds
+
+
+@extend_schema(tags=["webhooks"])
+@extend_schema_view(
+    create=extend_schema(
+        summary="Register an endpoint",
+        description="Its signing secret is in this answer, and never shown again.",
+        responses={201: NewWebhookEndpointSerializer},
+    ),
+)
+class WebhookViewSet(
+    PartnerAPIMixin,
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[WebhookEndpoint],
+):
+    """Where we POST your story events (published, updated, unpublished), signed with the
+    endpoint's secret. Only your own endpoints are visible to your keys."""
+
+    queryset = WebhookEndpoint.objects.none()  # (for the schema; see get_queryset)
+    serializer_class = WebhookEndpointSerializer
+    pagination_class = None  # at most MAX_ENDPOINTS
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[WebhookEndpoint]:
+        return WebhookEndpoint.objects.filter(partner=self._partner()).order_by(
+            "created_at", "pk"
+        )
+
+    def _partner(self) -> Partner:
+        return self.request.auth.partner  # type: ignore[union-attr]
+
+    def get_serializer_class(self) -> type[Any]:
+        if self.action == "create":
+            return NewWebhookEndpointSerializer
+        if self.action in ("deliveries", "ping"):
+            return WebhookDeliverySerializer
+        return WebhookEndpointSerializer
+
+    def perform_create(self, serializer: Any) -> None:
+        partner = self._partner()
+        with transaction.atomic():
+            # Counted under the partner's row lock: two requests at once cannot pass the cap.
+            Partner.objects.select_for_update().filter(pk=partner.pk).first()
+            if WebhookEndpoint.objects.filter(partner=partner).count() >= MAX_ENDPOINTS:
+                raise ValidationError(
+                    {
+                        "url": [
+                            f"You have {MAX_ENDPOINTS} endpoints, the most a partner may "
+                            "have: delete one first."
+                        ]
+                    }
+                )
+            serializer.save(partner=partner)
+
+    def perform_update(self, serializer: Any) -> None:
+        endpoint: WebhookEndpoint = serializer.instance
+        extra: dict[str, Any] = {}
+        if serializer.validated_data.get("is_active") and not endpoint.is_active:
+            # Turned back on: its failures are forgotten, and so is why it was disabled.
+            extra = {
+                "consecutive_failures": 0,
+                "disabled_at": None,
+                "disabled_reason": "",
+            }
+        serializer.save(**extra)
+
+    @extend_schema(
+        summary="Send a test event now",
+        description=(
+            "POSTs a signed `ping` event to the endpoint at once and answers with the "
+            "attempt (status code or error). Not retried; does not count towards "
+            f"disabling. At most one every {PING_INTERVAL} seconds per endpoint."
+        ),
+        request=None,
+        responses={200: WebhookDeliverySerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def ping(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        if not cache.add(f"partners:ping:{endpoint.pk}", 1, timeout=PING_INTERVAL):
+            raise Throttled(
+                wait=PING_INTERVAL,
+                detail=f"One ping every {PING_INTERVAL} seconds per endpoint.",
+            )
+        delivery = webhooks.ping(endpoint)
+        return Response(WebhookDeliverySerializer(delivery).data)
+
+    @extend_schema(
+        summary="The endpoint's latest deliveries",
+        description="The last 100 attempts at telling this endpoint, newest first.",
+        responses={200: WebhookDeliverySerializer(many=True)},
+    )
+    @action(detail=True, methods=["get"])
+    def deliveries(self, request: Request, pk: str | None = None) -> Response:
+        endpoint = self.get_object()
+        recent = endpoint.deliveries.order_by("-created_at", "-pk")[:100]
+        return Response(WebhookDeliverySerializer(recent, many=True).data)

@@ -37,6 +37,8 @@ from .models import StoryChange, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
+# The event a partner sends itself to test its endpoint (``POST /webhooks/<id>/ping/``).
+PING = "ping"
 # A claimed delivery is someone's for this long (then the sweep may try it again).
 LEASE = timedelta(seconds=60)
 
@@ -159,6 +161,15 @@ def deliver(delivery_id: int) -> WebhookDelivery | None:
     if not (endpoint.is_active and endpoint.partner.is_active):
         _give_up(delivery, "the endpoint (or its partner) is no longer active")
         return delivery
+    status, error = _attempt(endpoint, delivery)
+    _record(delivery, status=status, error=error)
+    return delivery
+
+
+def _attempt(
+    endpoint: WebhookEndpoint, delivery: WebhookDelivery
+) -> tuple[int | None, str]:
+    """POST the delivery once, signed: (the status code, or None; what went wrong, or "")."""
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
     timestamp = int(time.time())
     headers = {
@@ -189,7 +200,40 @@ def deliver(delivery_id: int) -> WebhookDelivery | None:
         error = str(exc)
     except httpx2.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
-    _record(delivery, status=status, error=error)
+    return status, error
+
+
+def ping(endpoint: WebhookEndpoint) -> WebhookDelivery:
+    """Send a signed ``ping`` event to ``endpoint`` now, once, and log it: how a partner
+    checks its receiver and its signature code. A failed ping is not retried and does not
+    count towards disabling the endpoint."""
+    event_id = uuid.uuid4()
+    delivery = WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        event_id=event_id,
+        event=PING,
+        article_id=0,
+        payload=json.loads(
+            json.dumps(
+                {
+                    "event": PING,
+                    "event_id": str(event_id),
+                    "created_at": timezone.now(),
+                    "story": None,
+                },
+                cls=DjangoJSONEncoder,
+            )
+        ),
+        attempts=1,
+    )
+    status, error = _attempt(endpoint, delivery)
+    delivery.last_status_code = status
+    delivery.last_error = error[:500]
+    delivery.status = (
+        WebhookDelivery.Status.FAILED if error else WebhookDelivery.Status.DELIVERED
+    )
+    delivery.delivered_at = None if error else timezone.now()
+    delivery.save()
     return delivery
 
 
@@ -264,8 +308,8 @@ def disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
             f"Hello {partner.name},\n\n"
             f"We stopped sending story events to {endpoint.url}: {reason}.\n\n"
             "Nothing is lost: pull what you missed from /api/v1/stories/ with updated_since "
-            "set to the time of your last event, and ask us to re-enable the endpoint once "
-            "it answers again.\n"
+            "set to the time of your last event. Once the endpoint answers again, turn it "
+            'back on with PATCH /api/v1/webhooks/<id>/ {"is_active": true} (or ask us).\n'
         ),
         from_email=None,
         recipient_list=[partner.contact_email],

@@ -4,10 +4,12 @@ constant number of queries whatever the page size."""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.test import Client, RequestFactory
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
 
@@ -140,6 +142,10 @@ def test_a_story_is_found_by_id_and_by_slug() -> None:
     assert client.get(f"{STORIES}{a.slug}/").json()["id"] == a.pk
     assert client.get(f"{STORIES}no-such-story/").status_code == 404
     assert client.get(f"{STORIES}99999999999999999999999/").status_code == 404
+    # Digits to str.isdigit() but not to int(): found by the contract test (was a 500).
+    for odd in ("¹", "٣", "²³"):
+        missing = client.get(f"{STORIES}{odd}/")
+        assert missing.status_code == 404 and missing.json()["detail"]
 
 
 def test_an_unpublished_story_answers_410_with_its_tombstone(
@@ -288,3 +294,17 @@ def test_an_editor_is_not_a_partner() -> None:
     client = Client()
     client.force_login(editor())
     assert client.get(STORIES).status_code == 401
+
+
+def test_an_error_under_the_api_is_json(client: Client) -> None:
+    """A partner's client parses every answer: even a server error is JSON there, while
+    the site keeps its pages."""
+    from newsroom.urls import server_error
+
+    request = RequestFactory().get("/api/v1/stories/")
+    answer = server_error(request)
+    assert answer.status_code == 500 and answer["Content-Type"] == "application/json"
+    assert "detail" in json.loads(answer.content)
+    assert client.get("/api/v1/no-such-thing/").json() == {"detail": "Not found."}
+    page = server_error(RequestFactory().get("/story/x/"))
+    assert page.status_code == 500 and b"<html" in page.content.lower()
