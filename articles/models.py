@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import connection, models, transaction
-from django.db.models import Case, F, FloatField, Q, Value, When
+from django.db.models import Case, ExpressionWrapper, F, FloatField, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -82,10 +84,10 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         return self.published().leading()
 
     def matching(self, query: str) -> ArticleQuerySet:
-        """Articles whose words match ``query``, annotated with a ``rank`` (higher is
-        better): ranked full-text search on PostgreSQL (web-search syntax over headline,
-        summary and analysis); elsewhere every word in the headline or the summary, the
-        first word in the headline ranking higher."""
+        """Articles whose words match ``query`` (web-search syntax: words, "a phrase",
+        ``OR``, ``-word``) in the headline, summary or analysis, annotated with a ``rank``
+        (higher is better): ranked full-text search on PostgreSQL, whole words elsewhere,
+        a match in the headline weighing more than one in the summary or the analysis."""
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import (
                 SearchQuery,
@@ -100,19 +102,61 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             )
             words = SearchQuery(query, search_type="websearch", config="english")
             return self.annotate(rank=SearchRank(vector, words)).filter(rank__gt=0.01)
-        terms = query.split()[:8]
-        if not terms:
+
+        weights = {"title": 4.0, "summary": 2.0, "analysis": 1.0}
+
+        def mentions(term: str, fields: Iterable[str] = weights) -> Q:
+            # Whole words, case-insensitive; the cheap substring test first, so the
+            # regular expression (Python's, in SQLite) runs only on likely rows.
+            words = r"\s+".join(re.escape(word) for word in term.split())
+            pattern = rf"(?<!\w){words}(?!\w)"
+            found = Q()
+            for name in fields:
+                found |= Q(**{f"{name}__icontains": term.split()[0]}) & Q(
+                    **{f"{name}__iregex": pattern}
+                )
+            return found
+
+        # As websearch_to_tsquery reads it: a quoted phrase is one term, OR joins the
+        # terms either side, a leading "-" excludes; at most eight terms.
+        groups: list[list[str]] = []
+        excluded: list[str] = []
+        join_next = False
+        for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', query):
+            negated, term, word = match.groups()
+            if word is not None:
+                if word.upper() == "OR" and groups and not join_next:
+                    join_next = True
+                    continue
+                negated = "-" if word.startswith("-") and len(word) > 1 else ""
+                term = word.removeprefix("-") if negated else word
+            term = " ".join(term.split()).strip(".,;:!?()[]{}'\"")
+            if not term or len(excluded) + sum(map(len, groups)) >= 8:
+                continue
+            if negated:
+                excluded.append(term)
+            elif join_next:
+                groups[-1].append(term)
+            else:
+                groups.append([term])
+            join_next = False
+        if not groups:
             return self.none()
-        matches = Q()
-        for term in terms:
-            matches &= Q(title__icontains=term) | Q(summary__icontains=term)
-        return self.filter(matches).annotate(
-            rank=Case(
-                When(title__icontains=terms[0], then=Value(2.0)),
-                default=Value(1.0),
-                output_field=FloatField(),
-            )
-        )
+        found = self
+        rank: Any = Value(0.0)
+        for group in groups:
+            either = Q()
+            for term in group:
+                either |= mentions(term)
+                for name, weight in weights.items():
+                    rank += Case(
+                        When(mentions(term, [name]), then=Value(weight)),
+                        default=Value(0.0),
+                    )
+            found = found.filter(either)
+        for term in excluded:
+            found = found.exclude(mentions(term))
+        return found.annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
 
     def latest_first(self) -> ArticleQuerySet:
         return self.order_by("-published_at", "-pk")
@@ -343,7 +387,12 @@ class Article(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["status", "-published_at"], name="article_status_idx"),
+            # The reader lists' order (latest first, then the id as the keyset's tiebreak)
+            # within a status: the front page reads its page from here, no sort.
+            models.Index(
+                fields=["status", "-published_at", "-id"],
+                name="article_status_list_idx",
+            ),
             models.Index(fields=["source", "-published_at"], name="article_source_idx"),
         ]
 
