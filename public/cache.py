@@ -1,16 +1,21 @@
 """Reader pages, cached whole.
 
 Public pages are the same for everyone (no session, no CSRF cookie, no ``Vary: Cookie``),
-so each is rendered once per *generation* and served from the cache (Redis in production,
-local memory by default) until the desk changes something readers see: publishing,
-unpublishing, correcting or archiving a story bumps the generation (``editorial`` sends
-``story_changed``; see ``PublicConfig.ready``). The generation is also the page's ETag, so a
-browser or a proxy that asks again gets a 304 without a database query.
+so each is rendered once per *generation* and served from the cache until the desk changes
+something readers see: publishing, unpublishing, correcting or archiving a story starts a
+new generation (``editorial`` sends ``story_changed``; see ``PublicConfig.ready``). The
+cache is shared by every process (Redis, or files under var/cache/ in the embedded setup),
+so a story published from a shell or a worker refreshes the pages the web server serves.
+
+A page's ETag is a hash of its content, kept with the cached page: a client that has it gets
+a 304 without a render or a query, and one holding a page from before a restart or a deploy
+gets the new page (a generation counter would start again and hand it a 304).
 """
 
 from __future__ import annotations
 
 import hashlib
+import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -25,26 +30,34 @@ from django.utils.http import parse_etags, quote_etag
 GENERATION = "public:generation"
 
 
-def generation() -> int:
-    """The current generation of the public pages (1 on a fresh cache)."""
+def _new_generation() -> str:
+    # Random, never a counter: a generation lost with its key (an emptied or evicting cache)
+    # must not come back and find the pages of an older one.
+    return uuid.uuid4().hex[:16]
+
+
+def generation() -> str:
+    """The current generation of the public pages."""
     value = cache.get(GENERATION)
     if value is None:
-        cache.add(GENERATION, 1, timeout=None)
-        value = cache.get(GENERATION, 1)
-    return int(value)
+        cache.add(GENERATION, _new_generation(), timeout=None)
+        value = cache.get(GENERATION)
+    return str(value)
 
 
 def invalidate(**_: Any) -> None:
     """A story readers see changed: every public page is rendered afresh."""
-    try:
-        cache.incr(GENERATION)
-    except ValueError:  # nothing cached yet
-        cache.set(GENERATION, 2, timeout=None)
+    cache.set(GENERATION, _new_generation(), timeout=None)
+
+
+def content_etag(content: bytes) -> str:
+    """A strong ETag naming exactly these bytes."""
+    return quote_etag(hashlib.sha256(content).hexdigest()[:32])
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Serve ``view``'s successful GET answers from the cache, with an ETag and a 304 for a
-    client that already has this generation of the page."""
+    """Serve ``view``'s successful GET answers from the cache, with an ETag of their content
+    and a 304 for a client that already has that content."""
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -53,12 +66,7 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         variant = "htmx" if request.headers.get("HX-Request") else "page"
         path = request.get_full_path()
         digest = hashlib.sha256(f"{variant}:{path}".encode()).hexdigest()[:32]
-        etag = quote_etag(f"{generation()}-{digest}")
-        if etag in parse_etags(request.headers.get("If-None-Match", "")):
-            not_modified = HttpResponseNotModified()
-            not_modified["ETag"] = etag
-            return not_modified
-        key = f"public:page:{etag}"
+        key = f"public:page:{generation()}:{digest}"
         response = cache.get(key)
         if response is None:
             response = view(request, *args, **kwargs)
@@ -67,11 +75,22 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 and not response.is_rendered
             ):
                 response.render()  # a TemplateResponse (the sitemap view's)
-            if response.status_code == 200 and not response.cookies:
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and not response.cookies
+            ):
+                response["ETag"] = content_etag(response.content)
                 cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
-        response["ETag"] = etag
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
         patch_vary_headers(response, ["HX-Request"])
+        etag = response.get("ETag")
+        if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
+            not_modified = HttpResponseNotModified()
+            # RFC 9110 §15.4.5: a 304 carries what the 200 would have said about caching.
+            for header in ("ETag", "Cache-Control", "Vary"):
+                not_modified[header] = response[header]
+            return not_modified
         return response
 
     return wrapped

@@ -1,4 +1,6 @@
-"""RSS and Atom of published stories: all of them, per category and per company."""
+"""RSS and Atom of published stories: all of them, per category, per company and per source.
+
+Items are ordered and dated by when the story broke (the source's time), as the lists are."""
 
 from __future__ import annotations
 
@@ -13,6 +15,9 @@ from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 
 from articles.models import Article, Category, Company
+from sources.models import Source
+
+from .stories import reported_by
 
 ITEMS = 50
 
@@ -21,7 +26,10 @@ class LatestStories(Feed):
     """Published stories, newest first: our summary, a link to our page."""
 
     title = "Newsroom: latest stories"
-    description = "News from many sources, edited by people, summarised with AI."
+    description = (
+        "News from many sources, chosen by our editors: a short summary of each story "
+        "and a link to its original."
+    )
 
     def link(self) -> str:
         return reverse("public:front")
@@ -34,7 +42,7 @@ class LatestStories(Feed):
             self.stories()
             .select_related("source", "category")
             .prefetch_related("corrections")
-            .order_by("-published_at_site", "-pk")[:ITEMS]
+            .order_by("-published_at", "-pk")[:ITEMS]
         )
 
     def item_title(self, item: Article) -> str:
@@ -52,7 +60,7 @@ class LatestStories(Feed):
     item_guid_is_permalink = False
 
     def item_pubdate(self, item: Article) -> datetime | None:
-        return item.published_at_site
+        return item.published_at
 
     def item_updateddate(self, item: Article) -> datetime | None:
         times = [item.published_at_site, *(c.at for c in item.corrections.all())]
@@ -86,7 +94,7 @@ class CategoryStories(LatestStories):
             .filter(category=obj)
             .select_related("source", "category")
             .prefetch_related("corrections")
-            .order_by("-published_at_site", "-pk")[:ITEMS]
+            .order_by("-published_at", "-pk")[:ITEMS]
         )
 
 
@@ -106,5 +114,27 @@ class CompanyStories(LatestStories):
             .filter(companies=obj)
             .select_related("source", "category")
             .prefetch_related("corrections")
-            .order_by("-published_at_site", "-pk")[:ITEMS]
+            .order_by("-published_at", "-pk")[:ITEMS]
+        )
+
+
+class SourceStories(LatestStories):
+    """Every story the outlet reported, as its source page lists them."""
+
+    def get_object(self, request: HttpRequest, slug: str) -> Source:
+        return get_object_or_404(Source, slug=slug)
+
+    def title(self, obj: Source) -> str:  # type: ignore[override]
+        return f"Newsroom: stories from {obj.name}"
+
+    def link(self, obj: Source) -> str:  # type: ignore[override]
+        return reverse("public:source", args=[obj.slug])
+
+    def items(self, obj: Source) -> list[Any]:  # type: ignore[override]
+        return list(
+            Article.objects.visible()
+            .filter(reported_by(obj))
+            .select_related("source", "category")
+            .prefetch_related("corrections")
+            .order_by("-published_at", "-pk")[:ITEMS]
         )

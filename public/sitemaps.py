@@ -6,11 +6,14 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from django.contrib.sitemaps import Sitemap
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Category, Company
+from sources.models import Source
+
+from .stories import categories_with_stories
 
 
 class StorySitemap(Sitemap):
@@ -34,9 +37,7 @@ class CategorySitemap(Sitemap):
     priority = 0.5
 
     def items(self) -> QuerySet[Category]:
-        return Category.objects.filter(
-            articles__in=Article.objects.visible()
-        ).distinct()
+        return categories_with_stories()
 
     def location(self, item: Category) -> str:
         return reverse("public:category", args=[item.slug])
@@ -47,16 +48,47 @@ class CompanySitemap(Sitemap):
     priority = 0.4
 
     def items(self) -> QuerySet[Company]:
-        return Company.objects.filter(articles__in=Article.objects.visible()).distinct()
+        return (
+            Company.objects.filter(articles__in=Article.objects.visible())
+            .distinct()
+            .order_by("name")
+        )
 
     def location(self, item: Company) -> str:
         return reverse("public:company", args=[item.slug])
+
+
+class SourceSitemap(Sitemap):
+    changefreq = "daily"
+    priority = 0.3
+
+    def items(self) -> QuerySet[Source]:
+        """Outlets with a published story: the ones leading a story and the ones whose
+        report is one of a published story's others (their pages list both)."""
+        visible = Article.objects.visible()
+        return Source.objects.filter(
+            Q(Exists(visible.filter(source=OuterRef("pk"))))
+            | Q(
+                Exists(
+                    Article.objects.filter(
+                        source=OuterRef("pk"),
+                        cluster_id__in=visible.exclude(cluster_id=None).values(
+                            "cluster_id"
+                        ),
+                    )
+                )
+            )
+        ).order_by("name")
+
+    def location(self, item: Source) -> str:
+        return reverse("public:source", args=[item.slug])
 
 
 SITEMAPS = {
     "stories": StorySitemap,
     "categories": CategorySitemap,
     "companies": CompanySitemap,
+    "sources": SourceSitemap,
 }
 
 

@@ -1,5 +1,10 @@
 """What readers may see, as lists: the filters, the two orders (latest, top) and keyset
-pagination over them. Everything here starts from ``Article.objects.visible()``."""
+pagination over them. Everything here starts from ``Article.objects.visible()``.
+
+Lists are ordered and dated by when the story broke: the source's ``published_at``. Our own
+publication time (``published_at_site``) describes our page, so it is what the story page's
+structured data and the Google News sitemap give.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +12,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
-from articles.models import Article, Category, Company
+from articles.models import Article, ArticleQuerySet, Category, Company
 from sources.models import Source
 
 PAGE_SIZE = 20
@@ -20,6 +25,10 @@ WINDOWS = {
     "7d": timedelta(days=7),
     "30d": timedelta(days=30),
 }
+DEFAULT_WINDOW = "24h"
+WINDOW_NAMES = {"24h": "24 hours", "7d": "7 days", "30d": "30 days"}
+# The filters a list page reads from its address, in the order its links write them.
+FILTER_PARAMS = ("category", "sentiment", "company", "source", "min")
 CARD_FIELDS = (
     "id",
     "slug",
@@ -41,8 +50,8 @@ CARD_FIELDS = (
 
 @dataclass
 class Filters:
-    """The reader's filters, each checked against what exists; unknown values are ignored
-    (a shared link with an old category still shows the front page)."""
+    """The reader's filters, each checked against what exists. A value that names nothing
+    (a shared link with an old category) is left out, and ``invalid`` says so."""
 
     category: Category | None = None
     sentiment: str = ""
@@ -50,26 +59,45 @@ class Filters:
     source: Source | None = None
     importance_min: int | None = None
     applied: dict[str, str] = field(default_factory=dict)
+    invalid: list[str] = field(default_factory=list)
 
     @classmethod
-    def from_query(cls, query: QueryDict) -> Filters:
+    def from_query(cls, query: QueryDict, *, ignore: str = "") -> Filters:
+        """The filters in ``query``; ``ignore`` names one the page sets itself."""
         filters = cls()
 
         def text(name: str) -> str:
+            if name == ignore:
+                return ""
             value = query.get(name, "").strip()
             return "" if "\x00" in value or len(value) > 200 else value
 
         if slug := text("category"):
             filters.category = Category.objects.filter(slug=slug).first()
-        if (sentiment := text("sentiment")) in Article.Sentiment.values:
-            filters.sentiment = sentiment
+            if filters.category is None:
+                filters.invalid.append(f"There is no category “{slug}”.")
+        if sentiment := text("sentiment"):
+            if sentiment in Article.Sentiment.values:
+                filters.sentiment = sentiment
+            else:
+                filters.invalid.append(
+                    f"“{sentiment}” is not a sentiment (bullish, neutral or bearish)."
+                )
         if slug := text("company"):
             filters.company = Company.objects.filter(slug=slug).first()
+            if filters.company is None:
+                filters.invalid.append(f"There is no company “{slug}”.")
         if slug := text("source"):
             filters.source = Source.objects.filter(slug=slug).first()
-        minimum = text("min")
-        if minimum.isascii() and minimum.isdigit() and 1 <= int(minimum) <= 10:
-            filters.importance_min = int(minimum)
+            if filters.source is None:
+                filters.invalid.append(f"There is no source “{slug}”.")
+        if minimum := text("min"):
+            if minimum.isascii() and minimum.isdigit() and 1 <= int(minimum) <= 10:
+                filters.importance_min = int(minimum)
+            else:
+                filters.invalid.append(
+                    f"“{minimum}” is not an importance: give a whole number from 1 to 10."
+                )
         filters.applied = {
             name: value
             for name, value in (
@@ -83,7 +111,7 @@ class Filters:
         }
         return filters
 
-    def apply(self, stories: QuerySet[Article]) -> QuerySet[Article]:
+    def apply(self, stories: ArticleQuerySet) -> ArticleQuerySet:
         if self.category is not None:
             stories = stories.filter(category=self.category)
         if self.sentiment:
@@ -91,67 +119,140 @@ class Filters:
         if self.company is not None:
             stories = stories.filter(companies=self.company)
         if self.source is not None:
-            stories = stories.filter(source=self.source)
+            stories = stories.filter(reported_by(self.source))
         if self.importance_min is not None:
             stories = stories.filter(importance__gte=self.importance_min)
         return stories
 
+    def chips(self, *, own: str = "") -> list[tuple[str, str, str]]:
+        """Each filter in force as (name, what it says, its value), the page's own left out."""
+        found = []
+        if self.category is not None and own != "category":
+            found.append(("category", "Category", self.category.name))
+        if self.sentiment:
+            found.append(
+                (
+                    "sentiment",
+                    "Sentiment",
+                    str(Article.Sentiment(self.sentiment).label).capitalize(),
+                )
+            )
+        if self.company is not None and own != "company":
+            found.append(("company", "About", self.company.name))
+        if self.source is not None and own != "source":
+            found.append(("source", "Reported by", self.source.name))
+        if self.importance_min is not None:
+            found.append(("min", "Importance at least", str(self.importance_min)))
+        return found
 
-def cards(stories: QuerySet[Article]) -> QuerySet[Article]:
+    def describe(self, *, own: str = "") -> str:
+        """The filters naming a subject, as words after a heading: "in Markets about
+        Helios from Northwind Wire" (the page's own one left out)."""
+        words = []
+        if self.category is not None and own != "category":
+            words.append(f"in {self.category.name}")
+        if self.company is not None and own != "company":
+            words.append(f"about {self.company.name}")
+        if self.source is not None and own != "source":
+            words.append(f"from {self.source.name}")
+        return " ".join(words)
+
+
+def reported_by(source: Source) -> Q:
+    """Stories ``source`` reported: the ones it leads and the ones where its report is one
+    of the others (a source page is everything the outlet covered)."""
+    clusters = (
+        Article.objects.filter(source=source)
+        .exclude(cluster_id=None)
+        .values("cluster_id")
+    )
+    return Q(source=source) | Q(cluster_id__in=clusters)
+
+
+def cards(stories: ArticleQuerySet) -> ArticleQuerySet:
     """What a story card shows, in one query."""
     return stories.select_related("source", "category", "cluster").only(*CARD_FIELDS)
+
+
+def categories_with_stories() -> QuerySet[Category]:
+    """The categories a reader can find a published story in (one query)."""
+    return Category.objects.filter(
+        Exists(Article.objects.visible().filter(category=OuterRef("pk")))
+    )
 
 
 @dataclass
 class Page:
     stories: list[Article]
     next_cursor: str = ""
+    # A later page (its cursor was one of ours): the reader is not looking at the latest.
+    older: bool = False
 
 
 def latest(filters: Filters, *, after: str = "", size: int = PAGE_SIZE) -> Page:
-    """Published stories, newest first, from the keyset ``after`` (a story's publication
-    time and id), so a page never repeats or skips a story when new ones arrive."""
+    """Published stories, the latest to break first, from the keyset ``after`` (a story's
+    source time and id), so a page never repeats or skips a story when new ones arrive."""
     stories = filters.apply(Article.objects.visible())
     position = _cursor(after, parts=2)
     if position is not None:
         at, pk = _when(position[0]), position[1]
-        stories = stories.filter(
-            Q(published_at_site__lt=at) | Q(published_at_site=at, pk__lt=pk)
-        )
-    found = list(cards(stories).order_by("-published_at_site", "-pk")[: size + 1])
-    page = Page(found[:size])
+        stories = stories.filter(Q(published_at__lt=at) | Q(published_at=at, pk__lt=pk))
+    found = list(cards(stories).order_by("-published_at", "-pk")[: size + 1])
+    page = Page(found[:size], older=position is not None)
     if len(found) > size:
         last = page.stories[-1]
-        page.next_cursor = f"{_stamp(last.published_at_site)}.{last.pk}"
+        page.next_cursor = f"{_stamp(last.published_at)}.{last.pk}"
     return page
 
 
 def top(
-    filters: Filters, *, window: str = "24h", after: str = "", size: int = PAGE_SIZE
+    filters: Filters,
+    *,
+    window: str = DEFAULT_WINDOW,
+    after: str = "",
+    size: int = PAGE_SIZE,
 ) -> Page:
-    """The most important stories published within ``window``, then the newest."""
-    since = timezone.now() - WINDOWS.get(window, WINDOWS["24h"])
+    """The most important stories that broke within ``window``, then the latest."""
+    since = timezone.now() - WINDOWS.get(window, WINDOWS[DEFAULT_WINDOW])
     stories = filters.apply(Article.objects.visible()).filter(
-        published_at_site__gte=since, importance__isnull=False
+        published_at__gte=since, importance__isnull=False
     )
     position = _cursor(after, parts=3)
     if position is not None:
         importance, at, pk = position[0], _when(position[1]), position[2]
         stories = stories.filter(
             Q(importance__lt=importance)
-            | Q(importance=importance, published_at_site__lt=at)
-            | Q(importance=importance, published_at_site=at, pk__lt=pk)
+            | Q(importance=importance, published_at__lt=at)
+            | Q(importance=importance, published_at=at, pk__lt=pk)
         )
     found = list(
-        cards(stories).order_by("-importance", "-published_at_site", "-pk")[: size + 1]
+        cards(stories).order_by("-importance", "-published_at", "-pk")[: size + 1]
     )
-    page = Page(found[:size])
+    page = Page(found[:size], older=position is not None)
     if len(found) > size:
         last = page.stories[-1]
-        page.next_cursor = (
-            f"{last.importance}.{_stamp(last.published_at_site)}.{last.pk}"
-        )
+        page.next_cursor = f"{last.importance}.{_stamp(last.published_at)}.{last.pk}"
     return page
+
+
+def wider_windows(filters: Filters, *, window: str) -> list[tuple[str, int]]:
+    """How many top stories each window wider than ``window`` holds (one query): where to
+    send a reader whose window is empty."""
+    wider = [w for w in WINDOWS if WINDOWS[w] > WINDOWS[window]]
+    if not wider:
+        return []
+    now = timezone.now()
+    counts = (
+        filters.apply(Article.objects.visible())
+        .filter(importance__isnull=False)
+        .aggregate(
+            **{
+                f"in_{w}": Count("pk", filter=Q(published_at__gte=now - WINDOWS[w]))
+                for w in wider
+            }
+        )
+    )
+    return [(w, counts[f"in_{w}"]) for w in wider]
 
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -159,7 +260,7 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 def _stamp(when: datetime | None) -> int:
     """A time as whole microseconds since the epoch (exact, and short in a URL)."""
-    assert when is not None  # published stories have a publication time
+    assert when is not None  # every article has its source's time
     return (when - EPOCH) // timedelta(microseconds=1)
 
 
@@ -188,12 +289,18 @@ def _cursor(value: str, *, parts: int) -> list[int] | None:
     return numbers
 
 
-def query_without(query: QueryDict, *names: str) -> str:
-    """The query string of the current filters, less ``names`` (for links that change one)."""
-    kept = query.copy()
-    for name in names:
-        kept.pop(name, None)
-    return kept.urlencode()
+def query_string(filters: Filters, *, without: str = "", **extra: str) -> str:
+    """The address's query for ``filters`` (less the one named ``without``) and the
+    non-empty ``extra`` values, in a fixed order: links carry only what is in force, never
+    an empty or unknown value."""
+    query = QueryDict(mutable=True)
+    for name in FILTER_PARAMS:
+        if name in filters.applied and name != without:
+            query[name] = filters.applied[name]
+    for name, value in extra.items():
+        if value:
+            query[name] = value
+    return query.urlencode()
 
 
 def other_sources(article: Article) -> list[Any]:
@@ -204,6 +311,14 @@ def other_sources(article: Article) -> list[Any]:
         Article.objects.filter(cluster_id=article.cluster_id)
         .exclude(pk=article.pk)
         .select_related("source")
-        .only("id", "url", "title", "published_at", "source__name", "source__site_url")
+        .only(
+            "id",
+            "url",
+            "title",
+            "published_at",
+            "source__name",
+            "source__slug",
+            "source__site_url",
+        )
         .order_by("published_at")
     )

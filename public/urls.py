@@ -30,6 +30,11 @@ urlpatterns = [
         name="company_feed",
     ),
     path(
+        "source/<slug:slug>/rss/",
+        public_page(feeds.SourceStories()),
+        name="source_feed",
+    ),
+    path(
         "sitemap.xml",
         public_page(sitemap),
         {"sitemaps": SITEMAPS},

@@ -8,11 +8,9 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
-from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F
 from django.db.models.functions import TruncWeek
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,15 +18,40 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category, Company
 from editorial.charts import Bar, Segment, bar_chart
+from enrichment.models import Enrichment
 from sources.models import Source
-from stories.related import related
+from stories.related import related_story_ids
 
-from . import stories
+from . import stories, text
 from .cache import public_page
 from .views_seo import news_article
 
 S = Article.Status
 SEARCH_RESULTS = 30
+SUGGESTED = 5  # top stories offered on an empty search
+# Descriptions for search engines (meta) and for link previews (OpenGraph, Twitter).
+DESCRIPTION_CHARS = 160
+SOCIAL_DESCRIPTION_CHARS = 200
+# Parameters a list page reads; left empty by a form, they are dropped from the address.
+PAGE_PARAMS = (*stories.FILTER_PARAMS, "window", "after")
+
+
+def _clean_address(request: HttpRequest, *, own: str = "") -> HttpResponse | None:
+    """A redirect to the same list without the empty fields a form submits (``min=``) and
+    without the filter the page sets itself (``?category=`` on a category page), or None
+    when the address is clean already."""
+    pairs = [(name, value) for name, values in request.GET.lists() for value in values]
+    kept = [
+        (name, value)
+        for name, value in pairs
+        if not (name in PAGE_PARAMS and not value.strip()) and name != own
+    ]
+    if len(kept) == len(pairs):
+        return None
+    query = QueryDict(mutable=True)
+    for name, value in kept:
+        query.appendlist(name, value)
+    return redirect(f"{request.path}?{query.urlencode()}" if kept else request.path)
 
 
 def _list_page(
@@ -36,43 +59,85 @@ def _list_page(
     *,
     heading: str,
     order: str = "latest",
+    own: str = "",
     extra: dict[str, Any] | None = None,
     base_filters: dict[str, Any] | None = None,
 ) -> HttpResponse:
-    filters = stories.Filters.from_query(request.GET)
+    """A list of stories with its filters; ``own`` names the filter the page itself sets
+    (a category page's category), which the reader is not offered."""
+    if clean := _clean_address(request, own=own):
+        return clean
+    filters = stories.Filters.from_query(request.GET, ignore=own)
     for name, value in (base_filters or {}).items():
         setattr(filters, name, value)
     after = request.GET.get("after", "")
-    window = request.GET.get("window", "24h")
-    if window not in stories.WINDOWS:
-        window = "24h"
+    notices = list(filters.invalid)
+    window = stories.DEFAULT_WINDOW
+    if order == "top":
+        window = request.GET.get("window", "").strip() or stories.DEFAULT_WINDOW
+        if window not in stories.WINDOWS:
+            notices.append(
+                f"“{window[:40]}” is not a time window: showing the last 24 hours."
+            )
+            window = stories.DEFAULT_WINDOW
     page = (
         stories.top(filters, window=window, after=after)
         if order == "top"
         else stories.latest(filters, after=after)
     )
+    # Links keep the window only when it is not the default one.
+    kept_window = window if window != stories.DEFAULT_WINDOW else ""
+    wider: list[tuple[str, str, int]] = []
+    if order == "top" and not page.stories and not after:
+        wider = [
+            (w, stories.WINDOW_NAMES[w], count)
+            for w, count in stories.wider_windows(filters, window=window)
+        ]
+    chips = [
+        (
+            label,
+            value,
+            "?" + stories.query_string(filters, without=name, window=kept_window),
+        )
+        for name, label, value in filters.chips(own=own)
+    ]
+    if order == "top":
+        heading = f"{heading} of the last {stories.WINDOW_NAMES[window]}"
+    described = filters.describe(own=own)
+    # "Helios: stories from Northwind Wire", "Latest stories about Helios".
+    joiner = ": stories " if own in ("category", "company") else " "
     context = {
         "heading": heading,
+        "full_heading": f"{heading}{joiner}{described}" if described else heading,
         "order": order,
+        "own": own,
         "window": window,
-        "windows": list(stories.WINDOWS),
+        "window_names": stories.WINDOW_NAMES,
+        "window_name": stories.WINDOW_NAMES[window],
+        "wider": wider,
         "page": page,
         "filters": filters,
-        "filter_query": stories.query_without(request.GET, "after"),
-        "categories": Category.objects.all(),
+        "notices": notices,
+        "chips": chips,
+        "clear_url": f"?window={kept_window}" if kept_window else request.path,
+        "filter_query": stories.query_string(filters, window=kept_window),
+        "filter_query_no_window": stories.query_string(filters),
+        "latest_url": "?" + stories.query_string(filters, window=kept_window),
+        "categories": [] if own == "category" else stories.categories_with_stories(),
         "sentiments": Article.Sentiment.choices,
+        "appending": bool(request.headers.get("HX-Request")),
         **(extra or {}),
     }
     template = "public/front.html"
     if request.headers.get("HX-Request"):
-        template += "#more"
+        template += "#appended"  # the next cards, and the "load more" link after them
     return render(request, template, context)
 
 
 @require_safe
 @public_page
 def front(request: HttpRequest) -> HttpResponse:
-    """The latest published stories, one per story."""
+    """The latest stories to break, one per story."""
     return _list_page(request, heading="Latest stories")
 
 
@@ -90,6 +155,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
     return _list_page(
         request,
         heading=found.name,
+        own="category",
         base_filters={"category": found},
         extra={
             "feed": reverse("public:category_feed", args=[found.slug]),
@@ -101,12 +167,17 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 @public_page
 def source(request: HttpRequest, slug: str) -> HttpResponse:
+    """Every story the outlet reported: the ones it leads and those it is a source of."""
     found = get_object_or_404(Source, slug=slug)
     return _list_page(
         request,
         heading=f"Stories from {found.name}",
+        own="source",
         base_filters={"source": found},
-        extra={"about": found},
+        extra={
+            "feed": reverse("public:source_feed", args=[found.slug]),
+            "about": found,
+        },
     )
 
 
@@ -118,6 +189,7 @@ def company(request: HttpRequest, slug: str) -> HttpResponse:
     return _list_page(
         request,
         heading=found.name,
+        own="company",
         base_filters={"company": found},
         extra={
             "feed": reverse("public:company_feed", args=[found.slug]),
@@ -164,6 +236,14 @@ def _sentiment_chart(company: Company, weeks: int = 12) -> dict[str, Any]:
     }
 
 
+def written_offline(proposal: Enrichment | None) -> bool:
+    """The copy came from the offline backend (rules, no AI service), directly or through a
+    proposal copied from another report of the story, which keeps its model's name."""
+    if proposal is None:
+        return False
+    return proposal.backend == "offline" or proposal.model.startswith("offline")
+
+
 @require_safe
 @public_page
 def story(request: HttpRequest, slug: str) -> HttpResponse:
@@ -174,34 +254,36 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
         .prefetch_related("companies", "corrections"),
         slug=slug,
     )
-    related_ids = related(article)
-    lead_of = dict(
-        Article.objects.filter(pk__in=related_ids).values_list(
-            "pk", "cluster__canonical_id"
-        )
-    )
-    ranked = [
-        pk
-        for pk in dict.fromkeys(lead_of.get(pk) or pk for pk in related_ids)
-        if pk != article.pk
-    ]
+    ranked = related_story_ids(article)
     by_id = stories.cards(Article.objects.visible()).in_bulk(ranked)
     proposal = article.enrichment
     corrections = list(article.corrections.all())
     assert article.published_at_site is not None  # visible() stories are published
     updated = max([article.published_at_site, *(c.at for c in corrections)])
     canonical = request.build_absolute_uri(article.get_absolute_url())
+    image = request.build_absolute_uri(article.image_url) if article.image_url else ""
     context = {
         "article": article,
         "companies": list(article.companies.all()),
         "corrections": corrections,
         "others": stories.other_sources(article),
         "related": [by_id[pk] for pk in ranked if pk in by_id][:6],
-        "offline": proposal is not None and proposal.backend == "offline",
+        "machine_written": proposal is not None,
+        "offline": written_offline(proposal),
         "edited": set(article.edited_fields),
         "updated": updated,
         "canonical": canonical,
-        "json_ld": news_article(article, url=canonical, updated=updated),
+        "image": image,
+        "image_alt": text.image_alt(article.content, article.image_url),
+        "description": text.excerpt(article.summary, DESCRIPTION_CHARS),
+        "social_description": text.excerpt(article.summary, SOCIAL_DESCRIPTION_CHARS),
+        "json_ld": news_article(
+            article,
+            url=canonical,
+            updated=updated,
+            image=image,
+            home=request.build_absolute_uri(reverse("public:front")),
+        ),
     }
     return render(request, "public/story.html", context)
 
@@ -218,37 +300,28 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 @public_page
 def search(request: HttpRequest) -> HttpResponse:
-    """Published stories matching the words: ranked full-text search on PostgreSQL, a plain
-    match on headline and summary elsewhere."""
+    """Published stories matching the words (``ArticleQuerySet.matching``: phrases in
+    quotes, OR, -word), best first; with nothing to look for, where to start instead."""
     query = request.GET.get("q", "").strip()[:200]
     if "\x00" in query:
         query = ""
-    results: list[Article] = []
+    context: dict[str, Any] = {"query": query}
     if query:
-        visible = stories.cards(Article.objects.visible())
-        if connection.vendor == "postgresql":
-            vector = (
-                SearchVector("title", weight="A", config="english")
-                + SearchVector("summary", weight="B", config="english")
-                + SearchVector("analysis", weight="C", config="english")
-            )
-            words = SearchQuery(query, search_type="websearch", config="english")
-            results = list(
-                visible.annotate(rank=SearchRank(vector, words))
-                .filter(rank__gt=0.01)
-                .order_by("-rank", "-published_at_site")[:SEARCH_RESULTS]
-            )
-        else:
-            terms = query.split()[:8]
-            matches = Q()
-            for term in terms:
-                matches &= Q(title__icontains=term) | Q(summary__icontains=term)
-            results = list(
-                visible.filter(matches)
-                .annotate(in_title=Count("pk", filter=Q(title__icontains=terms[0])))
-                .order_by(F("in_title").desc(), "-published_at_site")[:SEARCH_RESULTS]
-            )
-    return render(request, "public/search.html", {"query": query, "results": results})
+        found = list(
+            stories.cards(Article.objects.visible())
+            .matching(query)
+            .order_by(F("rank").desc(), "-published_at", "-pk")[: SEARCH_RESULTS + 1]
+        )
+        context["results"] = found[:SEARCH_RESULTS]
+        context["capped"] = len(found) > SEARCH_RESULTS
+    else:
+        context["categories"] = stories.categories_with_stories()
+        context["suggested"] = (
+            stories.top(stories.Filters(), window="30d", size=SUGGESTED).stories
+            or stories.latest(stories.Filters(), size=SUGGESTED).stories
+        )
+    context["search_results"] = SEARCH_RESULTS
+    return render(request, "public/search.html", context)
 
 
 @require_safe

@@ -4,6 +4,7 @@ and the structured data of a story page."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article
 
+from . import text
 from .sitemaps import news_stories
 
 PUBLISHER = "Newsroom"
@@ -28,33 +30,41 @@ def news_sitemap(request: HttpRequest) -> HttpResponse:
     )
 
 
-def news_article(article: Article, *, url: str, updated: Any) -> str:
-    """JSON-LD ``NewsArticle`` for a story page (schema.org), as text for a data block."""
+def news_article(
+    article: Article, *, url: str, updated: datetime, image: str = "", home: str = ""
+) -> str:
+    """JSON-LD ``NewsArticle`` for a story page (schema.org), as text for a data block.
+
+    The page is ours (published when the desk published it), written from the source's
+    report: the author is the outlet, ``isBasedOn`` its original article."""
+    publisher: dict[str, Any] = {"@type": "Organization", "name": PUBLISHER}
+    if home:
+        publisher["url"] = home
+    author: dict[str, Any] = {"@type": "Organization", "name": article.source.name}
+    if article.source.site_url:
+        author["url"] = article.source.site_url
+    assert article.published_at_site is not None  # story pages are published stories
     data: dict[str, Any] = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
-        "headline": article.title[:110],
-        "description": article.summary[:300],
-        "datePublished": article.published_at_site.isoformat()
-        if article.published_at_site
-        else None,
-        "dateModified": updated.isoformat() if updated else None,
+        "headline": text.excerpt(article.title, 110),
+        "description": text.excerpt(article.summary, 300),
+        "datePublished": article.published_at_site.isoformat(),
+        "dateModified": updated.isoformat(),
         "mainEntityOfPage": url,
         "url": url,
-        "publisher": {"@type": "Organization", "name": PUBLISHER},
-        "isBasedOn": article.url or None,
+        "publisher": publisher,
+        "author": author,
+        "isBasedOn": text.clean_url(article.url) or None,
         "articleSection": article.category.name if article.category else None,
         "about": [
             {"@type": "Organization", "name": c.name} for c in article.companies.all()
         ],
+        "image": [image] if image else None,
     }
-    if article.image_url:
-        data["image"] = [article.image_url]
-    if article.author:
-        data["author"] = {"@type": "Person", "name": article.author}
-    else:
-        data["author"] = {"@type": "Organization", "name": article.source.name}
     cleaned = {k: v for k, v in data.items() if v not in (None, [], "")}
     # Safe inside <script type="application/ld+json">, as Django's json_script escapes.
-    text = json.dumps(cleaned, ensure_ascii=False)
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    encoded = json.dumps(cleaned, ensure_ascii=False)
+    return (
+        encoded.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    )

@@ -138,6 +138,12 @@ class Command(BaseCommand):
                 self.stderr.write(self.style.ERROR(f"{name}: {attempt.error}"))
             else:
                 self.stdout.write(f"  {name:<28} {attempt.new_count:>3} new articles")
+        # The demo feeds name their images on reserved .example hosts (RFC 2606), which no
+        # browser can load: the site would show a broken image above each story.
+        Article.objects.filter(
+            source__feed_url__in=[feed_url for _, _, feed_url, *_ in DEMO_SOURCES],
+            image_url__regex=r"^https?://[^/]*\.example(:[0-9]+)?/",
+        ).update(image_url="")
         total = Article.objects.count()
         self.stdout.write(
             self.style.SUCCESS(

@@ -1,0 +1,29 @@
+"""Filters of the reader pages: ``{% load reader %}``. Each is a function of ``public.text``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django import template
+
+from public import text
+
+register = template.Library()
+
+
+@register.filter
+def excerpt(value: str, limit: int) -> str:
+    """``{{ story.summary|excerpt:220 }}``: cut at a sentence or a word, never mid-word."""
+    return text.excerpt(value or "", int(limit))
+
+
+@register.filter
+def clean_url(value: str) -> str:
+    """``{{ other.url|clean_url }}``: an outlet's link without its tracking parameters."""
+    return text.clean_url(value or "")
+
+
+@register.filter
+def ago(value: datetime | None) -> str:
+    """``{{ story.published_at|ago }}``: "3 hours ago", "1 day ago", then "24 Nov"."""
+    return text.ago(value)

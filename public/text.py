@@ -1,0 +1,113 @@
+"""How the reader pages shorten, date and link: excerpts cut where a reader would, times a
+reader can place, links to other outlets without their tracking, a lead image's alt text.
+Pure functions of their arguments (and the clock)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from django.utils import timezone
+
+from sources.normalize import TRACKING_PARAMS, TRACKING_PREFIXES
+
+ELLIPSIS = "…"
+# The end of a sentence: its stop (and a closing quote or bracket), then a space. "$2.7bn"
+# and "4.00%" have no space after their point, so they are never taken for one.
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
+# What a cut must not leave dangling before the ellipsis.
+_DANGLING = " \t\n,;:.-–—([{\"'“‘/&"
+
+
+def excerpt(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters, cut where a reader would: after the last
+    whole sentence that fits (when that keeps at least half the room), else after the last
+    whole word, with an ellipsis. Never mid-word or mid-number, never ". …"."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1)]
+    if ends and ends[-1] >= limit // 2:
+        return text[: ends[-1]]
+    room = limit - len(ELLIPSIS)
+    head = text[: room + 1]
+    if head[-1] == " ":
+        cut = head
+    else:
+        space = head.rfind(" ")
+        # One word longer than the room (a URL) can only be cut inside.
+        cut = head[:space] if space > 0 else head[:room]
+    cut = cut.rstrip(_DANGLING)
+    return (cut or text[:room]) + ELLIPSIS
+
+
+def clean_url(url: str) -> str:
+    """``url`` without the campaign and click identifiers outlets add (utm_*, fbclid,
+    gclid, …), the rest of it as it was."""
+    if not url or "?" not in url:
+        return url
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return url
+    kept = [
+        (key, value)
+        for key, value in parse_qsl(parts.query, keep_blank_values=True)
+        if key.lower() not in TRACKING_PARAMS
+        and not key.lower().startswith(TRACKING_PREFIXES)
+    ]
+    return urlunsplit(parts._replace(query=urlencode(kept, doseq=True)))
+
+
+def ago(when: datetime | None, *, now: datetime | None = None) -> str:
+    """How long ago ``when`` was, for a reader: minutes, hours, "1 day ago", then the date
+    ("24 Nov", with the year when it is not this one): "1 week, 3 days ago" is arithmetic,
+    not an answer."""
+    if when is None:
+        return ""
+    now = now or timezone.now()
+    elapsed = now - when
+    if elapsed < timedelta(0):
+        elapsed = timedelta(0)
+    if elapsed < timedelta(minutes=1):
+        return "just now"
+    if elapsed < timedelta(hours=1):
+        minutes = int(elapsed.total_seconds() // 60)
+        return f"{minutes} minute{'s' if minutes != 1 else ''} ago"
+    if elapsed < timedelta(hours=24):
+        hours = int(elapsed.total_seconds() // 3600)
+        return f"{hours} hour{'s' if hours != 1 else ''} ago"
+    if elapsed < timedelta(hours=48):
+        return "1 day ago"
+    local = timezone.localtime(when)
+    if local.year == timezone.localtime(now).year:
+        return f"{local.day} {local:%b}"
+    return f"{local.day} {local:%b %Y}"
+
+
+class _Images(HTMLParser):
+    def __init__(self, src: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.src = src
+        self.alt: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag != "img" or self.alt is not None:
+            return
+        found = dict(attrs)
+        if (found.get("src") or "") == self.src:
+            self.alt = found.get("alt") or ""
+
+
+def image_alt(content: str, image_url: str) -> str:
+    """The alt text the source gave its lead image in the article's HTML, or "": the image
+    sits beside the headline, so without the source's words it is decorative, and repeating
+    the headline would make a screen reader say it twice."""
+    if not content or not image_url or "<img" not in content:
+        return ""
+    parser = _Images(image_url)
+    parser.feed(content)
+    parser.close()
+    return " ".join((parser.alt or "").split())

@@ -1,0 +1,510 @@
+"""What a stranger's read of the public site found, each with the behaviour it asked for:
+one reader clock, error pages in the site's look, content ETags, a search that understands
+phrases, appending "load more", honest filters, complete source pages, truthful labels,
+images that do not shift the page, and copy cut where a reader would cut it."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime, timedelta
+from xml.etree import ElementTree
+
+import feedparser
+import pytest
+from django.core.cache import cache
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+from django.views.defaults import server_error
+from pytest_django import DjangoAssertNumQueries
+
+from articles.models import Article, Category, Company
+from editorial import services
+from public import stories as lists
+from public import text
+from tests.editorial.factories import chief, reported, story
+from tests.factories import ArticleFactory, SourceFactory
+
+pytestmark = pytest.mark.django_db
+S = Article.Status
+HX = {"HX-Request": "true"}
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
+
+
+def published(title: str = "Harbour expansion approved", **fields: object) -> Article:
+    article = story(S.APPROVED, title=title, **fields)
+    return services.article_publish(article=article, editor=chief(f"c{article.pk}"))
+
+
+def cards(html: str) -> list[str]:
+    return re.findall(r'<h2><a href="/story/[^"]+"[^>]*>([^<]+)</a></h2>', html)
+
+
+def page(client: Client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+# 1 ------------------------------------------------------------------------------------------
+def test_lists_order_and_date_stories_by_when_they_broke_not_when_we_published_them(
+    client: Client,
+) -> None:
+    now = timezone.now()
+    # Broke yesterday, published by the desk a minute ago; broke an hour ago, published
+    # before it. Readers see the one that broke last first, dated by the source.
+    old_news = published(
+        "Old news published late", published_at=now - timedelta(hours=30)
+    )
+    fresh = published("Fresh news", published_at=now - timedelta(hours=1))
+    Article.objects.filter(pk=fresh.pk).update(
+        published_at_site=now - timedelta(hours=1)
+    )
+    Article.objects.filter(pk=old_news.pk).update(published_at_site=now)
+    html = page(client, reverse("public:front"))
+    assert cards(html) == ["Fresh news", "Old news published late"]
+    assert "1 hour ago" in html and "1 day ago" in html
+    assert cards(page(client, reverse("public:top"))) == ["Fresh news"], (
+        "the Top window counts from when the story broke"
+    )
+    feed = feedparser.parse(client.get(reverse("public:feed")).content)
+    assert [e.title for e in feed.entries] == ["Fresh news", "Old news published late"]
+    assert (
+        feed.entries[1].published_parsed[:4]
+        == (now - timedelta(hours=30)).utctimetuple()[:4]
+    )
+
+
+def test_the_story_page_says_when_the_source_reported_and_when_we_published(
+    client: Client,
+) -> None:
+    reported_at = datetime(2026, 11, 20, 7, 30, tzinfo=UTC)
+    article = published("Helios buys Lumen", published_at=reported_at)
+    html = page(client, article.get_absolute_url())
+    assert (
+        'Reported <time datetime="2026-11-20T07:30:00+0000">20 November 2026, 07:30 UTC</time>'
+        in html
+    )
+    assert "Published here <time" in html
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert article.published_at_site is not None
+    assert data["datePublished"] == article.published_at_site.isoformat()
+    news = ElementTree.fromstring(client.get(reverse("public:news_sitemap")).content)
+    stamp = news.find(f"{SITEMAP}url/{NEWS}news/{NEWS}publication_date")
+    assert stamp is not None and stamp.text is not None
+    assert datetime.fromisoformat(stamp.text) == article.published_at_site
+
+
+# 2 ------------------------------------------------------------------------------------------
+def test_a_missing_page_is_a_404_in_the_sites_own_look(client: Client) -> None:
+    response = client.get("/story/no-such-story/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "We can’t find that page" in html
+    assert "site.css" in html and 'href="/top/"' in html and 'name="q"' in html
+
+
+def test_the_500_page_needs_no_request_context_or_database(
+    django_assert_num_queries: DjangoAssertNumQueries,
+) -> None:
+    with django_assert_num_queries(0):
+        response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "Something went wrong on our side" in html and "site.css" in html
+
+
+# 3 ------------------------------------------------------------------------------------------
+def test_the_etag_names_the_content_so_a_restart_never_hands_out_a_stale_304(
+    client: Client, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    published("First story")
+    first = client.get(reverse("public:front"))
+    etag = first["ETag"]
+    cache.clear()  # a restart or a deploy: the cache starts empty
+    same = client.get(reverse("public:front"), headers={"If-None-Match": etag})
+    assert same.status_code == 304, "the same content keeps its ETag"
+    assert same["ETag"] == etag and "max-age" in same["Cache-Control"]
+    published("Second story")  # changed outside the desk's signal, then a restart
+    cache.clear()
+    fresh = client.get(reverse("public:front"), headers={"If-None-Match": etag})
+    assert fresh.status_code == 200 and "Second story" in fresh.content.decode()
+    assert fresh["ETag"] != etag
+    with django_assert_num_queries(0):
+        hit = client.get(
+            reverse("public:front"), headers={"If-None-Match": fresh["ETag"]}
+        )
+    assert hit.status_code == 304
+
+
+# 4 ------------------------------------------------------------------------------------------
+@pytest.fixture
+def searchable() -> dict[str, Article]:
+    return {
+        "bank": published(
+            "Northbridge Bank cuts rates", summary="The bank cut its rate."
+        ),
+        "banking": published("Banking fees rise", summary="Fees for banking go up."),
+        "phrase": published(
+            "Central bank signals a rate cut", summary="A rate cut is near."
+        ),
+        "split": published(
+            "Cut in the rate of tax", summary="Tax rate falls after a cut."
+        ),
+        "steel": published("Halvard Steel rate deal", summary="A steel rate cut deal."),
+        "analysis": published(
+            "Quiet week for Aster",
+            summary="Little news.",
+            analysis="Aster Motors may sell.",
+        ),
+    }
+
+
+def search(client: Client, q: str) -> list[str]:
+    return cards(page(client, reverse("public:search") + "?" + f"q={q}"))
+
+
+def test_search_matches_whole_words_not_parts_of_them(
+    client: Client, searchable: dict[str, Article]
+) -> None:
+    assert set(search(client, "bank")) == {
+        "Northbridge Bank cuts rates",
+        "Central bank signals a rate cut",
+    }, "not “Banking fees rise”"
+
+
+def test_search_understands_phrases_or_and_exclusions(
+    client: Client, searchable: dict[str, Article]
+) -> None:
+    assert search(client, '"rate cut"') in (
+        ["Central bank signals a rate cut", "Halvard Steel rate deal"],
+        ["Halvard Steel rate deal", "Central bank signals a rate cut"],
+    ), "the words next to each other, in that order"
+    assert set(search(client, "banking OR aster")) == {
+        "Banking fees rise",
+        "Quiet week for Aster",
+    }
+    assert search(client, '"rate cut" -steel') == ["Central bank signals a rate cut"]
+
+
+def test_search_reads_the_analysis_and_ranks_headlines_first(
+    client: Client, searchable: dict[str, Article]
+) -> None:
+    assert search(client, "motors") == ["Quiet week for Aster"]
+    ranked = search(client, "rate")
+    assert len(ranked) == 4
+    # "rate" is in three headlines; the bank's headline says "rates", its summary "rate".
+    assert ranked[-1] == "Northbridge Bank cuts rates"
+
+
+def test_search_says_how_many_stories_match_and_suggests_where_to_start(
+    client: Client, searchable: dict[str, Article]
+) -> None:
+    assert "2 stories match." in page(client, reverse("public:search") + "?q=bank")
+    assert "1 story matches." in page(client, reverse("public:search") + "?q=motors")
+    assert "No story matches." in page(client, reverse("public:search") + "?q=zeppelin")
+    Article.objects.filter(pk=searchable["bank"].pk).update(
+        category=Category.objects.get(slug="markets")
+    )
+    cache.clear()
+    empty = page(client, reverse("public:search"))
+    assert "Top stories right now" in empty
+    assert len(cards(empty)) == 5
+    sections = empty[empty.index("Browse a section") :]
+    assert re.findall(r'href="/category/([a-z-]+)/">', sections.split("</ul>")[0]) == [
+        "markets"
+    ]
+
+
+# 5 ------------------------------------------------------------------------------------------
+def test_load_more_appends_cards_to_the_same_list_and_says_when_that_is_all(
+    client: Client,
+) -> None:
+    ArticleFactory.create_batch(lists.PAGE_SIZE + 3, status=S.PUBLISHED)
+    first = page(client, reverse("public:front"))
+    assert first.count('<ol class="cards" id="cards">') == 1
+    link = re.search(r'data-hx-get="(\?[^"]+)"', first)
+    assert link is not None
+    assert 'data-hx-target="#cards" data-hx-swap="beforeend"' in first
+    more = client.get(
+        reverse("public:front") + link.group(1).replace("&amp;", "&"), headers=HX
+    )
+    fragment = more.content.decode()
+    assert fragment.lstrip().startswith('<li class="card">'), "cards only, for the list"
+    assert "<ol" not in fragment and "<!doctype" not in fragment
+    assert fragment.count(" autofocus") == 1, "focus moves to the first new story"
+    assert re.search(r'<a href="/story/[^"]+" autofocus>', fragment)
+    assert 'id="more" data-hx-swap-oob="true"' in fragment
+    assert "That’s all" in fragment and "Load more stories" not in fragment
+
+
+def test_an_older_page_without_javascript_says_so_and_links_back(
+    client: Client,
+) -> None:
+    ArticleFactory.create_batch(lists.PAGE_SIZE + 2, status=S.PUBLISHED)
+    first = page(client, reverse("public:front"))
+    assert "You are reading older stories" not in first
+    link = re.search(r'<a href="(\?[^"]+)" data-hx-get', first)
+    assert link is not None
+    older = page(client, reverse("public:front") + link.group(1).replace("&amp;", "&"))
+    assert "You are reading older stories" in older
+    assert "(older stories) · Newsroom</title>" in older
+    assert 'content="noindex, follow"' in older
+    assert "That’s all" in older and len(cards(older)) == 2
+
+
+# 6 ------------------------------------------------------------------------------------------
+def test_filters_in_force_show_as_chips_in_the_heading_with_a_way_to_clear_them(
+    client: Client,
+) -> None:
+    helios = Company.objects.create(name="Helios", slug="helios")
+    markets = Category.objects.get(slug="markets")
+    article = published("Helios sinks", sentiment="bearish", importance=8)
+    Article.objects.filter(pk=article.pk).update(category=markets)
+    article.companies.add(helios)
+    html = page(
+        client,
+        reverse("public:front")
+        + "?category=markets&company=helios&sentiment=bearish&min=5",
+    )
+    assert "<h1>Latest stories in Markets about Helios</h1>" in html
+    chips = re.findall(r'<li class="chip">(.*?)</li>', html)
+    assert [re.sub(r"<[^>]+>", "", c).replace(" ×", "") for c in chips] == [
+        "Category: Markets",
+        "Sentiment: Bearish",
+        "About: Helios",
+        "Importance at least: 5",
+    ]
+    # Each chip's link removes its own filter and keeps the others.
+    assert 'href="?sentiment=bearish&amp;company=helios&amp;min=5"' in html
+    assert '<a class="clear" href="/">Clear filters</a>' in html
+
+
+def test_values_that_name_nothing_are_said_out_loud_not_silently_ignored(
+    client: Client,
+) -> None:
+    published("Anything")
+    html = page(
+        client, reverse("public:front") + "?category=nope&min=eleven&sentiment=x"
+    )
+    assert 'role="alert"' in html
+    assert "There is no category “nope”." in html
+    assert "“eleven” is not an importance" in html
+    assert "“x” is not a sentiment" in html
+    assert cards(html) == ["Anything"]
+    top = page(client, reverse("public:top") + "?window=1y")
+    assert "“1y” is not a time window" in top
+
+
+def test_empty_fields_leave_the_address_and_links_carry_no_empty_values(
+    client: Client,
+) -> None:
+    ArticleFactory.create_batch(
+        lists.PAGE_SIZE + 1, status=S.PUBLISHED, sentiment="bullish"
+    )
+    response = client.get(reverse("public:front") + "?category=&sentiment=bullish&min=")
+    assert response.status_code == 302
+    assert response["Location"] == "/?sentiment=bullish"
+    html = page(client, response["Location"])
+    for href in re.findall(r'href="(\?[^"]*)"', html):
+        assert not re.search(r"(^\?|&amp;)[a-z]+=(&|$)", href), href
+
+
+def test_categories_without_a_published_story_are_not_offered(client: Client) -> None:
+    article = published("Markets story")
+    Article.objects.filter(pk=article.pk).update(
+        category=Category.objects.get(slug="markets")
+    )
+    hidden = story(S.IN_REVIEW, title="Unpublished energy story")
+    Article.objects.filter(pk=hidden.pk).update(
+        category=Category.objects.get(slug="energy")
+    )
+    html = page(client, reverse("public:front"))
+    options = re.findall(
+        r'<option value="([a-z-]+)"',
+        html.split('name="category"')[1].split("</select>")[0],
+    )
+    assert options == ["markets"]
+
+
+# 7 ------------------------------------------------------------------------------------------
+def test_a_source_page_and_its_feed_include_stories_it_reported_second(
+    client: Client,
+) -> None:
+    lead = published("Helios buys Lumen")
+    second = reported(lead, status=S.IN_REVIEW, title="Chip giant snaps up Lumen")
+    html = page(client, reverse("public:source", args=[second.source.slug]))
+    assert cards(html) == ["Helios buys Lumen"]
+    assert f'href="/source/{second.source.slug}/rss/"' in html
+    feed = feedparser.parse(
+        client.get(reverse("public:source_feed", args=[second.source.slug])).content
+    )
+    assert feed.bozo is False and [e.title for e in feed.entries] == [
+        "Helios buys Lumen"
+    ]
+    assert client.get(reverse("public:source_feed", args=["nobody"])).status_code == 404
+
+
+def test_the_sitemap_lists_the_category_company_and_source_pages(
+    client: Client,
+) -> None:
+    lead = published("Helios buys Lumen")
+    second = reported(lead, status=S.IN_REVIEW)
+    helios = Company.objects.create(name="Helios", slug="helios")
+    lead.companies.add(helios)
+    Article.objects.filter(pk=lead.pk).update(
+        category=Category.objects.get(slug="markets")
+    )
+    Company.objects.create(name="Nobody", slug="nobody")
+    tree = ElementTree.fromstring(client.get(reverse("public:sitemap")).content)
+    locations = {loc.text for loc in tree.iter(f"{SITEMAP}loc")}
+    base = "http://testserver"
+    assert {
+        f"{base}/category/markets/",
+        f"{base}/company/helios/",
+        f"{base}/source/{lead.source.slug}/",
+        f"{base}/source/{second.source.slug}/",
+    } <= locations
+    assert f"{base}/company/nobody/" not in locations
+    assert f"{base}/category/energy/" not in locations
+
+
+# 8 ------------------------------------------------------------------------------------------
+def test_no_page_claims_ai_wrote_what_the_offline_rules_or_editors_wrote(
+    client: Client,
+) -> None:
+    article = published("Rules wrote this", summary="A summary.")
+    html = page(client, article.get_absolute_url())
+    assert "summarised with AI" not in html
+    assert "generated offline" in html
+    assert html.index('class="provenance"') < html.index('id="summary-title"')
+    Article.objects.filter(pk=article.pk).update(enrichment=None)
+    cache.clear()
+    html = page(client, article.get_absolute_url())
+    assert "Written by our editors." in html and "AI-generated" not in html
+
+
+# 9 ------------------------------------------------------------------------------------------
+def test_a_lead_image_is_decorative_unless_the_source_described_it(
+    client: Client,
+) -> None:
+    plain = published("Plain image", image_url="https://img.example/a.jpg")
+    described = published(
+        "Described image",
+        image_url="https://img.example/b.jpg",
+        content='<p><img src="https://img.example/b.jpg" alt="The plant at dusk"></p>',
+    )
+    html = page(client, plain.get_absolute_url())
+    assert '<img src="https://img.example/a.jpg" alt=""' in html
+    assert "<figcaption>Image: " in html
+    html = page(client, described.get_absolute_url())
+    assert '<img src="https://img.example/b.jpg" alt="The plant at dusk"' in html
+
+
+def test_the_lead_image_keeps_its_box_before_it_loads(client: Client) -> None:
+    from django.contrib.staticfiles import finders
+
+    found = finders.find("site.css")
+    assert isinstance(found, str)
+    with open(found, encoding="utf-8") as sheet:
+        css = sheet.read()
+    html = page(
+        client,
+        published("Pictured", image_url="https://img.example/c.jpg").get_absolute_url(),
+    )
+    assert '<figure class="lead-image">' in html
+    rule = re.search(r"\.lead-image img \{([^}]*)\}", css)
+    assert rule is not None and "aspect-ratio" in rule.group(1)
+
+
+def test_the_demo_names_no_image_a_browser_cannot_load() -> None:
+    from django.core.management import call_command
+
+    call_command("load_demo", "--no-editor", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert Article.objects.exists()
+    assert not Article.objects.filter(image_url__contains=".example/").exists()
+
+
+# 10 -----------------------------------------------------------------------------------------
+def test_an_empty_top_window_points_to_a_longer_one(client: Client) -> None:
+    published(
+        "Last week's big one",
+        importance=9,
+        published_at=timezone.now() - timedelta(days=3),
+    )
+    html = page(client, reverse("public:top"))
+    assert "No published story broke in the last 24 hours yet." in html
+    assert (
+        'href="?window=7d">See the top stories of the last 7 days</a> (1 story)' in html
+    )
+    assert (
+        'href="?window=30d">See the top stories of the last 30 days</a> (1 story)'
+        in html
+    )
+
+
+# 11 -----------------------------------------------------------------------------------------
+def test_excerpts_end_at_a_sentence_or_a_word_never_inside_one() -> None:
+    assert (
+        text.excerpt("Rates rose by 4.25% today. Markets fell.", 30)
+        == "Rates rose by 4.25% today."
+    )
+    cut = text.excerpt("Helios agreed to buy Lumen Photonics for $4.2bn in cash", 30)
+    assert cut == "Helios agreed to buy Lumen…"
+    assert text.excerpt("short", 30) == "short"
+
+
+def test_structured_data_names_the_outlet_as_author_and_the_original_it_is_based_on(
+    client: Client,
+) -> None:
+    article = published(
+        "Helios buys Lumen",
+        author="Ada Reporter",
+        url="https://wire.example/helios?utm_source=rss&id=7",
+    )
+    html = page(client, article.get_absolute_url())
+    data = json.loads(re.search(r'ld\+json">(.*?)</script>', html, re.S).group(1))  # type: ignore[union-attr]
+    assert data["author"]["@type"] == "Organization"
+    assert data["author"]["name"] == article.source.name
+    assert data["isBasedOn"] == "https://wire.example/helios?id=7"
+
+
+# 12 -----------------------------------------------------------------------------------------
+def test_times_are_relative_for_two_days_then_dates() -> None:
+    now = datetime(2026, 12, 1, 12, tzinfo=UTC)
+    assert text.ago(now - timedelta(minutes=5), now=now) == "5 minutes ago"
+    assert text.ago(now - timedelta(hours=30), now=now) == "1 day ago"
+    assert text.ago(now - timedelta(days=9), now=now) == "22 Nov"
+    assert text.ago(datetime(2025, 3, 4, tzinfo=UTC), now=now) == "4 Mar 2025"
+
+
+def test_links_to_originals_lose_their_tracking_parameters(client: Client) -> None:
+    article = published(
+        "Helios buys Lumen",
+        url="https://wire.example/a?utm_source=x&utm_medium=rss&p=2",
+    )
+    reported(article, url="https://other.example/b?fbclid=abc")
+    html = page(client, article.get_absolute_url())
+    assert 'href="https://wire.example/a?p=2"' in html
+    assert 'href="https://other.example/b"' in html
+    assert "utm_" not in html and "fbclid" not in html
+
+
+def test_list_pages_keep_a_constant_query_count_with_filters_in_force(
+    client: Client, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    source = SourceFactory.create(name="Harbour Wire", slug="harbour")
+    ArticleFactory.create_batch(
+        30, source=source, status=S.PUBLISHED, sentiment="bullish"
+    )
+    for url in (
+        reverse("public:front") + "?sentiment=bullish&source=harbour",
+        reverse("public:top") + "?window=30d&min=1",
+        reverse("public:source", args=["harbour"]),
+        reverse("public:search") + "?q=harbour",
+        reverse("public:search"),
+    ):
+        with django_assert_max_num_queries(6):
+            client.get(url)
