@@ -135,16 +135,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # Redis: Celery broker and Django cache when REDIS_URL is set
 # --------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+# The cache is shared by every process (web, workers, a shell), so a story the desk publishes
+# anywhere refreshes the pages the web server keeps (public/cache.py). Redis in production
+# (newsroom.cache keeps one client per pool); files in var/cache/ in the embedded setup;
+# local memory under pytest, so the suite never shares entries with a running server.
+# https://docs.djangoproject.com/en/5.2/topics/cache/#filesystem-caching
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
         }
     }
-else:
+elif env.str("PYTEST_VERSION", default=""):  # pytest (8.2+) sets it for its session
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": VAR_DIR / "cache",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        }
+    }
 
 # --------------------------------------------------------------------------------------------
 # Celery: https://docs.celeryq.dev/en/stable/django/first-steps-with-django.html
