@@ -2,7 +2,9 @@
 
 Single words are base forms; ``offline.inflections`` adds regular inflections (beat → beats,
 beating; rally → rallied), so irregular forms are listed by hand. Everything is lowercase.
-Pairs are two consecutive words after tokenising ("all-time high" → "time high").
+Pairs are two consecutive words after tokenising ("all-time high" → "time high"). How much
+each importance theme weighs and what the reason calls it are in ``events``; the word lists of
+condensing and of the analysis are in ``editing``.
 """
 
 from __future__ import annotations
@@ -208,7 +210,32 @@ STRONG_WORDS: dict[str, str] = {
     "restructuring": "a restructuring",
     "dividend": "shareholder payouts",
     "buyback": "shareholder payouts",
+    "closure": "a closure",
+    "penalty": "penalties",
+    "penalties": "penalties",
+    "fined": "penalties",
+    "ruling": "a court or regulatory ruling",
+    "verdict": "a court or regulatory ruling",
+    "cancel": "a cancellation",
+    "canceled": "a cancellation",
+    "cancelled": "a cancellation",
+    "cancellation": "a cancellation",
+    "scrap": "a cancellation",
+    "cyberattack": "a security incident",
+    "ransomware": "a security incident",
+    "contract": "a contract",
+    "contracts": "a contract",
+    "deal": "a contract",
+    "deals": "a contract",
+    "strikes": "a strike",
+    "recalls": "a product recall",
+    "recalling": "a product recall",
 }
+# Strong words counted only as written: their other forms mean something else ("dealing
+# with", "contracting economy", "a striking design", "she recalled").
+STRONG_AS_WRITTEN: frozenset[str] = _words(
+    "contract contracts deal deals strike strikes recall recalls recalling"
+)
 
 STRONG_PAIRS: dict[tuple[str, str], str] = {
     ("rate", "cut"): "interest rates",
@@ -245,6 +272,14 @@ STRONG_PAIRS: dict[tuple[str, str], str] = {
     ("phase", "3"): "a late-stage trial",
     ("phase", "iii"): "a late-stage trial",
     ("fda", "approval"): "a regulatory approval",
+    ("commission", "orders"): "a court or regulatory ruling",
+    ("commission", "voted"): "a court or regulatory ruling",
+    ("regulator", "orders"): "a court or regulatory ruling",
+    ("court", "ruled"): "a court or regulatory ruling",
+    ("judge", "ruled"): "a court or regulatory ruling",
+    ("new", "rule"): "a court or regulatory ruling",
+    ("final", "rule"): "a court or regulatory ruling",
+    ("regulators", "approved"): "a regulatory approval",
 }
 
 # --- What to watch ----------------------------------------------------------------------------

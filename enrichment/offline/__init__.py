@@ -1,22 +1,25 @@
 """The offline enrichment backend: rules and word lists instead of a model. Deterministic and pure:
-no network, no database, nothing but the ``ArticleInput``. The summary and takeaways are
-sentences taken verbatim from the text (clipped with "…" when overlong), so every figure in them
-is the article's own; the analysis is a template filled only with what was detected. Every regex
-and word list is built once, at import or per company set. The work is split by concern into
-``sentences``, ``tone``, ``companies``, ``importance`` and ``categories``, which ``backend``
-assembles; callers keep importing from ``articles.enrichment.offline``, which re-exports the
-public names below.
+no network, no database, nothing but the ``ArticleInput``. The summary, takeaways and analysis
+are the article's own sentences, condensed the way a news brief is (datelines, attributions,
+asides and weekdays left out; see ``condense``) and never cut mid-sentence, so every name and
+figure in them is the article's own. Every regex and word list is built once, at import or per
+company set. The work is split by concern into ``sentences``, ``condense``, ``tone``,
+``companies``, ``importance``, ``categories`` and ``analysis``, which ``backend`` assembles;
+``quality`` measures the copy for the benchmark and the tests. Callers import from
+``enrichment.offline``, which re-exports the public names below.
 """
 
 from __future__ import annotations
 
 from .backend import MAX_TEXT_CHARS, OfflineBackend
 from .companies import MAX_COMPANIES
+from .condense import condense
 from .sentences import (
     SHORT_TEXT_CHARS,
     SUMMARY_MAX_CHARS,
-    SUMMARY_SENTENCE_CHARS,
+    SUMMARY_WORDS,
     TAKEAWAY_CHARS,
+    TAKEAWAY_WORDS,
     split_sentences,
 )
 from .tone import inflections
@@ -26,9 +29,11 @@ __all__ = [
     "MAX_TEXT_CHARS",
     "SHORT_TEXT_CHARS",
     "SUMMARY_MAX_CHARS",
-    "SUMMARY_SENTENCE_CHARS",
+    "SUMMARY_WORDS",
     "TAKEAWAY_CHARS",
+    "TAKEAWAY_WORDS",
     "OfflineBackend",
+    "condense",
     "inflections",
     "split_sentences",
 ]

@@ -1,10 +1,11 @@
 """Sentences: splitting the text, scoring each sentence, and picking the summary and takeaways. The
-backend writes no prose of its own about what happened: the summary and takeaways are sentences
-cut verbatim from the text (clipped with "…" when overlong), so every name and figure in them is
-the article's own. Splitting is done by hand because feed text mixes scripts, abbreviations
-("Inc.", "U.S.") and decimals that a naive split on full stops gets wrong; scoring is the
-classic extractive mix of topic words, headline overlap, position and length, which suits news
-stories that put their point in the lead.
+backend writes no prose of its own about what happened: the summary and takeaways are the
+text's own sentences, condensed (see ``condense``) and never cut mid-sentence, so every name and
+figure in them is the article's own. A sentence the feed itself cut short, or one too long to
+condense, is passed over for another. Splitting is done by hand because feed text mixes
+scripts, abbreviations ("Inc.", "U.S.") and decimals that a naive split on full stops gets
+wrong; scoring is the classic extractive mix of topic words, headline overlap, position and
+length, which suits news stories that put their point in the lead.
 """
 
 from __future__ import annotations
@@ -15,12 +16,35 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..data import lexicon
+from ..data import editing, lexicon
+from .condense import (
+    COPY_LIMIT,
+    condense,
+    copied_share,
+    cut_last_clause,
+    drop_adverbs,
+    merge,
+    word_count,
+)
 
 SHORT_TEXT_CHARS = 200
-SUMMARY_MAX_CHARS = 650
-SUMMARY_SENTENCE_CHARS = 320
+SUMMARY_MAX_CHARS = 650  # a short text's summary: its headline and text as given
+SUMMARY_WORDS = 60  # otherwise about this many words, as a news brief
+LEAD_WORDS = 24  # the opening sentence condensed to this many words (when it can be)
+DETAIL_WORDS = 18  # and each further one to this many
+# A sentence of this many words that a summary repeats unbroken (COPY_LIMIT of it) is
+# copied, not condensed; shorter ones may be quoted whole.
+COPY_MIN_WORDS = 8
+# A lead of this many words is news enough to stay in the summary, condensed as far as the
+# rules go, even when it cannot be condensed far enough not to count as copied.
+LONG_LEAD_WORDS = 25
+# How far down the ranking the summary looks for sentences that fit.
+SUMMARY_CANDIDATES = 6
+TAKEAWAY_WORDS = 26
+# A takeaway longer than this once condensed is left out, never cut.
 TAKEAWAY_CHARS = 240
+# Takeaways and analysis draw on this many of the best sentences.
+BRIEF_CANDIDATES = 12
 
 # --- Regexes ----------------------------------------------------------------------------------
 _WORD = re.compile(r"\w+")
@@ -33,6 +57,17 @@ _OPENERS = "\"'“‘([«"
 _CJK_STOPS = frozenset("。！？")
 _BULLET = re.compile(r"^[•·▪►▸*–—|-]+\s+")
 _SENTENCE_END = frozenset(".!?…。！？।۔؟")
+_WHOLE_END = frozenset(".!?。！？।۔؟")
+_PRONOUNS = (
+    ["it"],
+    ["he"],
+    ["she"],
+    ["they"],
+    ["this"],
+    ["that"],
+    ["these"],
+    ["those"],
+)
 _DOTTED = re.compile(r"(?:[A-Za-z]\.)+[A-Za-z]?")
 _NUMBERED_ABBREVIATIONS = frozenset({"no", "nos", "op", "pp", "vol", "fig", "figs"})
 _MONTH_ABBREVIATIONS = frozenset(
@@ -247,14 +282,80 @@ def _ranked(sentences: list[_Sentence], *, usable_only: bool = True) -> list[_Se
     return ranked
 
 
+def ends_sentence(text: str) -> bool:
+    """Whether ``text`` ends as a sentence does: . ! ? (or a CJK or Arabic stop), then
+    perhaps closing quotes or brackets; an ellipsis marks text cut short."""
+    stripped = text.rstrip().rstrip(_CLOSERS)
+    return stripped[-1:] in _WHOLE_END and not stripped.endswith("...")
+
+
+def _is_list_item(sentence: _Sentence, sentences: list[_Sentence]) -> bool:
+    """A short line without a full stop (a show-notes entry, a heading) is whole as it is;
+    a long one, or the text's last line on its own, is more likely cut short by the feed."""
+    text = sentence.text.rstrip()
+    if text[-1:] in ":,;–—-…" or text.endswith("...") or word_count(text) > 14:
+        return False
+    if sentence.index < len(sentences) - 1:
+        return True
+    return sentence.index > 0 and not ends_sentence(sentences[sentence.index - 1].text)
+
+
+def _brief(
+    sentence: _Sentence,
+    sentences: list[_Sentence],
+    *,
+    budget: int,
+    organisations: frozenset[str],
+    keep: frozenset[str] = frozenset(),
+) -> str | None:
+    """``sentence`` condensed to ``budget`` words and ending as a sentence, or None when it
+    is cut short in the text itself."""
+    text = _LEADING_CONNECTOR.sub("", sentence.text)
+    text = text[:1].upper() + text[1:]
+    brief = condense(
+        text,
+        budget=budget,
+        first=sentence.index == 0,
+        organisations=organisations,
+        keep=keep,
+    )
+    if ends_sentence(brief):
+        return brief
+    if _is_list_item(sentence, sentences) and (
+        brief[-1:].isalnum() or brief[-1:] in ")”\"'’"
+    ):
+        return f"{brief}."
+    return None
+
+
+def _is_quote(sentence: _Sentence) -> bool:
+    return sentence.text[:1] in _OPENERS[:4]
+
+
+def _overlap(words: list[str], others: Sequence[list[str]]) -> float:
+    """The largest share of ``words`` found in one of ``others``."""
+    mine = set(words)
+    if not mine:
+        return 1.0
+    return max((len(mine.intersection(o)) / len(mine) for o in others), default=0.0)
+
+
 def _summary(
-    sentences: list[_Sentence], *, title: str, text: str
+    sentences: list[_Sentence],
+    *,
+    title: str,
+    text: str,
+    organisations: frozenset[str] = frozenset(),
+    most: int = 3,
 ) -> tuple[str, set[int]]:
+    """Two or three (``most``) of the best sentences, in story order, each condensed: the
+    opening one to LEAD_WORDS words, the others to DETAIL_WORDS, about SUMMARY_WORDS words in
+    all."""
     # Text made only of fragments (link lists, dialogue) still beats the headline.
     ranked = _ranked(sentences) or _ranked(sentences, usable_only=False)
     if len(text.strip()) < SHORT_TEXT_CHARS or not ranked:
         # Too little text to extract from: the headline, then what text there is.
-        parts = [_as_sentence(title)] if title else []
+        parts: list[str] = [_as_sentence(title)] if title else []
         body = " ".join(s.text for s in sentences[:2])
         if body and body.casefold() not in title.casefold():
             parts = [
@@ -263,51 +364,185 @@ def _summary(
             parts.append(_clip(body, SUMMARY_MAX_CHARS))
         summary = " ".join(parts) or "The feed entry has no headline and no text."
         return summary, {s.index for s in sentences[:2]}
-    chosen: list[_Sentence] = []
-    length = 0
-    for sentence in ranked:
-        clipped = len(_clip(sentence.text, SUMMARY_SENTENCE_CHARS))
-        if len(chosen) >= 2 and length + clipped > SUMMARY_MAX_CHARS:
+    # Quotes colour a story but rarely summarise it, and a line the feed cut short ends
+    # mid-sentence: either is used only when there is nothing else.
+    pool = [
+        s
+        for s in ranked
+        if not _is_quote(s) and (ends_sentence(s.text) or _is_list_item(s, sentences))
+    ]
+    pool = pool or [s for s in ranked if not _is_quote(s)] or ranked
+    # A news story puts its point first: the earliest of the three best sentences leads.
+    # A third sentence needs half the best score; a second joins in any case.
+    lead = min(pool[:3], key=lambda s: s.index)
+    floor = 0.5 * pool[0].score
+    candidates = [lead] + [s for s in pool[:SUMMARY_CANDIDATES] if s is not lead]
+    keep = headline_figures(title)
+    drafts: list[tuple[_Sentence, str]] = []
+    copies: list[tuple[_Sentence, str]] = []
+    for number, sentence in enumerate(candidates):
+        brief = condense(
+            sentence.text,
+            budget=LEAD_WORDS if number == 0 else DETAIL_WORDS,
+            first=sentence.index == 0,
+            organisations=organisations,
+            keep=keep,
+        )
+        if copied_share(sentence.text, brief) >= COPY_LIMIT:
+            brief = _shorter(sentence, brief, organisations, keep)
+        # A sentence that no rule could shorten would be copied whole: it is left to the
+        # takeaways, and leads the summary only when every other sentence would be too.
+        copied = (
+            len(sentence.tokens) >= COPY_MIN_WORDS
+            and copied_share(sentence.text, brief) >= COPY_LIMIT
+        )
+        # A long lead stays in any case: it carries the story's point, and a summary
+        # without it is worse than one that repeats some of it.
+        stays = number == 0 and len(sentence.tokens) >= LONG_LEAD_WORDS
+        (copies if copied and not stays else drafts).append((sentence, brief))
+    chosen: list[tuple[_Sentence, str]] = []
+    words = 0
+    for sentence, brief in drafts:
+        if len(chosen) >= 2 and sentence.score < floor:
             break
-        chosen.append(sentence)
-        length += clipped + 1
-        if len(chosen) == 3:
+        count = word_count(brief)
+        if chosen and (words + count > SUMMARY_WORDS or count > DETAIL_WORDS + 6):
+            continue
+        tokens = _tokens(brief)
+        if chosen and _overlap(tokens, [_tokens(b) for _, b in chosen]) > 0.8:
+            continue
+        chosen.append((sentence, brief))
+        words += count
+        if len(chosen) == most:
             break
-    chosen.sort(key=lambda s: s.index)
-    summary = " ".join(_clip(s.text, SUMMARY_SENTENCE_CHARS) for s in chosen)
-    return summary, {s.index for s in chosen}
+    chosen.sort(key=lambda pair: pair[0].index)
+    parts = []
+    for _, brief in chosen:
+        merged = merge(parts[-1], brief) if parts else None
+        if merged:
+            parts[-1] = merged
+        else:
+            parts.append(brief)
+    # Unpunctuated lines (show notes, headings) would read as one run-on sentence.
+    if len(parts) > 1:
+        parts = [p if ends_sentence(p) or p[-1:] in ".…" else f"{p}." for p in parts]
+    return " ".join(parts), {s.index for s, _ in chosen}
+
+
+def _shorter(
+    sentence: _Sentence, brief: str, organisations: frozenset[str], keep: frozenset[str]
+) -> str:
+    """``brief`` cut at a clause boundary to three quarters of its sentence, so that the
+    summary does not repeat the sentence whole; ``brief`` when no cut leaves a sentence."""
+    shorter = condense(
+        sentence.text,
+        budget=max(6, int(0.75 * word_count(sentence.text))),
+        first=sentence.index == 0,
+        organisations=organisations,
+        keep=keep,
+    )
+    if ends_sentence(shorter) and copied_share(sentence.text, shorter) < COPY_LIMIT:
+        return shorter
+    plainer = drop_adverbs(brief)
+    if copied_share(sentence.text, plainer) < COPY_LIMIT:
+        return plainer
+    clause = cut_last_clause(brief)
+    if clause and copied_share(sentence.text, clause) < COPY_LIMIT:
+        return clause
+    return brief
+
+
+def headline_figures(title: str) -> frozenset[str]:
+    """The headline's figures ("18", "14th"): a brief keeps the clause that gives them."""
+    return frozenset(t for t in _WORD.findall(title.lower()) if _HAS_DIGIT.search(t))
+
+
+def briefs(
+    sentences: list[_Sentence],
+    *,
+    organisations: frozenset[str] = frozenset(),
+    keep: frozenset[str] = frozenset(),
+) -> dict[int, str]:
+    """Sentence index → the sentence condensed to TAKEAWAY_WORDS, for the BRIEF_CANDIDATES
+    best-ranked sentences that end as sentences and fit TAKEAWAY_CHARS once condensed: what
+    takeaways and analysis are made of."""
+    found: dict[int, str] = {}
+    ranked = [s for s in _ranked(sentences) if len(s.tokens) >= 6 or " " not in s.text]
+    for sentence in ranked[:BRIEF_CANDIDATES]:
+        brief = _brief(
+            sentence,
+            sentences,
+            budget=TAKEAWAY_WORDS,
+            organisations=organisations,
+            keep=keep,
+        )
+        if brief and len(brief) <= TAKEAWAY_CHARS:
+            found[sentence.index] = brief
+    return found
 
 
 def _takeaways(
     sentences: list[_Sentence],
-    summary_ids: set[int],
+    used: set[int],
     *,
+    briefs: dict[int, str],
+    summary: str,
     title: str,
     source_name: str,
 ) -> list[str]:
-    ranked = [s for s in _ranked(sentences) if len(s.tokens) >= 6 or " " not in s.text]
-    fresh = [s for s in ranked if s.index not in summary_ids]
+    """Three to five of ``briefs`` not in ``used``, best first but printed in story order;
+    then summary sentences, then the headline and the source for a text too thin for three."""
+
+    def weight(sentence: _Sentence) -> float:
+        if sentence.tokens[:1] in _PRONOUNS:
+            return sentence.score * 0.75  # "It ..." needs the sentence before it
+        return sentence.score
+
+    ranked = sorted(
+        (s for s in sentences if s.index in briefs), key=lambda s: (-weight(s), s.index)
+    )
+    fresh = [s for s in ranked if s.index not in used]
+    # A quote belongs in the analysis, with its speaker; here only when facts run out.
+    facts = [s for s in fresh if not _is_quote(s)]
+    fresh = facts if len(facts) >= 3 else fresh
     picked: list[_Sentence] = []
     if fresh:
-        floor = 0.35 * fresh[0].score
-        picked = [s for s in fresh if s.score >= floor][:4]
-    if len(picked) < 3:  # reuse summary sentences before falling back to filler
-        picked += [s for s in ranked if s.index in summary_ids][: 3 - len(picked)]
+        floor = 0.35 * weight(fresh[0])
+        picked = [s for s in fresh if weight(s) >= floor][:4]
+        picked += [s for s in fresh if s not in picked][: 3 - len(picked)]
+    if len(picked) < 3:  # reuse summary sentences before falling back to the headline
+        picked += [s for s in ranked if s.index in used and s not in picked][
+            : 3 - len(picked)
+        ]
     picked.sort(key=lambda s: s.index)
     takeaways: list[str] = []
+    seen = [_tokens(summary)] if len(picked) >= 3 else []
     for sentence in picked:
-        item = _LEADING_CONNECTOR.sub("", sentence.text)
-        item = item[:1].upper() + item[1:]
-        item = _clip(item, TAKEAWAY_CHARS)
-        if item not in takeaways:
-            takeaways.append(item)
+        tokens = _tokens(briefs[sentence.index])
+        if _overlap(tokens, seen) <= 0.8:
+            takeaways.append(briefs[sentence.index])
+            seen.append(tokens)
     source = " ".join(source_name.split())
-    filler = [
-        _as_sentence(_clip(title, TAKEAWAY_CHARS))
-        if title
-        else "The feed entry carried no headline.",
-        f"Reported by {source}." if source else "The feed did not name its source.",
-        "No further details were given in the feed.",
+    last_word = title.rsplit(" ", 1)[-1].lower()
+    whole_title = (
+        title
+        and len(title) <= TAKEAWAY_CHARS
+        and title[-1:] not in "…:,;"
+        and not title.endswith("...")
+        and last_word not in editing.OPEN_ENDED
+    )
+    filler = [_as_sentence(title)] if whole_title else []
+    if not title:
+        filler.append("The report carried no headline.")
+    if not source:
+        filler.append("The report did not name its source.")
+    elif not _HAS_DIGIT.search(source):
+        # A figure in a source's name ("La 1ère") would read as one the article gives.
+        filler.append(f"Reported by {source}.")
+    filler += [
+        "The report gave no further details.",
+        "No other details were published with it.",
+        "The original report has no more text.",
     ]
     for item in filler:
         if len(takeaways) >= 3:

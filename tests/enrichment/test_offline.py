@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import re
 import time
 from dataclasses import dataclass
@@ -11,8 +10,17 @@ from typing import Any
 
 import pytest
 
-from conftest import SHARED_FEEDS
-from enrichment.offline import OfflineBackend, split_sentences
+from conftest import SHARED_FEEDS, services_required
+from enrichment.data import editing
+from enrichment.grounding import check
+from enrichment.offline import OfflineBackend, condense, split_sentences
+from enrichment.offline.condense import merge, tighten
+from enrichment.offline.quality import (
+    copies_lead,
+    ends_mid_sentence,
+    lead_copy_share,
+    lead_sentences,
+)
 from enrichment.schema import ArticleInput, EnrichmentResult
 from sources.parsing import parse_feed
 
@@ -46,23 +54,19 @@ def enrich(article: ArticleInput) -> EnrichmentResult:
     return OfflineBackend().enrich(article, now=NOW)
 
 
-def verbatim_chunks(summary: str, text: str) -> list[str] | None:
-    """Split ``summary`` at spaces into the fewest pieces that each occur in ``text``, or None.
+# Words condensing may write that the text need not contain: "Acme said it would cut" →
+# "Acme will cut", "had agreed" → "has agreed", "its drug" → "Acme's drug".
+# And tightening's plain words: "in order to" → "to", "approximately" → "about".
+GLUE_WORDS = (
+    frozenset({"has", "have", "will", "is", "are", "can", "s"}) | editing.PLAIN_WORDS
+)
+WORD = re.compile(r"\w+")
 
-    Greedy longest-first is exact here: any piece of a substring is a substring. A clipped
-    sentence ends in "…", which is not in the text, so the mark is ignored on both sides.
-    """
-    summary, text = summary.replace("…", ""), text.replace("…", "")
-    chunks: list[str] = []
-    rest = summary
-    while rest:
-        cuts = [m.start() for m in re.finditer(" ", rest)] + [len(rest)]
-        cut = next((c for c in reversed(cuts) if rest[:c] and rest[:c] in text), None)
-        if cut is None:
-            return None
-        chunks.append(rest[:cut])
-        rest = rest[cut + 1 :]
-    return chunks
+
+def foreign_words(part: str, source: str) -> set[str]:
+    """Words of ``part`` that ``source`` does not contain (condensing only leaves out)."""
+    known = set(WORD.findall(source.casefold())) | GLUE_WORDS
+    return set(WORD.findall(part.casefold())) - known
 
 
 # --- Sentences --------------------------------------------------------------------------------
@@ -106,46 +110,50 @@ DEAL_TEXT = (
 )
 
 
-def test_the_summary_is_two_or_three_lead_weighted_sentences_in_original_order() -> (
-    None
-):
+def test_the_summary_is_two_or_three_condensed_sentences_in_story_order() -> None:
     result = enrich(
         make_article("Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT)
     )
 
-    chunks = verbatim_chunks(result.summary, DEAL_TEXT)
-    assert chunks is not None
     sentences = [s for s, _ in split_sentences(result.summary)]
     assert 2 <= len(sentences) <= 3
-    assert result.summary.startswith("Helios Semiconductor agreed on Monday")
-    positions = [DEAL_TEXT.index(s) for s in sentences]
-    assert positions == sorted(positions)
+    assert result.summary.startswith(
+        "Helios Semiconductor agreed to buy Lumen Optics for $4.2 billion in cash"
+    )
+    assert "on Monday" not in result.summary
+    assert foreign_words(result.summary, DEAL_TEXT) == set()
+    firsts = [DEAL_TEXT.index(" ".join(s.split()[:3])) for s in sentences]
+    assert firsts == sorted(firsts)
 
 
-def test_takeaways_prefer_sentences_the_summary_did_not_use() -> None:
+def test_takeaways_are_whole_sentences_the_summary_did_not_use() -> None:
     result = enrich(
         make_article("Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT)
     )
 
     assert 3 <= len(result.key_takeaways) <= 5
     assert not any(takeaway in result.summary for takeaway in result.key_takeaways)
-    assert all(takeaway.rstrip("…") in DEAL_TEXT for takeaway in result.key_takeaways)
+    for takeaway in result.key_takeaways:
+        assert ends_mid_sentence(takeaway) is False, takeaway
+        assert foreign_words(takeaway, DEAL_TEXT) == set()
 
 
-def test_the_analysis_has_short_paragraphs_and_quotes_what_to_watch_verbatim() -> None:
+def test_the_analysis_holds_what_to_watch_and_repeats_neither_summary_nor_takeaways() -> (
+    None
+):
     result = enrich(
         make_article("Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT)
     )
 
     paragraphs = result.analysis.split("\n\n")
-    assert 2 <= len(paragraphs) <= 4
-    assert (
-        "What to watch: The deal is expected to close in the third quarter of 2027"
-        in (result.analysis)
+    assert 1 <= len(paragraphs) <= 3
+    assert "The deal is expected to close in the third quarter of 2027" in (
+        result.analysis
     )
-    assert "$4.2 billion" in result.analysis
-    for number in NUMBER.findall(result.analysis):
-        assert number in DEAL_TEXT
+    for sentence, _ in split_sentences(result.analysis):
+        assert sentence not in result.summary
+        assert sentence not in result.key_takeaways
+    assert foreign_words(result.analysis, DEAL_TEXT) == set()
 
 
 def test_an_article_without_text_still_gives_a_valid_result_with_three_takeaways() -> (
@@ -158,8 +166,9 @@ def test_an_article_without_text_still_gives_a_valid_result_with_three_takeaways
     assert result.key_takeaways == [
         "Quillon names new finance chief.",
         "Reported by Northwind Wire.",
-        "No further details were given in the feed.",
+        "The report gave no further details.",
     ]
+    assert result.analysis == ""
     assert result.companies == []
 
 
@@ -169,6 +178,263 @@ def test_an_entry_without_title_or_text_still_validates() -> None:
     EnrichmentResult.model_validate(result.model_dump())
     assert len(result.key_takeaways) == 3
     assert result.summary
+
+
+# --- Condensing: a brief, not a copy ---------------------------------------------------------
+def test_condensing_drops_ticker_weekday_and_attribution_and_keeps_the_figures() -> (
+    None
+):
+    sentence = (
+        "Marlow Freight (MRLW) said on Tuesday it would cut 1,200 jobs and close two depots "
+        "in Ohio, citing a slump in container volumes that began in the spring."
+    )
+
+    brief = condense(sentence, budget=20, organisations=frozenset({"Marlow Freight"}))
+
+    assert brief == "Marlow Freight will cut 1,200 jobs and close two depots in Ohio."
+
+
+def test_condensing_keeps_the_speaker_of_a_claim_that_is_not_the_organisations_own() -> (
+    None
+):
+    sentence = (
+        "Chief executive Dana Whitlow said on Monday demand had never been stronger."
+    )
+
+    assert condense(sentence, budget=30) == (
+        "Chief executive Dana Whitlow said demand had never been stronger."
+    )
+
+
+def test_condensing_drops_a_trailing_attribution_but_not_a_quotes_speaker() -> None:
+    plain = "Orders rose 14% in the quarter, the company said in a statement."
+    quoted = '"Orders have never been this strong," the company said.'
+
+    assert condense(plain, budget=30) == "Orders rose 14% in the quarter."
+    assert condense(quoted, budget=30) == quoted
+
+
+def test_condensing_leaves_a_sentence_whole_when_a_cut_would_leave_a_fragment() -> None:
+    sentence = (
+        "Prices rose by most, but not all, of the increase in costs that suppliers passed "
+        "on this year."
+    )
+
+    assert condense(sentence, budget=8) == sentence
+
+
+def test_condensing_shortens_a_long_list_to_its_first_two_items_and_its_last() -> None:
+    sentence = (
+        "The show covers budget tablets, folding phones, smart rings, e-readers, "
+        "and a look at repairable laptops."
+    )
+
+    assert condense(sentence, budget=40) == (
+        "The show covers budget tablets, folding phones, and a look at repairable laptops."
+    )
+
+
+LONG_LEAD = (
+    "Carden Mills (CRDN) said on Thursday it had agreed to sell its packaging division to "
+    "Ostrava Capital for $780 million in cash, a move that leaves the paper maker focused on "
+    "tissue and specialty grades after two years of falling demand for boxes.\n\n"
+    "The sale price is about nine times the division's operating profit for 2025. "
+    "Carden Mills will use the proceeds to repay debt and buy back shares. "
+    "The division employs 2,400 people at eleven plants, all of which will transfer to "
+    "Ostrava. Carden Mills shares rose 6% in early trading. The deal is expected to close "
+    "in the first half of 2027."
+)
+
+
+def test_a_summary_condenses_a_long_lead_instead_of_copying_it() -> None:
+    result = enrich(make_article("Carden Mills sells packaging arm", LONG_LEAD))
+
+    assert result.summary.startswith(
+        "Carden Mills agreed to sell its packaging division to Ostrava Capital for "
+        "$780 million in cash."
+    )
+    opening = LONG_LEAD.split("\n\n")[0]
+    assert lead_copy_share(result.summary, opening) < 0.5
+    assert copies_lead(result.summary, opening) is False
+    assert foreign_words(result.summary, LONG_LEAD) == set()
+
+
+def test_tightening_makes_wordy_phrases_plain_and_leaves_quotes_alone() -> None:
+    wordy = (
+        "The council said that the depot would close in order to save approximately "
+        "18 percent of its running costs."
+    )
+    quoted = '"We did this in order to survive," the owner said.'
+
+    assert tighten(wordy) == (
+        "The council said the depot would close to save about 18% of its running costs."
+    )
+    assert tighten(quoted) == quoted
+
+
+def test_tightening_puts_the_news_before_a_fronted_clause() -> None:
+    sentence = (
+        "Although orders fell 4% in the quarter, Brannock Tools kept its forecast."
+    )
+
+    assert tighten(sentence) == (
+        "Brannock Tools kept its forecast, although orders fell 4% in the quarter."
+    )
+
+
+def test_an_aside_holding_a_list_goes_whole_and_the_attribution_with_it() -> None:
+    sentence = (
+        "Pemberton Mutual, which insures homes, cars and small businesses, said it had "
+        "received more than 52,000 claims."
+    )
+
+    brief = condense(sentence, budget=26, organisations=frozenset({"Pemberton Mutual"}))
+
+    assert brief == "Pemberton Mutual received more than 52,000 claims."
+
+
+def test_condensing_keeps_a_time_the_sentence_needs_and_a_that_which_is_a_subject() -> (
+    None
+):
+    late = (
+        "Quarry Labs found the flaw in October but learned of attacks only last week."
+    )
+    subject = "Analysts at Brook Partners said that would lift the ratio to 0.9 times."
+
+    assert condense(late, budget=30) == late
+    assert condense(subject, budget=30) == subject
+
+
+SHORT_PLAIN_LEAD = (
+    "We rolled out a new pricing page for the Tallis storage service this week.\n\n"
+    "Customers on the free tier can now store up to 20 GB, twice the old limit. Paid "
+    "plans start at $4 a month, down from $6, and include version history for 90 days. "
+    "Existing subscribers move to the new prices at their next renewal. The old plans "
+    "will be withdrawn at the end of March."
+)
+
+
+def test_a_short_lead_no_rule_can_shorten_goes_to_the_takeaways_not_the_summary() -> (
+    None
+):
+    result = enrich(make_article("Tallis cuts storage prices", SHORT_PLAIN_LEAD))
+
+    assert copies_lead(result.summary, SHORT_PLAIN_LEAD) is False
+    assert "$4 a month" in result.summary
+    assert any("pricing page" in takeaway for takeaway in result.key_takeaways)
+
+
+def test_two_summary_sentences_about_the_same_company_are_merged() -> None:
+    merged = merge(
+        "Orrin Freight will cut 1,200 jobs in Ohio.",
+        "The company will close two depots in Dayton and Toledo.",
+    )
+
+    assert merged == (
+        "Orrin Freight will cut 1,200 jobs in Ohio and will close two depots in Dayton "
+        "and Toledo."
+    )
+    assert merge("Shares fell 4%, a record low.", "It will close two depots.") is None
+    assert merge("Orrin Freight will cut jobs.", "Analysts expected it.") is None
+
+
+HEAT_PUMP_TEXT = (
+    "Installers fitted 96,000 heat pumps in homes in the third quarter, 18% more than a "
+    "year earlier, according to quarterly figures from the Domestic Heating Council.\n\n"
+    "The council credited the rise to grants that cover up to $6,500 of the cost for "
+    "households on lower incomes, to falling equipment prices, to a campaign by electricity "
+    "suppliers that offered discounted night-time tariffs, and to rising demand for cooling "
+    "in the south of the country, where a heat pump replaces both a boiler and an air "
+    "conditioner and so pays for itself sooner than in the colder north.\n\n"
+    "Sales of gas boilers fell 7% over the same period. The average installed price of a "
+    "heat pump fell 4% to about $11,900. The council expects growth to slow in 2027, when "
+    "two grant programmes close to new applicants."
+)
+
+
+def test_no_takeaway_ends_mid_sentence_when_a_sentence_is_too_long_to_quote() -> None:
+    result = enrich(make_article("Heat pump installations rise 18%", HEAT_PUMP_TEXT))
+
+    assert 3 <= len(result.key_takeaways) <= 5
+    for takeaway in result.key_takeaways:
+        assert ends_mid_sentence(takeaway) is False, takeaway
+        assert "…" not in takeaway
+        assert len(takeaway) <= 240
+    for part in (result.summary, result.analysis, *result.key_takeaways):
+        assert "where a heat pump…" not in part
+
+
+def test_the_analysis_has_no_scaffolding_about_what_was_or_was_not_detected() -> None:
+    text = (
+        "The city council voted 7-2 on Tuesday to extend the night bus network to four new "
+        "suburbs from March. About 12,000 residents live within walking distance of the new "
+        "stops, the council said. The extension will cost $3.1 million a year, paid from "
+        "parking revenue. Councillors who voted against it said the money should go to "
+        "road repairs. A review of passenger numbers is due after twelve months. Night "
+        "buses carried 1.4 million passengers last year, up from 1.1 million in 2024."
+    )
+
+    result = enrich(make_article("Council extends night buses to four suburbs", text))
+
+    assert result.analysis
+    for phrase in (
+        "Why it matters",
+        "Context:",
+        "What to watch",
+        "were detected",
+        "routine item",
+        "the tone is",
+        "Figures quoted",
+        "the story names",
+        "no plans, forecasts",
+    ):
+        assert phrase not in result.analysis
+    assert foreign_words(result.analysis, text) == set()
+
+
+def test_a_thin_article_gets_no_analysis_rather_than_filler() -> None:
+    text = (
+        "The museum opened a new wing on Saturday. It houses paintings from the 1920s. "
+        "Entry to the wing is free for the first month, the museum said."
+    )
+
+    result = enrich(make_article("Museum opens new wing", text))
+
+    assert result.analysis == ""
+
+
+# --- How the copy is measured ----------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("takeaway", "cut"),
+    [
+        ("Shares rose 4%.", False),
+        ("Is the deal off?", False),
+        ('The union called it "devastating."', False),
+        ("where a heat pump…", True),
+        ("and the rest of the year...", True),
+        ("Orders rose in the quarter", True),
+    ],
+)
+def test_a_takeaway_ends_mid_sentence_without_a_full_stop_or_with_an_ellipsis(
+    takeaway: str, cut: bool
+) -> None:
+    assert ends_mid_sentence(takeaway) is cut
+
+
+def test_the_lead_copy_share_is_the_longest_shared_run_over_the_lead_sentence() -> None:
+    text = (
+        "Tarrow Mills will shut its Leeds plant and cut 400 jobs by the end of March. "
+        "It is the third closure this year."
+    )
+
+    copied = lead_copy_share(
+        "Tarrow Mills will shut its Leeds plant and cut 400 jobs.", text
+    )
+    condensed = lead_copy_share("Tarrow Mills will cut 400 jobs.", text)
+
+    assert copied == pytest.approx(11 / 16)
+    assert condensed == pytest.approx(3 / 16)  # "cut 400 jobs"
+    assert copies_lead(text.split(". ")[0], text) is True
 
 
 # --- Sentiment --------------------------------------------------------------------------------
@@ -314,10 +580,11 @@ def test_a_fresh_multi_source_acquisition_outranks_a_trivial_item() -> None:
 
     assert 7 <= big.importance <= 9
     assert 1 <= small.importance <= 2
-    assert big.importance_reason.startswith(f"{big.importance}/10: ")
-    assert "covered by 3 sources" in big.importance_reason
-    assert "acquisition" in big.importance_reason
+    assert big.importance_reason.startswith(
+        "A $4.2 billion acquisition reported by 3 sources"
+    )
     assert "published 1 h ago" in big.importance_reason
+    assert small.importance_reason.startswith("A routine item from one source")
 
 
 def test_a_routine_single_source_story_lands_in_the_middle() -> None:
@@ -343,6 +610,68 @@ def test_recency_is_measured_against_the_given_now() -> None:
 
     assert fresh.importance > stale.importance
     assert "published 30 days ago" in stale.importance_reason
+
+
+def test_an_eighteen_percent_rise_is_not_scored_as_trivia() -> None:
+    result = enrich(
+        make_article(
+            "Heat pump installations rise 18%",
+            HEAT_PUMP_TEXT,
+            source_trust=0.6,
+            published_at=NOW - timedelta(days=4),
+        )
+    )
+
+    assert result.importance >= 4
+    assert result.importance_reason.startswith("An 18% rise from one source")
+
+
+def test_job_cuts_in_the_thousands_outrank_the_same_story_without_the_number() -> None:
+    text = (
+        "Brisco Foods will close its bakery in Dunmore by June, the company said on "
+        "Wednesday. Production will move to its plant in Leeds. {cuts} The company said "
+        "demand for packaged bread had fallen for three years in a row."
+    )
+    with_cuts = text.format(cuts="Brisco will cut 2,300 jobs across its bakeries.")
+    without = text.format(cuts="Some staff will be offered jobs in Leeds.")
+
+    big = enrich(make_article("Brisco Foods to close Dunmore bakery", with_cuts))
+    small = enrich(make_article("Brisco Foods to close Dunmore bakery", without))
+
+    assert big.importance > small.importance
+    assert big.importance_reason.startswith("2,300 job cuts")
+
+
+@pytest.mark.parametrize(
+    ("title", "event"),
+    [
+        ("Tallow Air files for bankruptcy protection", "bankruptcy"),
+        ("Vesper recalls 80,000 e-bikes over battery fires", "recall"),
+        ("Dock workers strike at three Gulf ports", "strike"),
+        ("Payments outage hits Korsa Bank customers", "outage"),
+    ],
+)
+def test_strong_events_in_the_headline_raise_importance(title: str, event: str) -> None:
+    text = (
+        "The company gave the news in a short statement. It said it would give more "
+        "details in the coming days and apologised to customers."
+    )
+
+    strong = enrich(make_article(title, text))
+    plain = enrich(make_article("Company issues short statement", text))
+
+    assert strong.importance >= plain.importance + 2
+    assert event in strong.importance_reason.lower()
+
+
+def test_coverage_by_more_sources_raises_importance() -> None:
+    article = make_article("Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT)
+    wide = make_article(
+        "Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT, coverage_sources=4
+    )
+
+    assert enrich(wide).importance > enrich(article).importance
+    assert "reported by 4 sources" in enrich(wide).importance_reason
 
 
 # --- Category ---------------------------------------------------------------------------------
@@ -393,6 +722,29 @@ def test_an_empty_category_list_uses_the_default_set() -> None:
 
 
 # --- The real feed corpus ---------------------------------------------------------------------
+# The benchmark's targets (benchmarks/enrich.py prints the same figures against them).
+# offline-1 copied 96% of its summaries from a lead sentence and cut 18% of its takeaways
+# short; offline-3 copies about 10% (long leads no rule can shorten enough, and non-English
+# text the rules do not read) and cuts none.
+MAX_COPIED_LEAD_SHARE = 0.12
+MAX_MEDIAN_COPY = 0.6
+MAX_MID_SENTENCE_SHARE = 0.0
+# The takeaways a text too thin for three gets, besides its headline and its source.
+FILLER = frozenset(
+    {
+        "The report gave no further details.",
+        "No other details were published with it.",
+        "The original report has no more text.",
+        "The report did not name its source.",
+        "The report carried no headline.",
+    }
+)
+
+
+def is_filler(takeaway: str) -> bool:
+    return takeaway in FILLER or takeaway.startswith("Reported by ")
+
+
 @dataclass(frozen=True)
 class Enriched:
     articles: list[ArticleInput]
@@ -403,7 +755,7 @@ class Enriched:
 @pytest.fixture(scope="module")
 def corpus() -> list[ArticleInput]:
     if not CORPUS.is_dir():
-        if os.environ.get("CI") == "true":
+        if services_required():  # CI must measure the corpus, not skip it
             pytest.fail(f"the real feed corpus is missing at {CORPUS}")
         pytest.skip(f"the real feed corpus is not on this machine ({CORPUS})")
     articles = []
@@ -442,9 +794,14 @@ def test_every_long_real_entry_gets_a_valid_grounded_result(enriched: Enriched) 
         checked += 1
         where = f"{article.source_name!r} / {article.title[:60]!r}"
         EnrichmentResult.model_validate(result.model_dump())
-        chunks = verbatim_chunks(result.summary, article.text)
-        if chunks is None or len(chunks) > 3:
-            problems.append(f"{where}: summary not verbatim: {result.summary[:120]!r}")
+        source = f"{article.title}\n{article.text}"
+        for part in (result.summary, result.analysis, *result.key_takeaways):
+            if not is_filler(part) and foreign_words(part, source):
+                problems.append(f"{where}: words not in the article: {part[:120]!r}")
+        if check(result, title=article.title, text=article.text):
+            problems.append(
+                f"{where}: {check(result, title=article.title, text=article.text)}"
+            )
         if not 3 <= len(result.key_takeaways) <= 5:
             problems.append(f"{where}: {len(result.key_takeaways)} takeaways")
         if result.category not in CATEGORIES:
@@ -458,6 +815,51 @@ def test_every_long_real_entry_gets_a_valid_grounded_result(enriched: Enriched) 
                 )
     assert checked > 1000
     assert problems == []
+
+
+def test_few_real_summaries_copy_a_lead_sentence_word_for_word(
+    enriched: Enriched,
+) -> None:
+    """offline-1 copied 96% of them: its summary was the lead's sentences verbatim."""
+    judged = [
+        copies_lead(result.summary, article.text)
+        for article, result in zip(enriched.articles, enriched.results, strict=True)
+        if len(article.text.strip()) >= 200 and lead_sentences(article.text)
+    ]
+
+    share = sum(judged) / len(judged)
+
+    assert len(judged) > 1000
+    assert share <= MAX_COPIED_LEAD_SHARE, f"{share:.1%} of {len(judged)} summaries"
+
+
+def test_the_median_real_summary_repeats_little_more_than_half_a_lead_sentence(
+    enriched: Enriched,
+) -> None:
+    shares = sorted(
+        lead_copy_share(result.summary, article.text)
+        for article, result in zip(enriched.articles, enriched.results, strict=True)
+        if len(article.text.strip()) >= 200 and lead_sentences(article.text)
+    )
+
+    assert shares[len(shares) // 2] <= MAX_MEDIAN_COPY
+
+
+def test_no_real_takeaway_ends_mid_sentence(enriched: Enriched) -> None:
+    """offline-1 cut 18% of them short with "…"."""
+    cut = [
+        takeaway
+        for result in enriched.results
+        for takeaway in result.key_takeaways
+        if ends_mid_sentence(takeaway)
+    ]
+    total = sum(len(result.key_takeaways) for result in enriched.results)
+
+    assert total > 5000
+    assert len(cut) / total <= MAX_MID_SENTENCE_SHARE, cut[:10]
+    assert all(3 <= len(result.key_takeaways) <= 5 for result in enriched.results)
+    for result in enriched.results:
+        assert len(set(result.key_takeaways)) == len(result.key_takeaways)
 
 
 def test_enriching_the_same_real_entry_twice_gives_identical_results(

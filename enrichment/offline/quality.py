@@ -1,0 +1,71 @@
+"""Quality measures of the offline copy, shared by the enrichment benchmark and the tests.
+
+Two ways the copy fails a reader, each measured on one output:
+
+* a summary that repeats the lead word for word: ``lead_copy_share`` is the longest run of
+  consecutive words that the summary shares with one of the text's first three sentences of
+  at least ``LEAD_MIN_WORDS`` words, as a share of that sentence's words (the highest over the
+  three). A summary "copies the lead" when the share reaches ``COPY_THRESHOLD``. Shorter
+  sentences are left out because a datelined heading or a five-word sentence may be quoted
+  whole by any brief.
+* a takeaway that ends mid-sentence: ``ends_mid_sentence`` is true unless the takeaway ends
+  in . ! ? (or their CJK and Arabic forms), optionally followed by closing quotes or
+  brackets; an ellipsis counts as mid-sentence, since that is how clipped text ends.
+"""
+
+from __future__ import annotations
+
+import re
+from difflib import SequenceMatcher
+
+from .sentences import split_sentences
+
+COPY_THRESHOLD = 0.8
+LEAD_SENTENCES = 3
+LEAD_MIN_WORDS = 8
+
+_WORD = re.compile(r"\w+")
+_CLOSERS = "\"'”’)]」』»"
+_WHOLE_SENTENCE_END = frozenset(".!?。！？।۔؟")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())
+
+
+def lead_sentences(text: str) -> list[list[str]]:
+    """The words of the first ``LEAD_SENTENCES`` sentences of ``text`` that have at least
+    ``LEAD_MIN_WORDS`` words."""
+    lead: list[list[str]] = []
+    for sentence, _ in split_sentences(text):
+        words = _words(sentence)
+        if len(words) >= LEAD_MIN_WORDS:
+            lead.append(words)
+            if len(lead) == LEAD_SENTENCES:
+                break
+    return lead
+
+
+def lead_copy_share(summary: str, text: str) -> float:
+    """The largest share of a lead sentence's words that ``summary`` repeats as one unbroken
+    run of words (0.0 when the text has no lead sentence long enough to measure)."""
+    summary_words = _words(summary)
+    best = 0.0
+    for sentence in lead_sentences(text):
+        matcher = SequenceMatcher(None, sentence, summary_words, autojunk=False)
+        run = matcher.find_longest_match(0, len(sentence), 0, len(summary_words)).size
+        best = max(best, run / len(sentence))
+    return best
+
+
+def copies_lead(summary: str, text: str) -> bool:
+    """Whether ``summary`` repeats at least ``COPY_THRESHOLD`` of a lead sentence verbatim."""
+    return lead_copy_share(summary, text) >= COPY_THRESHOLD
+
+
+def ends_mid_sentence(takeaway: str) -> bool:
+    """Whether ``takeaway`` stops before its sentence does (no final . ! ?, or an ellipsis)."""
+    stripped = takeaway.rstrip().rstrip(_CLOSERS)
+    if stripped.endswith(("…", "...")):
+        return True
+    return stripped[-1:] not in _WHOLE_SENTENCE_END
