@@ -17,6 +17,11 @@ ELLIPSIS = "…"
 # The end of a sentence: its stop (and a closing quote or bracket), then a space. "$2.7bn"
 # and "4.00%" have no space after their point, so they are never taken for one.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
+# A stop that ends an abbreviation, not a sentence: "Blast furnace No. 4", "Mr. Lee", "U.S.".
+_ABBREVIATION = re.compile(
+    r"(?:\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Mt|Inc|Corp|Co|Ltd|Jr|Sr|vs|approx|est|Jan|Feb|Mar|"
+    r"Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b(?:[A-Z]\.)+[A-Z]?)\.$"
+)
 # What a cut must not leave dangling before the ellipsis.
 _DANGLING = " \t\n,;:.-–—([{\"'“‘/&"
 
@@ -28,7 +33,11 @@ def excerpt(text: str, limit: int) -> str:
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
-    ends = [m.end() for m in _SENTENCE_END.finditer(text, 0, limit + 1)]
+    ends = [
+        m.end()
+        for m in _SENTENCE_END.finditer(text, 0, limit + 1)
+        if not _ABBREVIATION.search(text, 0, m.start() + 1)
+    ]
     if ends and ends[-1] >= limit // 2:
         return text[: ends[-1]]
     room = limit - len(ELLIPSIS)

@@ -454,6 +454,13 @@ def test_excerpts_end_at_a_sentence_or_a_word_never_inside_one() -> None:
     cut = text.excerpt("Helios agreed to buy Lumen Photonics for $4.2bn in cash", 30)
     assert cut == "Helios agreed to buy Lumen…"
     assert text.excerpt("short", 30) == "short"
+    furnace = "Steel cuts jobs at Blast furnace No. 4 in Ohio today, the company said"
+    assert (
+        text.excerpt(furnace, 50) == "Steel cuts jobs at Blast furnace No. 4 in Ohio…"
+    )
+    assert text.excerpt(
+        "Rates rose in the U.S. on Monday. Bonds fell afterwards.", 40
+    ) == ("Rates rose in the U.S. on Monday.")
 
 
 def test_structured_data_names_the_outlet_as_author_and_the_original_it_is_based_on(
