@@ -374,6 +374,9 @@ PARTNER_TIERS = {
 }
 # The change feed serves changes older than this, so none commits behind a partner's cursor.
 PARTNER_FEED_SETTLE_SECONDS = env.int("PARTNER_FEED_SETTLE_SECONDS", default=5)
+# How long the API keeps a complete page or a story it built (a change to the feed drops
+# them sooner; this bounds how long a renamed source or company can show its old name).
+PARTNER_CACHE_SECONDS = env.int("PARTNER_CACHE_SECONDS", default=300)
 # Webhooks: attempts per event, the first retry's wait (doubling, capped), disabling.
 PARTNER_WEBHOOK_TIMEOUT = env.float("PARTNER_WEBHOOK_TIMEOUT", default=10.0)
 PARTNER_WEBHOOK_MAX_ATTEMPTS = env.int("PARTNER_WEBHOOK_MAX_ATTEMPTS", default=12)

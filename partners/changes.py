@@ -6,15 +6,21 @@ runs after the commit (a Celery task, ``story_changed``): it decides what happen
 story was published, changed while published, or taken down — from what readers can see
 now, and hands the event to the webhooks. ``announce_pending`` is the sweep for
 announcements a lost message or a killed worker left behind.
+
+The API keeps the answers it built for the current *generation* of the feed (``generation``)
+and starts a new one whenever a change commits or is announced (``moved``), so a page is
+built once per change, not once per partner's poll.
 """
 
 from __future__ import annotations
 
 import logging
+import uuid
 from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,6 +30,23 @@ from stories.related import related_story_ids
 from .models import StoryChange, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
+
+GENERATION = "partners:feed:generation"
+
+
+def generation() -> str:
+    """The feed's current generation (a random token: one lost with an emptied cache never
+    comes back to find answers kept for an older feed)."""
+    value = cache.get(GENERATION)
+    if value is None:
+        cache.add(GENERATION, uuid.uuid4().hex[:16], timeout=None)
+        value = cache.get(GENERATION)
+    return str(value)
+
+
+def moved() -> None:
+    """The feed changed: answers kept for it are not served again."""
+    cache.set(GENERATION, uuid.uuid4().hex[:16], timeout=None)
 
 
 def note(*, article_id: int, **_: Any) -> None:
@@ -41,6 +64,7 @@ def announce_soon(*, article_id: int, **_: Any) -> None:
     """After the commit: announce the change in a task (in-process without a broker)."""
     from .tasks import announce_change
 
+    moved()
     announce_change.delay(article_id)
 
 
@@ -82,6 +106,7 @@ def announce(article_id: int) -> str | None:
         change.live, change.unpublished_at = False, change.changed_at
     change.pending = False
     change.save(update_fields=["live", "unpublished_at", "pending", "related"])
+    transaction.on_commit(moved)  # its related stories are in the feed now
     if event is not None:
         webhooks.queue_event(event, change=change, story=story)
     return event

@@ -18,7 +18,6 @@ from django.db.models import Q, QuerySet
 from rest_framework.exceptions import ValidationError
 from rest_framework.pagination import BasePagination
 from rest_framework.request import Request
-from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -89,10 +88,8 @@ class ChangeFeedPage:
             return url
         return replace_query_param(url, "cursor", encode(*self.position))
 
-    def response(self, results: list[Any]) -> Response:
-        return Response(
-            {"next": self.next_link(), "has_more": self.has_more, "results": results}
-        )
+    def data(self, results: list[Any]) -> dict[str, Any]:
+        return {"next": self.next_link(), "has_more": self.has_more, "results": results}
 
 
 class ChangeFeedPagination(BasePagination):

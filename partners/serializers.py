@@ -3,6 +3,7 @@ it, and who wrote each AI field (provenance) — never the source's own text."""
 
 from __future__ import annotations
 
+from functools import cached_property
 from typing import Any
 
 from django.conf import settings
@@ -155,6 +156,17 @@ class StorySerializer(serializers.ModelSerializer[Article]):
             "provenance",
         ]
 
+    @cached_property
+    def _nested(self) -> dict[str, Any]:
+        """The nested serializers the method fields use, built once per serializer (a
+        page's stories share one: building fields is the costly part of serializing)."""
+        return {
+            "other_sources": OtherSourceSerializer(many=True),
+            "companies": StoryCompanySerializer(many=True),
+            "corrections": CorrectionSerializer(many=True),
+            "time": serializers.DateTimeField(),
+        }
+
     def _change(self, article: Article) -> Any:
         if "change" in self.context:
             return self.context["change"]
@@ -167,17 +179,13 @@ class StorySerializer(serializers.ModelSerializer[Article]):
     def get_other_sources(self, article: Article) -> Any:
         others = self.context.get("others")
         reports = others.get(article.pk, []) if others is not None else _others(article)
-        return OtherSourceSerializer(reports, many=True).data
+        return self._nested["other_sources"].to_representation(reports)
 
     @extend_schema_field(OpenApiTypes.DATETIME)
     def get_updated_at(self, article: Article) -> Any:
         change = self._change(article)
         when = change.changed_at if change is not None else article.published_at_site
-        return (
-            None
-            if when is None
-            else serializers.DateTimeField().to_representation(when)
-        )
+        return None if when is None else self._nested["time"].to_representation(when)
 
     @extend_schema_field(OpenApiTypes.STR)
     def get_importance_reason(self, article: Article) -> str:
@@ -195,7 +203,7 @@ class StorySerializer(serializers.ModelSerializer[Article]):
                 (proposal.company_sentiments or {}) if proposal else {}
             ).items()
         }
-        return StoryCompanySerializer(
+        return self._nested["companies"].to_representation(
             [
                 {
                     "name": c.name,
@@ -204,9 +212,8 @@ class StorySerializer(serializers.ModelSerializer[Article]):
                     "sentiment": by_name.get(c.name.casefold()),
                 }
                 for c in article.companies.all()
-            ],
-            many=True,
-        ).data
+            ]
+        )
 
     @extend_schema_field(ImageSerializer(allow_null=True))
     def get_image(self, article: Article) -> Any:
@@ -230,7 +237,7 @@ class StorySerializer(serializers.ModelSerializer[Article]):
     @extend_schema_field(CorrectionSerializer(many=True))
     def get_corrections(self, article: Article) -> Any:
         notes = sorted(article.corrections.all(), key=lambda c: (c.at, c.pk))
-        return CorrectionSerializer(notes, many=True).data
+        return self._nested["corrections"].to_representation(notes)
 
     @extend_schema_field(ProvenanceSerializer())
     def get_provenance(self, article: Article) -> Any:

@@ -5,6 +5,7 @@ queryset readers may see in ``Article.objects.visible()``."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -25,6 +26,7 @@ from drf_spectacular.utils import (
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import (
+    APIException,
     NotFound,
     ParseError,
     Throttled,
@@ -32,6 +34,7 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 from rest_framework.pagination import CursorPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -40,7 +43,7 @@ from editorial.models import Correction
 from sources.models import Source
 
 from . import webhooks
-from .changes import settled_before
+from .changes import generation, settled_before
 from .filters import STORY_FILTERS, StoryFilter
 from .models import Partner, StoryChange, WebhookEndpoint
 from .pagination import ChangeFeedPage, ChangeFeedPagination
@@ -206,7 +209,12 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
             resource_type_field_name=None,
         ),
     )
-    def list(self, request: Request) -> Response:
+    def list(self, request: Request) -> HttpResponse:
+        # A page followed by more is complete: it stays the same until the feed moves, so
+        # it is kept for every partner who asks (the last page grows as changes settle).
+        return self._kept(request, self._page)
+
+    def _page(self, request: Request) -> tuple[dict[str, Any], bool]:
         params = request.query_params
         filters = StoryFilter(params, queryset=self.get_queryset(), request=request)
         if not filters.is_valid():
@@ -227,15 +235,30 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
         changes = {row.article_id: row for row in page.rows}
         loaded = self._loaded(list(changes))
         context = self._context(list(loaded.values()), changes)
-        results = []
-        for row in page.rows:
-            story = loaded.get(row.article_id)
-            if story is not None:
-                results.append(StorySerializer(story, context=context).data)
-            else:
-                row.unpublished_at = row.unpublished_at or row.changed_at
-                results.append(TombstoneSerializer(row).data)
-        return page.response(results)
+        # One serializer for the page's stories and one for its tombstones (a serializer
+        # per story would build its fields again for each: most of a page's time).
+        stories_here = [
+            loaded[r.article_id] for r in page.rows if r.article_id in loaded
+        ]
+        gone_here = [r for r in page.rows if r.article_id not in loaded]
+        for row in gone_here:
+            row.unpublished_at = row.unpublished_at or row.changed_at
+        as_data = dict(
+            zip(
+                [a.pk for a in stories_here],
+                StorySerializer(stories_here, many=True, context=context).data,
+                strict=True,
+            )
+        )
+        as_data |= dict(
+            zip(
+                [r.article_id for r in gone_here],
+                TombstoneSerializer(gone_here, many=True).data,
+                strict=True,
+            )
+        )
+        results = [as_data[r.article_id] for r in page.rows]
+        return page.data(results), page.has_more
 
     @extend_schema(
         summary="One published story, by id or slug",
@@ -245,7 +268,10 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
             410: TombstoneSerializer,
         },
     )
-    def retrieve(self, request: Request, pk: str) -> Response:
+    def retrieve(self, request: Request, pk: str) -> HttpResponse:
+        return self._kept(request, lambda request: self._story(request, pk))
+
+    def _story(self, request: Request, pk: str) -> tuple[dict[str, Any], bool]:
         # An id is ASCII digits ("¹" is a digit to str.isdigit, not to int()).
         numeric = pk.isascii() and pk.isdigit() and len(pk) < 19
         found = (
@@ -263,16 +289,41 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
                 else None
             )
             if tombstone is not None:
-                return Response(
-                    TombstoneSerializer(tombstone).data, status=status.HTTP_410_GONE
-                )
+                raise Gone(TombstoneSerializer(tombstone).data)
             raise Http404("No such published story.")
         loaded = self._loaded([found])
         changes = {
             c.article_id: c for c in StoryChange.objects.filter(article_id=found)
         }
         context = self._context(list(loaded.values()), changes)
-        return Response(StorySerializer(loaded[found], context=context).data)
+        return StorySerializer(loaded[found], context=context).data, True
+
+    def _kept(
+        self,
+        request: Request,
+        build: Callable[[Request], tuple[dict[str, Any], bool]],
+    ) -> HttpResponse:
+        """The JSON answer ``build`` gives, kept for this generation of the feed when it
+        says it is stable (every partner asking the same URL gets the same bytes)."""
+        url = request.build_absolute_uri()
+        key = f"partners:api:{generation()}:{hashlib.sha256(url.encode()).hexdigest()}"
+        body = cache.get(key)
+        if body is None:
+            data, stable = build(request)
+            body = JSONRenderer().render(data)
+            if stable:
+                cache.set(key, body, settings.PARTNER_CACHE_SECONDS)
+        return HttpResponse(body, content_type="application/json")
+
+
+class Gone(APIException):
+    """410 with the tombstone as its body."""
+
+    status_code = status.HTTP_410_GONE
+
+    def __init__(self, tombstone: dict[str, Any]) -> None:
+        super().__init__()
+        self.detail = tombstone
 
 
 # --------------------------------------------------------------------------------------------

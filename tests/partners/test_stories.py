@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from django.test import Client, RequestFactory
 from django.utils import timezone
-from pytest_django import DjangoAssertNumQueries
+from pytest_django import DjangoAssertNumQueries, Settings
 
 from articles.models import Article, Category, Company
 from editorial import services
@@ -308,3 +308,53 @@ def test_an_error_under_the_api_is_json(client: Client) -> None:
     assert client.get("/api/v1/no-such-thing/").json() == {"detail": "Not found."}
     page = server_error(RequestFactory().get("/story/x/"))
     assert page.status_code == 500 and b"<html" in page.content.lower()
+
+
+def test_a_complete_page_is_built_once_for_every_partner_until_the_feed_moves(
+    django_assert_max_num_queries: DjangoAssertNumQueries,
+    django_capture_on_commit_callbacks,
+) -> None:
+    """A page followed by more pages is the same for everyone until something changes:
+    the second partner to ask gets the same bytes without the stories being read again.
+    A correction moves the feed, and nobody is served the old copy."""
+    with django_capture_on_commit_callbacks(execute=True):
+        first = published("Helios buys Lumen")
+        published("Second story")
+    page = f"{STORIES}?page_size=1"
+    one, other = api(), api()
+    built = one.get(page)
+    assert built.json()["has_more"] is True
+    other.get(STORIES)  # this key's last use is written: not on the page below
+    with django_assert_max_num_queries(3):  # the key and its partner, nothing else
+        kept = other.get(page)
+    assert kept.content == built.content and kept["ETag"] == built["ETag"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_edit(
+            article=first.pk,
+            editor=chief("boss"),
+            version=Article.objects.get(pk=first.pk).version,
+            changes={"summary": "Corrected summary."},
+            correction="Corrected the summary.",
+        )
+    after = other.get(page).json()
+    assert [s["title"] for s in after["results"]] == ["Second story"]
+    (corrected,) = [
+        s for s in api().get(STORIES).json()["results"] if s["id"] == first.pk
+    ]
+    assert corrected["summary"] == "Corrected summary."
+
+
+def test_the_last_page_is_never_kept_so_settled_changes_reach_it(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The end of the feed grows as changes settle, without the feed moving again."""
+    settings.PARTNER_FEED_SETTLE_SECONDS = 60
+    published("Helios buys Lumen")
+    client = api()
+    assert ids(client.get(STORIES)) == []  # not settled yet
+    later = timezone.now() + timedelta(seconds=61)
+    monkeypatch.setattr(
+        "partners.views.settled_before", lambda: later - timedelta(seconds=60)
+    )
+    assert len(ids(client.get(STORIES))) == 1
