@@ -15,12 +15,12 @@ from django.http import (
 def refuse_nul_bytes(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
-    """Answer 400 to a query or form value holding a NUL byte. No text column takes one
+    """Answer 400 to a path, query or form value holding a NUL byte. No text column takes one
     (PostgreSQL refuses it with an error), so such a value can only fail later as a 500 —
     in an admin filter, an action's reason, a search — and no person types one."""
 
     def middleware(request: HttpRequest) -> HttpResponse:
-        values = [*request.GET.lists()]
+        values = [("path", [request.path]), *request.GET.lists()]
         if request.method == "POST" and request.content_type in (
             "application/x-www-form-urlencoded",
             "multipart/form-data",

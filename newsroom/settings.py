@@ -378,10 +378,16 @@ PARTNER_FEED_SETTLE_SECONDS = env.int("PARTNER_FEED_SETTLE_SECONDS", default=5)
 # them sooner; this bounds how long a renamed source or company can show its old name).
 PARTNER_CACHE_SECONDS = env.int("PARTNER_CACHE_SECONDS", default=300)
 # Webhooks: attempts per event, the first retry's wait (doubling, capped), disabling.
+# Everything one attempt may take (connect, send, the answer's status), in seconds.
 PARTNER_WEBHOOK_TIMEOUT = env.float("PARTNER_WEBHOOK_TIMEOUT", default=10.0)
 PARTNER_WEBHOOK_MAX_ATTEMPTS = env.int("PARTNER_WEBHOOK_MAX_ATTEMPTS", default=12)
 PARTNER_WEBHOOK_BACKOFF = env.int("PARTNER_WEBHOOK_BACKOFF", default=30)  # seconds
 PARTNER_WEBHOOK_BACKOFF_CAP = env.int("PARTNER_WEBHOOK_BACKOFF_CAP", default=6 * 3600)
+# Without a broker (eager tasks), deliveries run in a background thread after the commit,
+# so a slow endpoint never holds the request that published the story (tests: inline).
+PARTNER_WEBHOOKS_IN_BACKGROUND = env.bool(
+    "PARTNER_WEBHOOKS_IN_BACKGROUND", default=True
+)
 # An endpoint is disabled after this many events in a row it never accepted.
 PARTNER_WEBHOOK_DISABLE_AFTER = env.int("PARTNER_WEBHOOK_DISABLE_AFTER", default=3)
 # Webhook URLs pass the feeds' address policy: no loopback or private targets unless allowed.

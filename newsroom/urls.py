@@ -23,6 +23,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return defaults.server_error(request)
 
 
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """400s Django answers itself (a body over DATA_UPLOAD_MAX_MEMORY_SIZE): JSON under
+    /api/."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"detail": "Bad request: " + str(exception)[:200]}, status=400
+        )
+    return defaults.bad_request(request, exception)
+
+
+handler400 = bad_request
 handler404 = not_found
 handler500 = server_error
 

@@ -58,6 +58,12 @@ class PartnerKeyAuthentication(BaseAuthentication):
             )
         key = self.parser.get(request._request)
         if key is None:
+            sent = request._request.headers.get("Authorization", "").strip()
+            if sent:  # a key sent another way: Bearer, Token, or the bare key
+                raise exceptions.AuthenticationFailed(
+                    "Send the key as Authorization: Api-Key <key> (the word Api-Key, a "
+                    "space, then the key)."
+                )
             return None  # → 401 with WWW-Authenticate: Api-Key
         prefix, dot, _secret = key.strip().partition(".")
         found = (

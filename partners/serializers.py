@@ -332,6 +332,31 @@ class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
     def validate_events(self, events: list[str]) -> list[str]:
         return sorted(set(events))
 
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # A misspelt field ("evnts") would silently subscribe to every event: refuse it.
+        writable = {name for name, f in self.fields.items() if not f.read_only}
+        unknown = sorted(set(self.initial_data) - writable)
+        if unknown:
+            raise serializers.ValidationError(
+                {
+                    name: [
+                        f"Not a field you can set. You can set: {', '.join(sorted(writable))}."
+                    ]
+                    for name in unknown
+                }
+            )
+        url = attrs.get("url")
+        partner = self.context.get("partner")
+        if url and partner is not None:
+            others = WebhookEndpoint.objects.filter(partner=partner, url=url)
+            if self.instance is not None:
+                others = others.exclude(pk=self.instance.pk)
+            if others.exists():
+                raise serializers.ValidationError(
+                    {"url": ["You already have an endpoint at this URL."]}
+                )
+        return attrs
+
 
 class NewWebhookEndpointSerializer(WebhookEndpointSerializer):
     secret = serializers.CharField(
@@ -344,7 +369,11 @@ class NewWebhookEndpointSerializer(WebhookEndpointSerializer):
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer[WebhookDelivery]):
-    story_id = serializers.IntegerField(source="article_id", help_text="0 for a ping.")
+    @extend_schema_field(OpenApiTypes.INT)
+    def get_story_id(self, delivery: WebhookDelivery) -> int | None:
+        return delivery.article_id or None
+
+    story_id = serializers.SerializerMethodField(help_text="null for a ping.")
 
     class Meta:
         model = WebhookDelivery

@@ -3,7 +3,8 @@ with atomic increments in the cache — Redis in production, so every web proces
 the count (DRF's own throttles keep a list per client and lose counts under concurrency).
 
 A refused request is a 429 with ``Retry-After``; every answer carries ``X-RateLimit-Limit``,
-``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (Unix seconds) for the per-minute quota.
+``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (Unix seconds) for the per-minute quota
+— or, on a 429 the daily quota caused, for that one.
 """
 
 from __future__ import annotations
@@ -65,6 +66,9 @@ class PartnerTierThrottle(BaseThrottle):
             if window == "minute":
                 request.rate_limit = RateLimit(limit, max(0, limit - count), reset)  # type: ignore[attr-defined]
             if count > limit:
+                # The quota headers and the message speak of the quota that was used up.
+                request.rate_limit = RateLimit(limit, 0, reset)  # type: ignore[attr-defined]
+                request.rate_window = window  # type: ignore[attr-defined]
                 self.retry_after = max(1.0, reset - now)
                 allowed = False
                 break

@@ -2,7 +2,8 @@
 this site: drf-spectacular-sidecar, no CDN)."""
 
 from csp.decorators import csp_update
-from django.urls import include, path
+from django.http import HttpRequest, JsonResponse
+from django.urls import include, path, re_path
 from drf_spectacular.views import (
     SpectacularAPIView,
     SpectacularRedocView,
@@ -14,8 +15,11 @@ from . import views
 
 app_name = "partners"
 
-router = DefaultRouter(trailing_slash=True)
+# The trailing slash is optional: a POST to /webhooks would otherwise meet APPEND_SLASH's
+# redirect, which loses its body.
+router = DefaultRouter(trailing_slash="/?")  # type: ignore[arg-type]  # DRF accepts a pattern
 router.include_root_view = False
+router.include_format_suffixes = False  # JSON only: no /stories.json
 router.register("stories", views.StoryViewSet, basename="story")
 router.register("sources", views.SourceViewSet, basename="source")
 router.register("categories", views.CategoryViewSet, basename="category")
@@ -25,6 +29,14 @@ router.register("webhooks", views.WebhookViewSet, basename="webhook")
 # The documentation pages build their styles in the browser (inline <style> elements), which
 # the site's CSP refuses; on these two pages only, and nowhere else, it allows them.
 docs_styles = csp_update({"style-src": ["'unsafe-inline'"]})
+
+
+def not_found(request: HttpRequest, rest: str = "") -> JsonResponse:
+    """Anything else under /api/: a JSON 404, with or without DEBUG."""
+    return JsonResponse(
+        {"detail": "Not found. The resources are listed at /api/docs/."}, status=404
+    )
+
 
 urlpatterns = [
     path("v1/", include(router.urls)),
@@ -47,4 +59,5 @@ urlpatterns = [
         ),
         name="redoc",
     ),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

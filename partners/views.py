@@ -5,13 +5,13 @@ queryset readers may see in ``Article.objects.visible()``."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
@@ -34,6 +34,7 @@ from rest_framework.exceptions import (
     ValidationError,
 )
 from rest_framework.pagination import CursorPagination
+from rest_framework.parsers import BaseParser, JSONParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -59,8 +60,23 @@ from .serializers import (
 )
 
 
+class JSONBody(JSONParser):
+    """JSON bodies; one nested too deep for the decoder is a 400, not a 500."""
+
+    def parse(
+        self, stream: Any, media_type: Any = None, parser_context: Any = None
+    ) -> Any:
+        try:
+            return super().parse(stream, media_type, parser_context)
+        except RecursionError:
+            raise ParseError("JSON parse error: nested too deeply.") from None
+
+
 class PartnerAPIMixin:
-    """Keys, quotas and the headers every answer carries (quota, caching)."""
+    # (Not a docstring: drf-spectacular would show it as every view's description.)
+    # Keys, quotas and the headers every answer carries (quota, caching).
+
+    parser_classes: Sequence[type[BaseParser]] = [JSONBody]
 
     # Only the parameters a view declares are accepted (a typo is a 400, not ignored).
     allowed_parameters: frozenset[str] = frozenset()
@@ -100,6 +116,21 @@ class PartnerAPIMixin:
         response = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         return conditional(request, response)
 
+    def throttled(self, request: Request, wait: float) -> NoReturn:
+        """A 429 that says which quota was used up, and until when."""
+        limit = getattr(request, "rate_limit", None)
+        window = getattr(request, "rate_window", "minute")
+        detail = "Request was throttled."
+        if limit is not None:
+            detail = f"Over your quota of {limit.limit:,} requests a {window}."
+        raise Throttled(wait=wait, detail=detail)
+
+    def get_object(self) -> Any:
+        try:
+            return super().get_object()  # type: ignore[misc]
+        except Http404:
+            raise NotFound("Not found.") from None
+
 
 KEPT_ON_304 = (
     "Cache-Control",
@@ -119,7 +150,13 @@ def conditional(request: HttpRequest, response: HttpResponse) -> HttpResponse:
         response.render()
     etag = quote_etag(hashlib.sha256(response.content).hexdigest()[:32])
     response["ETag"] = etag
-    if etag not in parse_etags(request.headers.get("If-None-Match", "")):
+    # Weak comparison (RFC 9110 §13.1.2): a proxy that compresses the answer may hand the
+    # partner W/"…" for our strong tag.
+    sent = {
+        t.removeprefix("W/")
+        for t in parse_etags(request.headers.get("If-None-Match", ""))
+    }
+    if etag not in sent and "*" not in sent:
         return response
     not_modified = HttpResponseNotModified()
     not_modified["ETag"] = etag
@@ -338,9 +375,14 @@ class ByName(CursorPagination):
 
     def decode_cursor(self, request: Request) -> Any:
         try:
-            return super().decode_cursor(request)
+            cursor = super().decode_cursor(request)
         except NotFound as exc:  # DRF answers 404 for a bad cursor; it is a bad request
             raise ValidationError({"cursor": [self.invalid_cursor_message]}) from exc
+        # DRF's cursor is not signed: a position with a NUL byte is not one of ours (and
+        # PostgreSQL refuses it in a comparison).
+        if cursor is not None and "\x00" in str(cursor.position or ""):
+            raise ValidationError({"cursor": [self.invalid_cursor_message]})
+        return cursor
 
 
 class Reference(
@@ -373,8 +415,14 @@ class CategoryViewSet(Reference):
 class CompanyViewSet(Reference):
     """Companies our stories mention."""
 
-    queryset = Company.objects.all()
     serializer_class = CompanySerializer
+
+    def get_queryset(self) -> QuerySet[Company]:
+        # Only companies of stories readers can see: a company the AI linked to a story
+        # still in review must not announce that story.
+        return Company.objects.filter(
+            Exists(Article.objects.visible().filter(companies=OuterRef("pk")))
+        )
 
 
 # --------------------------------------------------------------------------------------------
@@ -425,6 +473,13 @@ class WebhookViewSet(
             return WebhookDeliverySerializer
         return WebhookEndpointSerializer
 
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "partner": self._partner()}
+
+    def get_success_headers(self, data: Any) -> dict[str, str]:
+        """Location: the new endpoint's own address (not the URL it points to)."""
+        return {"Location": self.request.build_absolute_uri(f"{data['id']}/")}
+
     def perform_create(self, serializer: Any) -> None:
         partner = self._partner()
         with transaction.atomic():
@@ -458,7 +513,7 @@ class WebhookViewSet(
         description=(
             "POSTs a signed `ping` event to the endpoint at once and answers with the "
             "attempt (status code or error). Not retried; does not count towards "
-            f"disabling. At most one every {PING_INTERVAL} seconds per endpoint."
+            f"disabling. At most one every {PING_INTERVAL} seconds."
         ),
         request=None,
         responses={200: WebhookDeliverySerializer},
@@ -466,10 +521,13 @@ class WebhookViewSet(
     @action(detail=True, methods=["post"])
     def ping(self, request: Request, pk: str | None = None) -> Response:
         endpoint = self.get_object()
-        if not cache.add(f"partners:ping:{endpoint.pk}", 1, timeout=PING_INTERVAL):
+        # One ping at a time per partner, whatever the endpoint (a ping holds a worker
+        # for up to PARTNER_WEBHOOK_TIMEOUT; new endpoints must not make more).
+        partner = self._partner()
+        if not cache.add(f"partners:ping:{partner.pk}", 1, timeout=PING_INTERVAL):
             raise Throttled(
                 wait=PING_INTERVAL,
-                detail=f"One ping every {PING_INTERVAL} seconds per endpoint.",
+                detail=f"One ping every {PING_INTERVAL} seconds.",
             )
         delivery = webhooks.ping(endpoint)
         return Response(WebhookDeliverySerializer(delivery).data)

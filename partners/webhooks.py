@@ -16,22 +16,25 @@ import hmac
 import json
 import logging
 import random
+import threading
 import time
 import uuid
 from datetime import timedelta
-from functools import cache
+from functools import partial
 from typing import Any
 
 import httpx2
 from django.conf import settings
 from django.core.mail import send_mail
-from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connections, transaction
 from django.db.models import F
 from django.utils import timezone
+from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 
 from articles.models import Article
 from sources.fetching import FetchError, check_url
+from sources.guard import guarded_client
 
 from .models import StoryChange, WebhookDelivery, WebhookEndpoint
 
@@ -39,6 +42,8 @@ logger = logging.getLogger(__name__)
 
 # The event a partner sends itself to test its endpoint (``POST /webhooks/<id>/ping/``).
 PING = "ping"
+# How much of an endpoint's answer is read (only its status matters).
+ANSWER_BYTES = 4096
 # A claimed delivery is someone's for this long (then the sweep may try it again).
 LEASE = timedelta(seconds=60)
 
@@ -67,24 +72,32 @@ def verify(
 def payload(
     event: str, *, event_id: uuid.UUID, change: StoryChange, story: Article | None
 ) -> dict[str, Any]:
-    from .serializers import StorySerializer
+    from .serializers import StorySerializer, TombstoneSerializer
 
     body: dict[str, Any] = {
         "event": event,
         "event_id": str(event_id),
-        "created_at": timezone.now(),
+        "created_at": _now(),
     }
     if story is not None:
         body["story"] = StorySerializer(
             story, context={"change": change, "base_url": settings.SITE_URL}
         ).data
     else:
-        body["story"] = {
-            "id": change.article_id,
-            "unpublished_at": change.unpublished_at,
-        }
-    # Stored as the JSON it will be sent as (dates as ISO 8601 text).
-    return json.loads(json.dumps(body, cls=DjangoJSONEncoder))
+        # The feed's tombstone, word for word.
+        change.unpublished_at = change.unpublished_at or change.changed_at
+        body["story"] = TombstoneSerializer(change).data
+    return _as_sent(body)
+
+
+def _now() -> str:
+    """Now, written as the API writes times."""
+    return serializers.DateTimeField().to_representation(timezone.now())
+
+
+def _as_sent(body: dict[str, Any]) -> dict[str, Any]:
+    """``body`` as the JSON it will be sent as (stored so; times as the API writes them)."""
+    return json.loads(JSONRenderer().render(body))
 
 
 def queue_event(event: str, *, change: StoryChange, story: Article | None) -> int:
@@ -110,24 +123,13 @@ def queue_event(event: str, *, change: StoryChange, story: Article | None) -> in
     )
     ids = [d.pk for d in deliveries]
 
-    def send() -> None:
-        from .tasks import deliver_webhook
-
-        for pk in ids:
-            deliver_webhook.delay(pk)
-
-    transaction.on_commit(send, robust=True)
+    transaction.on_commit(partial(send_soon, ids), robust=True)
     return len(ids)
 
 
 # --------------------------------------------------------------------------------------------
 # Delivering
 # --------------------------------------------------------------------------------------------
-@cache
-def _client() -> httpx2.Client:
-    return httpx2.Client(follow_redirects=False)
-
-
 def backoff(attempt: int) -> timedelta:
     """Wait before attempt ``attempt + 1``: exponential from PARTNER_WEBHOOK_BACKOFF, capped
     at PARTNER_WEBHOOK_BACKOFF_CAP, with "full jitter" in its upper half (so receivers
@@ -141,9 +143,11 @@ def _claim(delivery_id: int) -> WebhookDelivery | None:
     """Take a due delivery for one attempt (compare-and-set: a second worker or the sweep
     finds it taken)."""
     now = timezone.now()
+    # The attempt is counted as it is claimed: one that dies half-way (a killed worker, a
+    # time limit) still counts, so a hostile endpoint cannot be retried for ever.
     claimed = WebhookDelivery.objects.filter(
         pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-    ).update(next_attempt_at=now + LEASE)
+    ).update(next_attempt_at=now + LEASE, attempts=F("attempts") + 1)
     if not claimed:
         return None
     return WebhookDelivery.objects.select_related("endpoint__partner").get(
@@ -161,7 +165,11 @@ def deliver(delivery_id: int) -> WebhookDelivery | None:
     if not (endpoint.is_active and endpoint.partner.is_active):
         _give_up(delivery, "the endpoint (or its partner) is no longer active")
         return delivery
-    status, error = _attempt(endpoint, delivery)
+    try:
+        status, error = _attempt(endpoint, delivery)
+    except Exception as exc:  # a time limit, a bug: recorded as a failed attempt
+        logger.exception("webhook %s: attempt failed", delivery.event_id)
+        status, error = None, f"internal error while sending ({type(exc).__name__})"
     _record(delivery, status=status, error=error)
     return delivery
 
@@ -174,6 +182,7 @@ def _attempt(
     timestamp = int(time.time())
     headers = {
         "Content-Type": "application/json",
+        "Accept-Encoding": "identity",  # nothing to decompress: the body is not read
         "User-Agent": "Newsroom-Webhooks/1",
         "X-Newsroom-Event": delivery.event,
         "X-Newsroom-Event-Id": str(delivery.event_id),
@@ -181,23 +190,32 @@ def _attempt(
         "X-Newsroom-Signature": sign(endpoint.secret, timestamp, body),
     }
     status, error = None, ""
+    seconds = settings.PARTNER_WEBHOOK_TIMEOUT
     try:
-        check_url(
+        check_url(  # the scheme and host; the addresses are checked again as we connect
             endpoint.url,
             allow_private=settings.PARTNER_WEBHOOK_ALLOW_PRIVATE,
             what="webhook",
         )
-        response = _client().post(
-            endpoint.url,
-            content=body,
-            headers=headers,
-            timeout=settings.PARTNER_WEBHOOK_TIMEOUT,
-        )
-        status = response.status_code
+        with (
+            guarded_client(
+                seconds=seconds, allow_private=settings.PARTNER_WEBHOOK_ALLOW_PRIVATE
+            ) as client,
+            client.stream(
+                "POST", endpoint.url, content=body, headers=headers
+            ) as answer,
+        ):
+            status = answer.status_code
+            # Only the status matters: read a little of the body, undecoded, and stop.
+            for chunk in answer.iter_raw(chunk_size=ANSWER_BYTES):
+                if len(chunk) >= ANSWER_BYTES:
+                    break
         if not 200 <= status < 300:
             error = f"the endpoint answered {status}"
     except FetchError as exc:
         error = str(exc)
+    except httpx2.TimeoutException:
+        error = f"no complete answer within {seconds:g} s"
     except httpx2.HTTPError as exc:
         error = f"{type(exc).__name__}: {exc}"[:500] or type(exc).__name__
     return status, error
@@ -206,27 +224,31 @@ def _attempt(
 def ping(endpoint: WebhookEndpoint) -> WebhookDelivery:
     """Send a signed ``ping`` event to ``endpoint`` now, once, and log it: how a partner
     checks its receiver and its signature code. A failed ping is not retried and does not
-    count towards disabling the endpoint."""
+    count towards disabling the endpoint; it takes PARTNER_WEBHOOK_TIMEOUT at most."""
     event_id = uuid.uuid4()
     delivery = WebhookDelivery.objects.create(
         endpoint=endpoint,
         event_id=event_id,
         event=PING,
         article_id=0,
-        payload=json.loads(
-            json.dumps(
-                {
-                    "event": PING,
-                    "event_id": str(event_id),
-                    "created_at": timezone.now(),
-                    "story": None,
-                },
-                cls=DjangoJSONEncoder,
-            )
+        payload=_as_sent(
+            {
+                "event": PING,
+                "event_id": str(event_id),
+                "created_at": _now(),
+                "story": None,
+            }
         ),
         attempts=1,
+        # Logged as failed until it is known: an interrupted ping is never picked up as due.
+        status=WebhookDelivery.Status.FAILED,
+        last_error="interrupted before the endpoint answered",
     )
-    status, error = _attempt(endpoint, delivery)
+    try:
+        status, error = _attempt(endpoint, delivery)
+    except Exception as exc:
+        logger.exception("webhook ping %s failed", event_id)
+        status, error = None, f"internal error while sending ({type(exc).__name__})"
     delivery.last_status_code = status
     delivery.last_error = error[:500]
     delivery.status = (
@@ -239,7 +261,6 @@ def ping(endpoint: WebhookEndpoint) -> WebhookDelivery:
 
 def _record(delivery: WebhookDelivery, *, status: int | None, error: str) -> None:
     now = timezone.now()
-    delivery.attempts += 1
     delivery.last_status_code = status
     delivery.last_error = error[:500]
     endpoint = delivery.endpoint
@@ -263,7 +284,7 @@ def _record(delivery: WebhookDelivery, *, status: int | None, error: str) -> Non
         delivery.attempts + 1,
         wait.total_seconds(),
     )
-    if not settings.CELERY_TASK_ALWAYS_EAGER:  # eager: the sweep (or a command) retries
+    if not settings.CELERY_TASK_ALWAYS_EAGER:  # without a broker the sweep retries
         from .tasks import deliver_webhook
 
         deliver_webhook.apply_async((delivery.pk,), countdown=wait.total_seconds())
@@ -317,16 +338,51 @@ def disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
     )
 
 
-def deliver_due(*, limit: int = 200) -> int:
+def deliver_due(*, limit: int = 200, budget: float = 40.0) -> int:
     """The sweep: attempt every delivery that is due (retries whose message was lost, and
-    every retry without a broker)."""
+    every retry without a broker), within ``budget`` seconds so the sweep's other work and
+    its next run are not held up by slow endpoints."""
     ids = list(
         WebhookDelivery.objects.filter(
             status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=timezone.now()
         )
+        .exclude(event=PING)
         .order_by("next_attempt_at")
         .values_list("pk", flat=True)[:limit]
     )
+    started = time.monotonic()
+    done = 0
     for pk in ids:
+        if time.monotonic() - started > budget:
+            break
         deliver(pk)
-    return len(ids)
+        done += 1
+    return done
+
+
+def send_soon(ids: list[int]) -> None:
+    """Deliver these now, away from the caller: a Celery task each with a broker; without
+    one (eager tasks, the embedded setup) in a background thread, so a slow endpoint never
+    holds the editor's request that published the story."""
+    from .tasks import deliver_webhook
+
+    if not settings.CELERY_TASK_ALWAYS_EAGER:
+        for pk in ids:
+            deliver_webhook.delay(pk)
+        return
+    if not settings.PARTNER_WEBHOOKS_IN_BACKGROUND:
+        for pk in ids:
+            deliver(pk)
+        return
+
+    def run() -> None:
+        try:
+            for pk in ids:
+                try:
+                    deliver(pk)
+                except Exception:  # the sweep tries again (the delivery is still due)
+                    logger.exception("webhook delivery %s failed in the background", pk)
+        finally:
+            connections.close_all()
+
+    threading.Thread(target=run, name="webhooks", daemon=True).start()

@@ -128,10 +128,27 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     return max(0.0, (when - (now or timezone.now())).total_seconds())
 
 
+# IPv6 prefixes that carry an IPv4 address a gateway may translate to (NAT64, RFC 6052 and
+# 8215; the deprecated IPv4-compatible form): their IPv4 part must be public too.
+_WRAPPING_IPV4 = (
+    ipaddress.IPv6Network("64:ff9b::/96"),
+    ipaddress.IPv6Network("64:ff9b:1::/48"),
+    ipaddress.IPv6Network("::/96"),
+)
+
+
 def _is_public(address: str) -> bool:
+    """A global unicast address, including the IPv4 address inside IPv4-mapped, NAT64,
+    IPv4-compatible, 6to4 and Teredo IPv6 addresses."""
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        inner = ip.ipv4_mapped or ip.sixtofour
+        if inner is None and ip.teredo is not None:
+            inner = ip.teredo[1]  # the client's address
+        if inner is None and any(ip in net for net in _WRAPPING_IPV4):
+            inner = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+        if inner is not None and not _is_public(str(inner)):
+            return False
     return ip.is_global and not ip.is_multicast
 
 

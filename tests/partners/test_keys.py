@@ -41,8 +41,10 @@ def test_a_valid_key_opens_every_resource_and_answers_carry_the_quota() -> None:
         (None, 401, "not provided"),
         ("Api-Key nonsense", 401, "Invalid API key"),
         ("Api-Key abcdefgh.wrongsecretwrongsecretwrongsecr", 401, "Invalid API key"),
-        ("Bearer {key}", 401, "not provided"),  # another scheme is not our key
-        ("{key}", 401, "not provided"),  # no scheme at all
+        # Another scheme, or none (a key pasted alone): the answer says how to send it.
+        ("Bearer {key}", 401, "Authorization: Api-Key <key>"),
+        ("Token {key}", 401, "Authorization: Api-Key <key>"),
+        ("{key}", 401, "Authorization: Api-Key <key>"),
     ],
 )
 def test_a_missing_or_wrong_key_is_a_401_that_says_how_to_send_one(
@@ -130,7 +132,7 @@ def test_a_partner_over_its_minute_quota_gets_429_with_retry_after(
     assert refused.status_code == 429
     assert 1 <= int(refused["Retry-After"]) <= 60
     assert refused["X-RateLimit-Remaining"] == "0"
-    assert "throttled" in refused.json()["detail"].lower()
+    assert "quota of 3 requests a minute" in refused.json()["detail"]
     # Another partner's quota is its own.
     assert api().get(STORIES).status_code == 200
 
@@ -141,7 +143,17 @@ def test_the_daily_quota_holds_across_minutes(settings: Settings) -> None:
         "trial": {"minute": 100, "day": 2},
     }
     client = api(key_for(partner(tier=Partner.Tier.TRIAL))[1])
-    assert [client.get(STORIES).status_code for _ in range(3)] == [200, 200, 429]
+    answers = [client.get(STORIES) for _ in range(3)]
+    assert [a.status_code for a in answers] == [200, 200, 429]
+    # The refusal speaks of the quota that was used up: the day's, until midnight UTC.
+    refused = answers[2]
+    assert "quota of 2 requests a day" in refused.json()["detail"]
+    assert (refused["X-RateLimit-Limit"], refused["X-RateLimit-Remaining"]) == (
+        "2",
+        "0",
+    )
+    assert int(refused["X-RateLimit-Reset"]) % 86400 == 0
+    assert int(refused["Retry-After"]) > 0
 
 
 def test_usage_per_day_reaches_the_database_with_throttled_requests_apart(
