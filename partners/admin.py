@@ -67,10 +67,21 @@ class UsageInline(admin.TabularInline):
 
 
 class EndpointInline(admin.TabularInline):
+    """A summary: endpoints are added and changed on their own page, where the URL is
+    checked against the address policy."""
+
     model = WebhookEndpoint
-    fields = ["url", "events", "is_active", "consecutive_failures", "disabled_reason"]
-    readonly_fields = ["consecutive_failures", "disabled_reason"]
+    readonly_fields = (
+        "url",
+        "events",
+        "is_active",
+        "consecutive_failures",
+        "disabled_reason",
+    )
+    fields = readonly_fields
     extra = 0
+    max_num = 0
+    can_delete = False
     show_change_link = True
 
 
@@ -133,7 +144,7 @@ class EndpointForm(forms.ModelForm):
 
     class Meta:
         model = WebhookEndpoint
-        fields = ["partner", "url", "events", "is_active", "secret"]
+        fields = ["partner", "url", "events", "is_active"]
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
@@ -193,6 +204,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     ]
     list_filter = ["is_active", "partner"]
     readonly_fields = [
+        "signing_secret",
         "consecutive_failures",
         "disabled_at",
         "disabled_reason",
@@ -200,6 +212,24 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
     ]
     actions = ["enable"]
     inlines = [DeliveryInline]
+
+    @admin.display(description="signing secret")
+    def signing_secret(self, obj: WebhookEndpoint) -> str:
+        """Never shown whole after it is made (nor editable: the partner's checks would
+        silently start failing)."""
+        return f"{obj.secret[:10]}…" if obj.pk else "generated when you save"
+
+    def save_model(
+        self, request: HttpRequest, obj: WebhookEndpoint, form: Any, change: bool
+    ) -> None:
+        super().save_model(request, obj, form, change)
+        if not change:
+            self.message_user(
+                request,
+                f"The endpoint's signing secret, shown this once — give it to "
+                f"{obj.partner}: {obj.secret}",
+                messages.WARNING,
+            )
 
     @admin.action(description="Re-enable the selected endpoints")
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:

@@ -73,7 +73,8 @@ class CorrectionSerializer(serializers.Serializer[Any]):
 class FieldProvenanceSerializer(serializers.Serializer[Any]):
     backend = serializers.CharField(
         allow_null=True,
-        help_text='"anthropic", "offline"; null when no AI proposed it.',
+        help_text='"claude" (Anthropic\'s model), "offline" (rules on our servers) or '
+        '"cluster" (reused from another report of the story); null when no AI proposed it.',
     )
     model = serializers.CharField(allow_null=True)
     prompt_version = serializers.CharField(allow_null=True)
@@ -98,12 +99,19 @@ class ImageSerializer(serializers.Serializer[Any]):
 
 
 class StorySerializer(serializers.ModelSerializer[Article]):
-    """A published story. The context carries what the page loaded once for all its
-    stories: ``base_url`` (this site), ``change`` or ``changes`` (the change feed rows:
-    updated time, related stories), ``others`` (other outlets' reports per story),
-    ``visible`` (which related stories readers may see)."""
+    """A published story: our copy (never the source's text), where it came from, and
+    who wrote each AI field."""
+
+    # (The context carries what a page loaded once for all its stories: ``base_url`` (this
+    # site), ``change`` or ``changes`` (the change feed rows: updated time, related
+    # stories), ``others`` (other outlets' reports per story), ``visible`` (which related
+    # stories readers may see).)
 
     url = serializers.SerializerMethodField(help_text="The story on our site.")
+    takeaways = serializers.ListField(
+        child=serializers.CharField(),
+        help_text="3 to 5 key takeaways, each a sentence.",
+    )
     original_url = serializers.URLField(
         source="url", help_text="The source's own article."
     )
@@ -261,6 +269,18 @@ class TombstoneSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField(source="article_id")
     unpublished_at = serializers.DateTimeField()
     updated_at = serializers.DateTimeField(source="changed_at")
+
+
+class NotMatchingSerializer(serializers.Serializer[Any]):
+    """With filters: a published story that changed and does not match them (any more).
+    Drop it if you hold it; otherwise ignore it."""
+
+    id = serializers.IntegerField(source="article_id")
+    updated_at = serializers.DateTimeField(source="changed_at")
+    matches_filters = serializers.SerializerMethodField()
+
+    def get_matches_filters(self, change: Any) -> bool:
+        return False
 
 
 def _others(article: Article) -> list[Article]:

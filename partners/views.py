@@ -52,6 +52,7 @@ from .serializers import (
     CategorySerializer,
     CompanySerializer,
     NewWebhookEndpointSerializer,
+    NotMatchingSerializer,
     SourceSerializer,
     StorySerializer,
     TombstoneSerializer,
@@ -237,12 +238,15 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
             "Ordered by `updated_at`, then id. Follow `next` until `has_more` is false, "
             "keep the last `next`, and poll it later: you receive every change exactly "
             "once — publication, correction, take-down. A story taken down arrives as a "
-            "tombstone (`id`, `unpublished_at`): remove it. Changes appear after "
+            "tombstone (`id`, `unpublished_at`): remove it. With filters, stories that "
+            "match come whole, and a story that changed without matching them (any "
+            "more) comes as `{id, updated_at, matches_filters: false}`: drop it if you "
+            "hold it. Changes appear after "
             f"{settings.PARTNER_FEED_SETTLE_SECONDS} s (so none commits behind your cursor)."
         ),
         responses=PolymorphicProxySerializer(
-            component_name="StoryOrTombstone",
-            serializers=[StorySerializer, TombstoneSerializer],
+            component_name="StoryChange",
+            serializers=[StorySerializer, TombstoneSerializer, NotMatchingSerializer],
             resource_type_field_name=None,
         ),
     )
@@ -256,7 +260,6 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
         filters = StoryFilter(params, queryset=self.get_queryset(), request=request)
         if not filters.is_valid():
             raise ValidationError(filters.errors)
-        stories = filters.qs
         feed = StoryChange.objects.filter(changed_at__lte=settled_before())
         if since := filters.form.cleaned_data.get("updated_since"):
             feed = feed.filter(changed_at__gte=since)
@@ -264,20 +267,38 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
         gone = ~Q(article_id__in=visible_now) & ~Q(
             live=False, unpublished_at=None, pending=False
         )
+        # Filters choose which stories come whole. Every change still comes, so that a
+        # story changed out of the filter (its importance lowered, its company removed)
+        # reaches a partner who holds it: as a short "does not match" record.
+        page = ChangeFeedPage(
+            feed.filter(Q(article_id__in=visible_now) | gone), request
+        )
+        ids = [row.article_id for row in page.rows]
         if STORY_FILTERS & set(params):
-            feed = feed.filter(Q(article_id__in=stories.values("pk")) | gone)
+            whole = set(filters.qs.filter(pk__in=ids).values_list("pk", flat=True))
         else:
-            feed = feed.filter(Q(article_id__in=visible_now) | gone)
-        page = ChangeFeedPage(feed, request)
-        changes = {row.article_id: row for row in page.rows}
+            whole = set(ids)
+        changes = {row.article_id: row for row in page.rows if row.article_id in whole}
         loaded = self._loaded(list(changes))
         context = self._context(list(loaded.values()), changes)
-        # One serializer for the page's stories and one for its tombstones (a serializer
-        # per story would build its fields again for each: most of a page's time).
-        stories_here = [
-            loaded[r.article_id] for r in page.rows if r.article_id in loaded
+        still_visible = (
+            set(
+                Article.objects.visible()
+                .filter(pk__in=set(ids) - set(loaded))
+                .values_list("pk", flat=True)
+            )
+            if len(loaded) < len(ids)
+            else set()
+        )
+        # One serializer for each kind of record on the page (a serializer per story
+        # would build its fields again for each: most of a page's time).
+        stories_here = [loaded[pk] for pk in ids if pk in loaded]
+        others = [r for r in page.rows if r.article_id in still_visible]
+        gone_here = [
+            r
+            for r in page.rows
+            if r.article_id not in loaded and r.article_id not in still_visible
         ]
-        gone_here = [r for r in page.rows if r.article_id not in loaded]
         for row in gone_here:
             row.unpublished_at = row.unpublished_at or row.changed_at
         as_data = dict(
@@ -291,6 +312,13 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
             zip(
                 [r.article_id for r in gone_here],
                 TombstoneSerializer(gone_here, many=True).data,
+                strict=True,
+            )
+        )
+        as_data |= dict(
+            zip(
+                [r.article_id for r in others],
+                NotMatchingSerializer(others, many=True).data,
                 strict=True,
             )
         )

@@ -323,14 +323,29 @@ def disable(endpoint: WebhookEndpoint, *, reason: str) -> None:
     logger.warning(
         "webhook endpoint %s of %s disabled: %s", endpoint.url, partner, reason
     )
+    last = (
+        endpoint.deliveries.filter(status=WebhookDelivery.Status.DELIVERED)
+        .exclude(event=PING)
+        .order_by("-delivered_at")
+        .values_list("delivered_at", flat=True)
+        .first()
+    )
+    since = (
+        f"set to {last:%Y-%m-%dT%H:%M:%SZ} (the last event it accepted)"
+        if last
+        else "set to when you registered it"
+    )
+    api = settings.SITE_URL.rstrip("/") + "/api/v1"
     send_mail(
         subject=f"Newsroom: your webhook endpoint {endpoint.url} was disabled",
         message=(
             f"Hello {partner.name},\n\n"
-            f"We stopped sending story events to {endpoint.url}: {reason}.\n\n"
-            "Nothing is lost: pull what you missed from /api/v1/stories/ with updated_since "
-            "set to the time of your last event. Once the endpoint answers again, turn it "
-            'back on with PATCH /api/v1/webhooks/<id>/ {"is_active": true} (or ask us).\n'
+            f"We stopped sending story events to {endpoint.url} (endpoint "
+            f"{endpoint.pk}): {reason}.\n\n"
+            f"Nothing is lost: pull what you missed from {api}/stories/ with updated_since "
+            f"{since}. Once the endpoint answers again, turn it back on with\n\n"
+            f'    PATCH {api}/webhooks/{endpoint.pk}/  {{"is_active": true}}\n\n'
+            "(or ask us to).\n"
         ),
         from_email=None,
         recipient_list=[partner.contact_email],

@@ -359,3 +359,32 @@ def test_the_last_page_is_never_kept_so_settled_changes_reach_it(
         "partners.views.settled_before", lambda: later - timedelta(seconds=60)
     )
     assert len(ids(client.get(STORIES))) == 1
+
+
+def test_a_story_changed_out_of_a_filter_reaches_the_partner_who_pulls_that_filter(
+    django_capture_on_commit_callbacks,
+) -> None:
+    """A partner pulling importance_min=6 holds story A; the desk lowers A to 3. The next
+    pull of that filtered feed says A no longer matches (the stranger's kept `next` link
+    returned nothing, and the partner kept importance 6 for good)."""
+    with django_capture_on_commit_callbacks(execute=True):
+        a = published("Helios buys Lumen", importance=6)
+        published("Minor story", importance=2)
+    client = api()
+    first = client.get(STORIES, {"importance_min": 6}).json()
+    assert [r["id"] for r in first["results"] if "title" in r] == [a.pk]
+    with django_capture_on_commit_callbacks(execute=True):
+        services.article_edit(
+            article=a.pk,
+            editor=chief("boss"),
+            version=Article.objects.get(pk=a.pk).version,
+            changes={"importance": 3},
+            correction="Lowered the importance.",
+        )
+    later = client.get(first["next"]).json()["results"]
+    assert later == [
+        {"id": a.pk, "updated_at": later[0]["updated_at"], "matches_filters": False}
+    ]
+    # Without filters the same change is the story itself, corrected.
+    (whole,) = [r for r in client.get(STORIES).json()["results"] if r["id"] == a.pk]
+    assert whole["importance"] == 3

@@ -21,9 +21,15 @@ class Command(BaseCommand):
             "--tier", default=Partner.Tier.TRIAL, choices=Partner.Tier.values
         )
         parser.add_argument("--name", default="default", help="what the key is for")
-        parser.add_argument("--days", type=int, default=0, help="expire after N days")
+        parser.add_argument(
+            "--days", type=int, default=0, help="expire after N days (0: never)"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["days"] < 0:
+            raise CommandError(
+                "--days is how many days the key lasts: 1 or more (0: no expiry)."
+            )
         partner = Partner.objects.filter(name=options["partner"]).first()
         if partner is None:
             if not options["email"]:
