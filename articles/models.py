@@ -29,6 +29,17 @@ class Category(models.Model):
         return self.name
 
 
+class CompanyQuerySet(models.QuerySet["Company"]):
+    def in_the_news(self) -> CompanyQuerySet:
+        """Companies a story readers can see names. A company the AI linked only to stories
+        still in review is not shown anywhere public: it would announce them."""
+        return self.filter(
+            models.Exists(
+                Article.objects.visible().filter(companies=models.OuterRef("pk"))
+            )
+        )
+
+
 class Company(models.Model):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
@@ -39,6 +50,8 @@ class Company(models.Model):
         help_text=_("Other names the text may use."),
     )
     ticker = models.CharField(_("ticker"), max_length=20, blank=True, db_index=True)
+
+    objects = CompanyQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

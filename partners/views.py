@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
@@ -448,9 +448,7 @@ class CompanyViewSet(Reference):
     def get_queryset(self) -> QuerySet[Company]:
         # Only companies of stories readers can see: a company the AI linked to a story
         # still in review must not announce that story.
-        return Company.objects.filter(
-            Exists(Article.objects.visible().filter(companies=OuterRef("pk")))
-        )
+        return Company.objects.in_the_news()
 
 
 # --------------------------------------------------------------------------------------------

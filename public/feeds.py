@@ -100,7 +100,7 @@ class CategoryStories(LatestStories):
 
 class CompanyStories(LatestStories):
     def get_object(self, request: HttpRequest, slug: str) -> Company:
-        return get_object_or_404(Company, slug=slug)
+        return get_object_or_404(Company.objects.in_the_news(), slug=slug)
 
     def title(self, obj: Company) -> str:  # type: ignore[override]
         return f"Newsroom: {obj.name}"

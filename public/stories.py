@@ -84,7 +84,7 @@ class Filters:
                     f"“{sentiment}” is not a sentiment (bullish, neutral or bearish)."
                 )
         if slug := text("company"):
-            filters.company = Company.objects.filter(slug=slug).first()
+            filters.company = Company.objects.in_the_news().filter(slug=slug).first()
             if filters.company is None:
                 filters.invalid.append(f"There is no company “{slug}”.")
         if slug := text("source"):

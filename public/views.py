@@ -185,7 +185,7 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def company(request: HttpRequest, slug: str) -> HttpResponse:
     """A company's stories, and how the news about it has leaned week by week."""
-    found = get_object_or_404(Company, slug=slug)
+    found = get_object_or_404(Company.objects.in_the_news(), slug=slug)
     return _list_page(
         request,
         heading=found.name,

@@ -515,3 +515,14 @@ def test_list_pages_keep_a_constant_query_count_with_filters_in_force(
     ):
         with django_assert_max_num_queries(6):
             client.get(url)
+
+
+def test_a_company_named_only_in_stories_not_yet_published_has_no_public_page(
+    client: Client,
+) -> None:
+    """The AI linked it to a story still in review: its page, feed and filter would
+    announce that story (found attacking the partner API, which had the same gap)."""
+    secret = story("in_review", title="Not out yet")
+    secret.companies.add(Company.objects.create(name="Auralis", slug="auralis"))
+    assert client.get("/company/auralis/").status_code == 404
+    assert client.get("/company/auralis/rss/").status_code == 404
