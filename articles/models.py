@@ -114,7 +114,13 @@ class ArticleQuerySet(models.QuerySet["Article"]):
                 + SearchVector("analysis", weight="C", config="english")
             )
             words = SearchQuery(query, search_type="websearch", config="english")
-            return self.annotate(rank=SearchRank(vector, words)).filter(rank__gt=0.01)
+            # Matched with @@ (a phrase, an exclusion hold), then ranked: ts_rank alone
+            # gives a document that misses the phrase a rank too.
+            return (
+                self.annotate(document=vector)
+                .filter(document=words)
+                .annotate(rank=SearchRank(vector, words))
+            )
 
         weights = {"title": 4.0, "summary": 2.0, "analysis": 1.0}
 

@@ -24,6 +24,7 @@ from functools import partial
 from typing import Any
 
 import httpx2
+from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connections, transaction
@@ -284,7 +285,7 @@ def _record(delivery: WebhookDelivery, *, status: int | None, error: str) -> Non
         delivery.attempts + 1,
         wait.total_seconds(),
     )
-    if not settings.CELERY_TASK_ALWAYS_EAGER:  # without a broker the sweep retries
+    if not _eager():  # without a broker the sweep retries
         from .tasks import deliver_webhook
 
         deliver_webhook.apply_async((delivery.pk,), countdown=wait.total_seconds())
@@ -375,13 +376,19 @@ def deliver_due(*, limit: int = 200, budget: float = 40.0) -> int:
     return done
 
 
+def _eager() -> bool:
+    """Tasks run in-process (no broker): Celery's own setting, which the app reads from
+    CELERY_TASK_ALWAYS_EAGER (and tests may set on the app)."""
+    return bool(current_app.conf.task_always_eager)
+
+
 def send_soon(ids: list[int]) -> None:
     """Deliver these now, away from the caller: a Celery task each with a broker; without
     one (eager tasks, the embedded setup) in a background thread, so a slow endpoint never
     holds the editor's request that published the story."""
     from .tasks import deliver_webhook
 
-    if not settings.CELERY_TASK_ALWAYS_EAGER:
+    if not _eager():
         for pk in ids:
             deliver_webhook.delay(pk)
         return
