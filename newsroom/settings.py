@@ -304,6 +304,11 @@ PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 # How long browsers and shared caches may keep a page without asking again (they revalidate
 # with the ETag after that).
 PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
+# How long a process trusts the pages' generation it last read (one cache round trip per
+# page instead of two); a change made by another process shows within this time.
+PUBLIC_GENERATION_MEMO_SECONDS = env.float(
+    "PUBLIC_GENERATION_MEMO_SECONDS", default=1.0
+)
 
 # --------------------------------------------------------------------------------------------
 # Security headers. CSP via django-csp 4: https://django-csp.readthedocs.io/en/latest/

@@ -11,7 +11,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_vary_headers
@@ -274,22 +274,22 @@ class StoryViewSet(PartnerAPIMixin, viewsets.GenericViewSet[Article]):
             feed.filter(Q(article_id__in=visible_now) | gone), request
         )
         ids = [row.article_id for row in page.rows]
-        if STORY_FILTERS & set(params):
-            whole = set(filters.qs.filter(pk__in=ids).values_list("pk", flat=True))
+        still_visible: set[int] = set()
+        if STORY_FILTERS & set(params) and ids:
+            # One query: which of the page's stories readers see, and which match.
+            seen = dict(
+                Article.objects.visible()
+                .filter(pk__in=ids)
+                .annotate(matches=Exists(filters.qs.filter(pk=OuterRef("pk"))))
+                .values_list("pk", "matches")
+            )
+            whole = {pk for pk, matches in seen.items() if matches}
+            still_visible = set(seen) - whole
         else:
-            whole = set(ids)
+            whole = set(ids)  # what is not loaded below was taken down
         changes = {row.article_id: row for row in page.rows if row.article_id in whole}
         loaded = self._loaded(list(changes))
         context = self._context(list(loaded.values()), changes)
-        still_visible = (
-            set(
-                Article.objects.visible()
-                .filter(pk__in=set(ids) - set(loaded))
-                .values_list("pk", flat=True)
-            )
-            if len(loaded) < len(ids)
-            else set()
-        )
         # One serializer for each kind of record on the page (a serializer per story
         # would build its fields again for each: most of a page's time).
         stories_here = [loaded[pk] for pk in ids if pk in loaded]

@@ -24,6 +24,8 @@ def _test_settings(settings: Settings) -> None:
     settings.FEED_CONNECT_TIMEOUT = 2.0
     # The partner change feed serves a change at once (its settling is tested on its own).
     settings.PARTNER_FEED_SETTLE_SECONDS = 0
+    # Every public page asks the cache for the generation (its memo is tested on its own).
+    settings.PUBLIC_GENERATION_MEMO_SECONDS = 0
     # Webhooks are delivered in the test's own thread (in production: a worker or a thread).
     settings.PARTNER_WEBHOOKS_IN_BACKGROUND = False
     # Never call a real model from tests, whatever the environment holds.
