@@ -24,7 +24,7 @@ install: $(STAMP)
 PORT ?= 8000
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py load_demo
+	DEBUG=1 SITE_URL=http://127.0.0.1:$(PORT) $(PY) manage.py load_demo
 	@echo
 	@echo "  Newsroom is starting at http://127.0.0.1:$(PORT)"
 	@echo "  Demo editor login: editor / newsroom-demo"

@@ -257,3 +257,25 @@ def test_the_http_client_of_the_guard_uses_no_proxy_from_the_environment(
     ):
         assert client.post(receiver.url, content=b"{}").status_code == 200
     assert isinstance(client, httpx2.Client)
+
+
+def test_with_the_broker_down_the_publication_stands_and_the_sweep_delivers_later(
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """Sending the deliveries fails after the commit (Redis restarting): the story is
+    published all the same, the failure is logged by name, and the delivery waits for the
+    sweep."""
+
+    def broker_down(ids: list[int]) -> None:
+        raise ConnectionError("Redis is restarting")
+
+    monkeypatch.setattr(webhooks, "send_soon", broker_down)
+    WebhookEndpoint.objects.create(partner=partner(), url="http://127.0.0.1:9/hook")
+    with django_capture_on_commit_callbacks(execute=True):
+        story = published()
+    assert api().get(f"/api/v1/stories/{story.pk}/").status_code == 200
+    assert "send" in caplog.text and "Redis is restarting" in caplog.text
+    delivery = WebhookDelivery.objects.get()
+    assert (delivery.status, delivery.attempts) == ("pending", 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
@@ -189,8 +190,8 @@ class Command(BaseCommand):
             user.groups.add(Group.objects.get(name="Chief editors"))
             self.stdout.write(
                 self.style.SUCCESS(
-                    f"Demo editor created. Log in at http://127.0.0.1:8000/admin/ as "
-                    f"{username} / {password}"
+                    f"Demo editor created. Log in at {settings.SITE_URL.rstrip('/')}"
+                    f"/admin/ as {username} / {password}"
                 )
             )
         else:
