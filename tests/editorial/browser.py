@@ -22,6 +22,7 @@ from playwright.sync_api import (
     ConsoleMessage,
     Error,
     Page,
+    expect,
     sync_playwright,
 )
 
@@ -37,7 +38,10 @@ LAUNCH_ARGS = [
     "--no-first-run",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-TIMEOUT_MS = 5_000
+# What a page or an assertion may wait for. Generous: CI machines have two cores shared
+# with PostgreSQL, Redis, a Celery worker and the live server; a real failure still fails.
+TIMEOUT_MS = 10_000
+expect.set_options(timeout=TIMEOUT_MS)
 
 # Registered before any page script runs; init scripts are not subject to the page's CSP.
 RECORD_CSP_VIOLATIONS = """
