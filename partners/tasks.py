@@ -8,12 +8,13 @@ from celery import shared_task
 from . import changes, usage, webhooks
 
 
-@shared_task(name="partners.announce_change", ignore_result=True)
+# acks_late: both are safe to run twice (announce is idempotent, a delivery is claimed).
+@shared_task(name="partners.announce_change", ignore_result=True, acks_late=True)
 def announce_change(article_id: int) -> str | None:
     return changes.announce(article_id)
 
 
-@shared_task(name="partners.deliver_webhook", ignore_result=True)
+@shared_task(name="partners.deliver_webhook", ignore_result=True, acks_late=True)
 def deliver_webhook(delivery_id: int) -> None:
     webhooks.deliver(delivery_id)
 

@@ -1,0 +1,43 @@
+"""Deployment switches read from the environment (settings are environment only)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _settings(**env: str) -> dict[str, str]:
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "from newsroom.celery import app; "
+        "print(s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, "
+        "s.SECURE_HSTS_PRELOAD, app.conf.task_reject_on_worker_lost)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "newsroom.settings", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    keys = ["hsts", "subdomains", "preload", "reject_on_worker_lost"]
+    return dict(zip(keys, out[-4:], strict=True))
+
+
+def test_hsts_subdomains_and_preload_come_from_the_environment() -> None:
+    assert _settings(SECURE_HSTS_SECONDS="0")["subdomains"] == "False"
+    on = _settings(
+        SECURE_HSTS_SECONDS="31536000",
+        SECURE_HSTS_INCLUDE_SUBDOMAINS="1",
+        SECURE_HSTS_PRELOAD="1",
+    )
+    assert (on["hsts"], on["subdomains"], on["preload"]) == ("31536000", "True", "True")
+
+
+def test_a_task_whose_worker_dies_goes_back_to_the_queue() -> None:
+    assert _settings()["reject_on_worker_lost"] == "True"
