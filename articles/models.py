@@ -159,8 +159,8 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             else:
                 groups.append([term])
             join_next = False
-        if not groups:
-            return self.none()
+        if not groups:  # only exclusions, or nothing to look for: no story matches
+            return self.none().annotate(rank=Value(0.0, output_field=FloatField()))
         found = self
         rank: Any = Value(0.0)
         for group in groups:

@@ -536,3 +536,15 @@ def test_a_company_named_only_in_stories_not_yet_published_has_no_public_page(
     secret.companies.add(Company.objects.create(name="Auralis", slug="auralis"))
     assert client.get("/company/auralis/").status_code == 404
     assert client.get("/company/auralis/rss/").status_code == 404
+
+
+@pytest.mark.parametrize("q", ["-steel", '"', '""', "- -", "OR", '-"rate cut"'])
+def test_a_query_with_nothing_to_look_for_is_an_answer_not_an_error(
+    client: Client, searchable: dict[str, Article], q: str
+) -> None:
+    """Found by a reader: "-steel" (the search page's own example of an exclusion) and a
+    lone quote mark were 500s."""
+    from urllib.parse import quote
+
+    response = client.get(reverse("public:search") + "?q=" + quote(q))
+    assert response.status_code == 200, q
