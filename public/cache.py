@@ -66,9 +66,38 @@ def invalidate(**_: Any) -> None:
     _memo = (time.monotonic(), value)
 
 
+# The fields of a company, category or source that pages show by name (a source's site
+# address, refreshed by every fetch, only in structured data: it waits for the next change).
+SHOWN_FIELDS = frozenset({"name", "slug", "ticker", "description"})
+
+
+def renamed(
+    sender: type, instance: Any, created: bool, update_fields: Any = None, **_: Any
+) -> None:
+    """A company, category or source saved: the pages are stale only if it existed (a new
+    one is on no page yet) and a field pages show may have changed. A source saved after
+    each fetch (its schedule, its health) leaves them alone."""
+    if created:
+        return
+    if update_fields is not None and not (set(update_fields) & SHOWN_FIELDS):
+        return
+    invalidate()
+
+
 def content_etag(content: bytes) -> str:
     """A strong ETag naming exactly these bytes."""
     return quote_etag(hashlib.sha256(content).hexdigest()[:32])
+
+
+# The query parameters any public page reads (filters, window, cursor, search). A request
+# with others is answered, and not kept.
+KNOWN_PARAMETERS = frozenset(
+    {"category", "sentiment", "company", "source", "min", "window", "after", "q"}
+)
+
+
+def _cacheable(request: HttpRequest) -> bool:
+    return set(request.GET) <= KNOWN_PARAMETERS and len(request.get_full_path()) <= 1024
 
 
 def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -80,10 +109,16 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         if request.method not in ("GET", "HEAD"):
             return view(request, *args, **kwargs)
         variant = "htmx" if request.headers.get("HX-Request") else "page"
-        path = request.get_full_path()
-        digest = hashlib.sha256(f"{variant}:{path}".encode()).hexdigest()[:32]
+        # Pages name their own address (canonical link, feeds, sitemaps), so the scheme
+        # and host are part of the key: a request with a forged Host or X-Forwarded-Proto
+        # gets a page of its own, never one that other readers are then served.
+        where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
+        digest = hashlib.sha256(f"{variant}:{where}".encode()).hexdigest()[:32]
         key = f"public:page:{generation()}:{digest}"
-        response = cache.get(key)
+        # Only addresses the pages understand are kept: made-up parameters (?x=<3 KB>)
+        # would fill the cache with copies of the same page.
+        keep = _cacheable(request)
+        response = cache.get(key) if keep else None
         if response is None:
             response = view(request, *args, **kwargs)
             if (
@@ -97,7 +132,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 and not response.cookies
             ):
                 response["ETag"] = content_etag(response.content)
-                cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
+                if keep:
+                    cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
         patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
         patch_vary_headers(response, ["HX-Request"])
         etag = response.get("ETag")

@@ -52,15 +52,29 @@ def excerpt(text: str, limit: int) -> str:
     return (cut or text[:room]) + ELLIPSIS
 
 
+def web_address(url: str | None) -> bool:
+    """Whether ``url`` is an absolute http(s) address (the only links pages give)."""
+    if not url:
+        return False
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
+
+
 def clean_url(url: str) -> str:
     """``url`` without the campaign and click identifiers outlets add (utm_*, fbclid,
-    gclid, …), the rest of it as it was."""
-    if not url or "?" not in url:
+    gclid, …), the rest of it as it was; "" for anything but an http(s) address (a
+    ``javascript:`` or ``data:`` URL that reached the database another way than ingest)."""
+    if not web_address(url):
+        return ""
+    if "?" not in url:
         return url
     try:
         parts = urlsplit(url)
     except ValueError:
-        return url
+        return ""
     kept = [
         (key, value)
         for key, value in parse_qsl(parts.query, keep_blank_values=True)

@@ -261,7 +261,9 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
     assert article.published_at_site is not None  # visible() stories are published
     updated = max([article.published_at_site, *(c.at for c in corrections)])
     canonical = request.build_absolute_uri(article.get_absolute_url())
-    image = request.build_absolute_uri(article.image_url) if article.image_url else ""
+    # Only an http(s) image: a javascript: or data: URL stored another way than ingest
+    # is not shown.
+    image = article.image_url if text.web_address(article.image_url) else ""
     context = {
         "article": article,
         "companies": list(article.companies.all()),
@@ -274,7 +276,7 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
         "updated": updated,
         "canonical": canonical,
         "image": image,
-        "image_alt": text.image_alt(article.content, article.image_url),
+        "image_alt": text.image_alt(article.content, image),
         "description": text.excerpt(article.summary, DESCRIPTION_CHARS),
         "social_description": text.excerpt(article.summary, SOCIAL_DESCRIPTION_CHARS),
         "json_ld": news_article(

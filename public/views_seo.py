@@ -41,7 +41,7 @@ def news_article(
     if home:
         publisher["url"] = home
     author: dict[str, Any] = {"@type": "Organization", "name": article.source.name}
-    if article.source.site_url:
+    if text.web_address(article.source.site_url):
         author["url"] = article.source.site_url
     assert article.published_at_site is not None  # story pages are published stories
     data: dict[str, Any] = {

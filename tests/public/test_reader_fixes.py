@@ -548,3 +548,76 @@ def test_a_query_with_nothing_to_look_for_is_an_answer_not_an_error(
 
     response = client.get(reverse("public:search") + "?q=" + quote(q))
     assert response.status_code == 200, q
+
+
+def test_a_forged_host_or_scheme_gets_its_own_page_never_one_others_are_served(
+    client: Client, settings: object
+) -> None:
+    """Found attacking the site: the cache key was the path alone, so a request with
+    Host: localhost and X-Forwarded-Proto: https stored a page whose canonical link,
+    OpenGraph URL and sitemap said https://localhost/… for every later reader."""
+    settings.ALLOWED_HOSTS = ["testserver", "localhost"]  # type: ignore[attr-defined]
+    article = published()
+    forged = client.get(
+        article.get_absolute_url(),
+        HTTP_HOST="localhost",
+        HTTP_X_FORWARDED_PROTO="https",
+    )
+    assert "https://localhost/" in forged.content.decode()
+    for url in [article.get_absolute_url(), reverse("public:news_sitemap")]:
+        page = client.get(url).content.decode()
+        assert "https://localhost" not in page, url
+        assert "http://testserver/" in page, url
+
+
+def test_made_up_parameters_are_answered_but_not_kept(
+    client: Client, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    published()
+    front = reverse("public:front")
+    client.get(front + "?category=markets")
+    with django_assert_max_num_queries(0):
+        client.get(front + "?category=markets")  # a known address: kept
+    junk = front + "?x=" + "a" * 3000
+    assert client.get(junk).status_code == 200
+    with django_assert_max_num_queries(10) as counted:
+        assert client.get(junk).status_code == 200
+    assert len(counted) > 0, "rendered again: not kept in the cache"
+
+
+def test_links_and_images_are_http_only_whatever_the_database_holds(
+    client: Client,
+) -> None:
+    """Ingest keeps only http(s) links, but a shell or an admin edit can store others."""
+    article = published(image_url="javascript:alert(4)")
+    Article.objects.filter(pk=article.pk).update(url="javascript:alert(1)//")
+    article.source.site_url = "javascript:alert(3)"
+    article.source.save(update_fields=["site_url"])
+    cache.clear()
+    page = client.get(article.get_absolute_url()).content.decode()
+    assert "javascript:" not in page
+    assert "Read original" not in page  # no link at all rather than a bad one
+    assert text.clean_url("data:text/html,<script>x</script>") == ""
+    assert text.clean_url("https://example.com/a?utm_source=x&id=1") == (
+        "https://example.com/a?id=1"
+    )
+
+
+def test_renaming_a_company_refreshes_the_pages_a_fetch_does_not(
+    client: Client,
+) -> None:
+    article = published()
+    helios = Company.objects.create(name="Helios", slug="helios")
+    article.companies.add(helios)
+    cache.clear()
+    url = article.get_absolute_url()
+    assert "Helios" in client.get(url).content.decode()
+    generation = cache.get("public:generation")
+    # A source saved by a fetch (its health, its schedule): the pages stay.
+    article.source.consecutive_failures = 1
+    article.source.save(update_fields=["consecutive_failures"])
+    assert cache.get("public:generation") == generation
+    # A wrong name taken down in the admin: every page shows the new one at once.
+    helios.name = "Helios Semiconductor"
+    helios.save()
+    assert "Helios Semiconductor" in client.get(url).content.decode()
