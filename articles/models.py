@@ -65,6 +65,35 @@ class Company(models.Model):
         return [self.name, *self.aliases]
 
 
+def _search_terms(query: str) -> tuple[list[list[str]], list[str]]:
+    """The terms of a web-search query: groups of alternatives (every group must match)
+    and the excluded terms."""
+    # As websearch_to_tsquery reads it: a quoted phrase is one term, OR joins the
+    # terms either side, a leading "-" excludes; at most eight terms.
+    groups: list[list[str]] = []
+    excluded: list[str] = []
+    join_next = False
+    for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', query):
+        negated, term, word = match.groups()
+        if word is not None:
+            if word.upper() == "OR" and groups and not join_next:
+                join_next = True
+                continue
+            negated = "-" if word.startswith("-") and len(word) > 1 else ""
+            term = word.removeprefix("-") if negated else word
+        term = " ".join(term.split()).strip(".,;:!?()[]{}'\"")
+        if not term or len(excluded) + sum(map(len, groups)) >= 8:
+            continue
+        if negated:
+            excluded.append(term)
+        elif join_next:
+            groups[-1].append(term)
+        else:
+            groups.append([term])
+        join_next = False
+    return groups, excluded
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def settled(self) -> ArticleQuerySet:
         """Articles the desk has acted on (decided, or copy edited): automatic passes such
@@ -101,6 +130,10 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         ``OR``, ``-word``) in the headline, summary or analysis, annotated with a ``rank``
         (higher is better): ranked full-text search on PostgreSQL, whole words elsewhere,
         a match in the headline weighing more than one in the summary or the analysis."""
+        if connection.vendor == "postgresql" and not _search_terms(query)[0]:
+            # Only exclusions: nothing to look for (and "-word" alone would read every
+            # story, the index cannot help).
+            return self.none().annotate(rank=Value(0.0, output_field=FloatField()))
         if connection.vendor == "postgresql":
             from django.contrib.postgres.search import (
                 SearchQuery,
@@ -136,29 +169,7 @@ class ArticleQuerySet(models.QuerySet["Article"]):
                 )
             return found
 
-        # As websearch_to_tsquery reads it: a quoted phrase is one term, OR joins the
-        # terms either side, a leading "-" excludes; at most eight terms.
-        groups: list[list[str]] = []
-        excluded: list[str] = []
-        join_next = False
-        for match in re.finditer(r'(-?)"([^"]*)"?|(\S+)', query):
-            negated, term, word = match.groups()
-            if word is not None:
-                if word.upper() == "OR" and groups and not join_next:
-                    join_next = True
-                    continue
-                negated = "-" if word.startswith("-") and len(word) > 1 else ""
-                term = word.removeprefix("-") if negated else word
-            term = " ".join(term.split()).strip(".,;:!?()[]{}'\"")
-            if not term or len(excluded) + sum(map(len, groups)) >= 8:
-                continue
-            if negated:
-                excluded.append(term)
-            elif join_next:
-                groups[-1].append(term)
-            else:
-                groups.append([term])
-            join_next = False
+        groups, excluded = _search_terms(query)
         if not groups:  # only exclusions, or nothing to look for: no story matches
             return self.none().annotate(rank=Value(0.0, output_field=FloatField()))
         found = self
