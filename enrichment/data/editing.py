@@ -274,3 +274,12 @@ NOT_NAMES: frozenset[str] = _words(
 LEANING_WORDS: frozenset[str] = _words(
     "it they he she we i you this these those its their his her our my your that there"
 )
+# Nouns that stand in for a company named earlier ("the company said ..."): ambiguous in a
+# sentence read on its own once the article names more than one company.
+REFERRING_NOUNS: frozenset[str] = _words(
+    """
+    company firm group business bank lender insurer carmaker automaker chipmaker maker
+    manufacturer retailer airline utility operator producer supplier provider developer
+    miner startup corporation conglomerate buyer seller acquirer target
+    """
+)

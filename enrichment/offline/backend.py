@@ -26,7 +26,7 @@ from .sentences import (
     _takeaways,
     _tokens,
     briefs,
-    headline_figures,
+    named_subjects,
     split_sentences,
 )
 from .tone import _Tone, _tone
@@ -40,7 +40,7 @@ class OfflineBackend:
     """Rule-based enrichment for demos, tests and sites without an API key."""
 
     name = "offline"
-    model = "offline-3"  # shown as the model name; bump when the algorithm changes
+    model = "offline-4"  # shown as the model name; bump when the algorithm changes
 
     def enrich(
         self, article: ArticleInput, *, now: datetime | None = None
@@ -66,15 +66,14 @@ class OfflineBackend:
 
         companies = _companies(article, title, title_tokens, sentences)
         organisations = frozenset(c.name for c in companies)
-        candidates = briefs(
-            sentences, organisations=organisations, keep=headline_figures(title)
-        )
+        named = max(len(organisations), named_subjects([s.text for s in sentences]))
+        candidates = briefs(sentences, companies=named)
         # A third summary sentence only when three others are left for the takeaways.
         summary, used = _summary(
             sentences,
             title=title,
             text=text,
-            organisations=organisations,
+            companies=named,
             most=3 if len(candidates) >= 6 else 2,
         )
         plan = plan_analysis(

@@ -17,27 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..data import editing, lexicon
-from .condense import (
-    COPY_LIMIT,
-    condense,
-    copied_share,
-    cut_last_clause,
-    drop_adverbs,
-    merge,
-    word_count,
-)
+from .condense import condense, word_count
 
 SHORT_TEXT_CHARS = 200
 SUMMARY_MAX_CHARS = 650  # a short text's summary: its headline and text as given
-SUMMARY_WORDS = 60  # otherwise about this many words, as a news brief
-LEAD_WORDS = 24  # the opening sentence condensed to this many words (when it can be)
-DETAIL_WORDS = 18  # and each further one to this many
-# A sentence of this many words that a summary repeats unbroken (COPY_LIMIT of it) is
-# copied, not condensed; shorter ones may be quoted whole.
-COPY_MIN_WORDS = 8
-# A lead of this many words is news enough to stay in the summary, condensed as far as the
-# rules go, even when it cannot be condensed far enough not to count as copied.
-LONG_LEAD_WORDS = 25
+SUMMARY_WORDS = 70  # otherwise about this many words, as a news brief
+# A further summary sentence longer than this is left to the analysis: sentences are never
+# cut to length, since a cut sentence says less, or something else, than the article.
+DETAIL_WORDS = 32
 # How far down the ranking the summary looks for sentences that fit.
 SUMMARY_CANDIDATES = 6
 TAKEAWAY_WORDS = 26
@@ -98,6 +85,72 @@ _LEADING_CONNECTOR = re.compile(
     r"^(?:But|And|However|Meanwhile|Still|Also|Yet|Plus),?\s+"
 )
 _HAS_DIGIT = re.compile(r"\d")
+# A sentence that leans on the one before it in the article: read elsewhere (the analysis,
+# the takeaways, a summary that skipped the sentence before) its pronoun would point at
+# whatever name the reader saw last. "It", "they", "this" open it; "he", "she", "his" come
+# before any name in it ("The main constraint, he said, ..."); "that site", "those plants"
+# point back; "the company" is ambiguous once the article names more than one company.
+_LEANING_START = re.compile(
+    r"^(?:it|its|they|their|them|he|she|his|her|him|such|both|the (?:latter|former)"
+    r"|[^,;:\"“”]{1,60}, (?:it|its|they|their|he|she|his|her)"
+    r"|(?:this|that|these|those)(?! (?:year|week|month|quarter|morning|afternoon|evening"
+    r"|spring|summer|autumn|fall|winter|time)\b))\b",
+    re.IGNORECASE,
+)
+_SPEAKER = re.compile(r"\b(?:said|says|told|added|argued|warned|wrote|according)\b")
+_BARE_SPEAKER = re.compile(
+    r"[,.!?][\"”’'],? (?:he|she|they|it) (?:said|says|added|told)\b"
+)
+_PERSONAL = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
+_NAME = re.compile(r"\b[A-Z][\w'’.-]*[a-z0-9][\w'’.-]*")
+_POINTING_BACK = re.compile(
+    r"\b(?:at|in|to|from|of|on|for|by|with|into|about|under|near|after) (?:that|this|these"
+    r"|those) (?!(?:year|week|month|quarter|morning|afternoon|evening|time)\b)[a-z]"
+    r"|\bthe (?:same|latter|former) [a-z]",
+    re.IGNORECASE,
+)
+_THE_COMPANY = re.compile(
+    r"\bthe (?:" + "|".join(sorted(editing.REFERRING_NOUNS)) + r")\b", re.IGNORECASE
+)
+
+
+def named_subjects(sentences: Sequence[str]) -> int:
+    """How many different names open the text's sentences ("Kaldera said ...", "Ferrovia
+    will ..."): when more than one, "the company" could be either."""
+    text = " ".join(sentences)
+    names = set()
+    for sentence in sentences:
+        first = _NAME.match(sentence)
+        if not first:
+            continue
+        word = first.group().rstrip(".").removesuffix("'s").removesuffix("’s")
+        if (
+            word not in editing.NOT_NAMES
+            and len(word) > 2
+            and not re.search(rf"\b{re.escape(word.lower())}\b", text)
+            and text.count(word) >= 2
+        ):
+            names.add(word)
+    return len(names)
+
+
+def leans_on_context(text: str, *, companies: int = 1) -> bool:
+    """Whether ``text`` needs the sentence before it to say who or what it is about."""
+    if text[:1] in _OPENERS[:4]:
+        # A quotation leans on nothing when it names its speaker, and on everything when not.
+        return not _SPEAKER.search(text) or bool(_BARE_SPEAKER.search(text))
+    if _LEANING_START.match(text.lstrip(_OPENERS)) or _POINTING_BACK.search(text):
+        return True
+    personal = _PERSONAL.search(text)
+    if personal:
+        names = [
+            m.group()
+            for m in _NAME.finditer(text, 0, personal.start())
+            if m.start() > 0 or m.group() not in editing.NOT_NAMES
+        ]
+        if not names:
+            return True
+    return companies > 1 and bool(_THE_COMPANY.search(text))
 
 
 # --- Splitting and scoring --------------------------------------------------------------------
@@ -303,22 +356,12 @@ def _is_list_item(sentence: _Sentence, sentences: list[_Sentence]) -> bool:
 def _brief(
     sentence: _Sentence,
     sentences: list[_Sentence],
-    *,
-    budget: int,
-    organisations: frozenset[str],
-    keep: frozenset[str] = frozenset(),
 ) -> str | None:
-    """``sentence`` condensed to ``budget`` words and ending as a sentence, or None when it
-    is cut short in the text itself."""
+    """``sentence`` condensed and ending as a sentence, or None when it is cut short in the
+    text itself."""
     text = _LEADING_CONNECTOR.sub("", sentence.text)
     text = text[:1].upper() + text[1:]
-    brief = condense(
-        text,
-        budget=budget,
-        first=sentence.index == 0,
-        organisations=organisations,
-        keep=keep,
-    )
+    brief = condense(text, first=sentence.index == 0)
     if ends_sentence(brief):
         return brief
     if _is_list_item(sentence, sentences) and (
@@ -345,7 +388,7 @@ def _summary(
     *,
     title: str,
     text: str,
-    organisations: frozenset[str] = frozenset(),
+    companies: int = 1,
     most: int = 3,
 ) -> tuple[str, set[int]]:
     """Two or three (``most``) of the best sentences, in story order, each condensed: the
@@ -377,36 +420,20 @@ def _summary(
     lead = min(pool[:3], key=lambda s: s.index)
     floor = 0.5 * pool[0].score
     candidates = [lead] + [s for s in pool[:SUMMARY_CANDIDATES] if s is not lead]
-    keep = headline_figures(title)
-    drafts: list[tuple[_Sentence, str]] = []
-    copies: list[tuple[_Sentence, str]] = []
-    for number, sentence in enumerate(candidates):
-        brief = condense(
-            sentence.text,
-            budget=LEAD_WORDS if number == 0 else DETAIL_WORDS,
-            first=sentence.index == 0,
-            organisations=organisations,
-            keep=keep,
+    drafts = [
+        (
+            sentence,
+            condense(sentence.text, first=sentence.index == 0),
         )
-        if copied_share(sentence.text, brief) >= COPY_LIMIT:
-            brief = _shorter(sentence, brief, organisations, keep)
-        # A sentence that no rule could shorten would be copied whole: it is left to the
-        # takeaways, and leads the summary only when every other sentence would be too.
-        copied = (
-            len(sentence.tokens) >= COPY_MIN_WORDS
-            and copied_share(sentence.text, brief) >= COPY_LIMIT
-        )
-        # A long lead stays in any case: it carries the story's point, and a summary
-        # without it is worse than one that repeats some of it.
-        stays = number == 0 and len(sentence.tokens) >= LONG_LEAD_WORDS
-        (copies if copied and not stays else drafts).append((sentence, brief))
+        for sentence in candidates
+    ]
     chosen: list[tuple[_Sentence, str]] = []
     words = 0
     for sentence, brief in drafts:
         if len(chosen) >= 2 and sentence.score < floor:
             break
         count = word_count(brief)
-        if chosen and (words + count > SUMMARY_WORDS or count > DETAIL_WORDS + 6):
+        if chosen and (words + count > SUMMARY_WORDS or count > DETAIL_WORDS):
             continue
         tokens = _tokens(brief)
         if chosen and _overlap(tokens, [_tokens(b) for _, b in chosen]) > 0.8:
@@ -416,52 +443,37 @@ def _summary(
         if len(chosen) == most:
             break
     chosen.sort(key=lambda pair: pair[0].index)
-    parts = []
-    for _, brief in chosen:
-        merged = merge(parts[-1], brief) if parts else None
-        if merged:
-            parts[-1] = merged
-        else:
-            parts.append(brief)
+    chosen = _in_context(chosen, companies=companies)
+    # Each sentence stands as the article wrote it: two are never joined into one, since
+    # "It" or "The company" in the second may not be the first one's subject.
+    parts = [brief for _, brief in chosen]
     # Unpunctuated lines (show notes, headings) would read as one run-on sentence.
     if len(parts) > 1:
         parts = [p if ends_sentence(p) or p[-1:] in ".…" else f"{p}." for p in parts]
     return " ".join(parts), {s.index for s, _ in chosen}
 
 
-def _shorter(
-    sentence: _Sentence, brief: str, organisations: frozenset[str], keep: frozenset[str]
-) -> str:
-    """``brief`` cut at a clause boundary to three quarters of its sentence, so that the
-    summary does not repeat the sentence whole; ``brief`` when no cut leaves a sentence."""
-    shorter = condense(
-        sentence.text,
-        budget=max(6, int(0.75 * word_count(sentence.text))),
-        first=sentence.index == 0,
-        organisations=organisations,
-        keep=keep,
-    )
-    if ends_sentence(shorter) and copied_share(sentence.text, shorter) < COPY_LIMIT:
-        return shorter
-    plainer = drop_adverbs(brief)
-    if copied_share(sentence.text, plainer) < COPY_LIMIT:
-        return plainer
-    clause = cut_last_clause(brief)
-    if clause and copied_share(sentence.text, clause) < COPY_LIMIT:
-        return clause
-    return brief
-
-
-def headline_figures(title: str) -> frozenset[str]:
-    """The headline's figures ("18", "14th"): a brief keeps the clause that gives them."""
-    return frozenset(t for t in _WORD.findall(title.lower()) if _HAS_DIGIT.search(t))
+def _in_context(
+    chosen: list[tuple[_Sentence, str]], *, companies: int
+) -> list[tuple[_Sentence, str]]:
+    """``chosen`` (in story order) without the sentences that lean on a sentence the summary
+    does not print right before them; the first is kept when nothing else would be."""
+    kept: list[tuple[_Sentence, str]] = []
+    for sentence, brief in chosen:
+        follows = bool(kept) and kept[-1][0].index == sentence.index - 1
+        if (
+            sentence.index == 0
+            or follows
+            or not leans_on_context(brief, companies=companies)
+        ):
+            kept.append((sentence, brief))
+    return kept or chosen[:1]
 
 
 def briefs(
     sentences: list[_Sentence],
     *,
-    organisations: frozenset[str] = frozenset(),
-    keep: frozenset[str] = frozenset(),
+    companies: int = 1,
 ) -> dict[int, str]:
     """Sentence index → the sentence condensed to TAKEAWAY_WORDS, for the BRIEF_CANDIDATES
     best-ranked sentences that end as sentences and fit TAKEAWAY_CHARS once condensed: what
@@ -472,11 +484,13 @@ def briefs(
         brief = _brief(
             sentence,
             sentences,
-            budget=TAKEAWAY_WORDS,
-            organisations=organisations,
-            keep=keep,
         )
-        if brief and len(brief) <= TAKEAWAY_CHARS:
+        # Read out of its place, a sentence must say itself who it is about.
+        if (
+            brief
+            and len(brief) <= TAKEAWAY_CHARS
+            and not leans_on_context(brief, companies=companies)
+        ):
             found[sentence.index] = brief
     return found
 

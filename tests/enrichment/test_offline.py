@@ -14,13 +14,14 @@ from conftest import SHARED_FEEDS, services_required
 from enrichment.data import editing
 from enrichment.grounding import check
 from enrichment.offline import OfflineBackend, condense, split_sentences
-from enrichment.offline.condense import merge, tighten
+from enrichment.offline.condense import tighten
 from enrichment.offline.quality import (
     copies_lead,
     ends_mid_sentence,
     lead_copy_share,
     lead_sentences,
 )
+from enrichment.offline.sentences import leans_on_context
 from enrichment.schema import ArticleInput, EnrichmentResult
 from sources.parsing import parse_feed
 
@@ -110,17 +111,18 @@ DEAL_TEXT = (
 )
 
 
-def test_the_summary_is_two_or_three_condensed_sentences_in_story_order() -> None:
+def test_the_summary_is_two_or_three_of_the_articles_sentences_in_story_order() -> None:
     result = enrich(
         make_article("Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT)
     )
 
     sentences = [s for s, _ in split_sentences(result.summary)]
     assert 2 <= len(sentences) <= 3
+    # Whole, as written: the day stays with the verb it dates.
     assert result.summary.startswith(
-        "Helios Semiconductor agreed to buy Lumen Optics for $4.2 billion in cash"
+        "Helios Semiconductor agreed on Monday to buy Lumen Optics for $4.2 billion in "
+        "cash, the chipmaker's largest acquisition."
     )
-    assert "on Monday" not in result.summary
     assert foreign_words(result.summary, DEAL_TEXT) == set()
     firsts = [DEAL_TEXT.index(" ".join(s.split()[:3])) for s in sentences]
     assert firsts == sorted(firsts)
@@ -180,8 +182,11 @@ def test_an_entry_without_title_or_text_still_validates() -> None:
     assert result.summary
 
 
-# --- Condensing: a brief, not a copy ---------------------------------------------------------
-def test_condensing_drops_ticker_weekday_and_attribution_and_keeps_the_figures() -> (
+# --- Condensing: never a changed fact ---------------------------------------------------------
+# An earlier version condensed by dropping attributions and clauses and by merging sentences,
+# and changed what the article said. These examples are the project's own, modelled on what
+# it got wrong.
+def test_condensing_keeps_who_said_it_and_the_tense_and_drops_only_ticker_and_day() -> (
     None
 ):
     sentence = (
@@ -189,74 +194,45 @@ def test_condensing_drops_ticker_weekday_and_attribution_and_keeps_the_figures()
         "in Ohio, citing a slump in container volumes that began in the spring."
     )
 
-    brief = condense(sentence, budget=20, organisations=frozenset({"Marlow Freight"}))
-
-    assert brief == "Marlow Freight will cut 1,200 jobs and close two depots in Ohio."
-
-
-def test_condensing_keeps_the_speaker_of_a_claim_that_is_not_the_organisations_own() -> (
-    None
-):
-    sentence = (
-        "Chief executive Dana Whitlow said on Monday demand had never been stronger."
-    )
-
-    assert condense(sentence, budget=30) == (
-        "Chief executive Dana Whitlow said demand had never been stronger."
+    assert condense(sentence) == (
+        "Marlow Freight said it would cut 1,200 jobs and close two depots in Ohio, citing "
+        "a slump in container volumes that began in the spring."
     )
 
 
-def test_condensing_drops_a_trailing_attribution_but_not_a_quotes_speaker() -> None:
-    plain = "Orders rose 14% in the quarter, the company said in a statement."
-    quoted = '"Orders have never been this strong," the company said.'
-
-    assert condense(plain, budget=30) == "Orders rose 14% in the quarter."
-    assert condense(quoted, budget=30) == quoted
-
-
-def test_condensing_leaves_a_sentence_whole_when_a_cut_would_leave_a_fragment() -> None:
-    sentence = (
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A claim stays a claim: "said it could not" never becomes "cannot".
+        "Tarrow Wind said it could not proceed at the contracted price of $71 a "
+        "megawatt-hour.",
+        # "would pay" stays "would pay", and the speaker stays.
+        "Wexley Telecom said it would pay for the licences with $900 million of cash.",
+        # A trailing attribution is kept, statement and all.
+        "Orders rose 14% in the quarter, the company said in a statement.",
+        "Copper cables use up to a quarter of the rack's power, according to Brightwell.",
+        "Chief executive Dana Whitlow told investors that access to water, not land, now "
+        "limits how fast the company can build.",
+        # A time another word leans on stays: "announced on Wednesday".
+        "Under the agreement announced on Wednesday, Pardoe Foods will supply grain to the "
+        "Halcombe mill for ten years.",
+        # An object is never dropped: "to supply power to" keeps "supply".
+        "Orrin Cloud has agreed to buy power from Fallow Wind for 12 years to supply a "
+        "data center campus it is building.",
+        # An aside is part of the sentence: no fragment is left when it goes.
+        "The Phase 2 study, called BRIGHTLINE-4, enrolled 900 patients in 14 countries.",
+        # A list is never shortened into a different list.
+        "The show covers budget tablets, folding phones, smart rings, e-readers, and a "
+        "look at repairable laptops.",
         "Prices rose by most, but not all, of the increase in costs that suppliers passed "
-        "on this year."
-    )
-
-    assert condense(sentence, budget=8) == sentence
-
-
-def test_condensing_shortens_a_long_list_to_its_first_two_items_and_its_last() -> None:
-    sentence = (
-        "The show covers budget tablets, folding phones, smart rings, e-readers, "
-        "and a look at repairable laptops."
-    )
-
-    assert condense(sentence, budget=40) == (
-        "The show covers budget tablets, folding phones, and a look at repairable laptops."
-    )
-
-
-LONG_LEAD = (
-    "Carden Mills (CRDN) said on Thursday it had agreed to sell its packaging division to "
-    "Ostrava Capital for $780 million in cash, a move that leaves the paper maker focused on "
-    "tissue and specialty grades after two years of falling demand for boxes.\n\n"
-    "The sale price is about nine times the division's operating profit for 2025. "
-    "Carden Mills will use the proceeds to repay debt and buy back shares. "
-    "The division employs 2,400 people at eleven plants, all of which will transfer to "
-    "Ostrava. Carden Mills shares rose 6% in early trading. The deal is expected to close "
-    "in the first half of 2027."
+        "on this year.",
+        "Quarry Labs found the flaw in October but learned of attacks only last week.",
+        "Analysts at Brook Partners said that would lift the ratio to 0.9 times.",
+        '"Orders have never been this strong," the company said.',
+    ],
 )
-
-
-def test_a_summary_condenses_a_long_lead_instead_of_copying_it() -> None:
-    result = enrich(make_article("Carden Mills sells packaging arm", LONG_LEAD))
-
-    assert result.summary.startswith(
-        "Carden Mills agreed to sell its packaging division to Ostrava Capital for "
-        "$780 million in cash."
-    )
-    opening = LONG_LEAD.split("\n\n")[0]
-    assert lead_copy_share(result.summary, opening) < 0.5
-    assert copies_lead(result.summary, opening) is False
-    assert foreign_words(result.summary, LONG_LEAD) == set()
+def test_condensing_never_changes_what_a_sentence_says(sentence: str) -> None:
+    assert condense(sentence) == sentence
 
 
 def test_tightening_makes_wordy_phrases_plain_and_leaves_quotes_alone() -> None:
@@ -282,60 +258,71 @@ def test_tightening_puts_the_news_before_a_fronted_clause() -> None:
     )
 
 
-def test_an_aside_holding_a_list_goes_whole_and_the_attribution_with_it() -> None:
-    sentence = (
-        "Pemberton Mutual, which insures homes, cars and small businesses, said it had "
-        "received more than 52,000 claims."
-    )
-
-    brief = condense(sentence, budget=26, organisations=frozenset({"Pemberton Mutual"}))
-
-    assert brief == "Pemberton Mutual received more than 52,000 claims."
-
-
-def test_condensing_keeps_a_time_the_sentence_needs_and_a_that_which_is_a_subject() -> (
-    None
-):
-    late = (
-        "Quarry Labs found the flaw in October but learned of attacks only last week."
-    )
-    subject = "Analysts at Brook Partners said that would lift the ratio to 0.9 times."
-
-    assert condense(late, budget=30) == late
-    assert condense(subject, budget=30) == subject
-
-
-SHORT_PLAIN_LEAD = (
-    "We rolled out a new pricing page for the Tallis storage service this week.\n\n"
-    "Customers on the free tier can now store up to 20 GB, twice the old limit. Paid "
-    "plans start at $4 a month, down from $6, and include version history for 90 days. "
-    "Existing subscribers move to the new prices at their next renewal. The old plans "
-    "will be withdrawn at the end of March."
+SPECTRUM_TEXT = (
+    "Wexley Telecom won 61 licences in the national spectrum auction for $2.9 billion, the "
+    "Spectrum Office said on Monday.\n\n"
+    "The auction raised $9.4 billion in total from four bidders. Wexley expects to spend a "
+    "further $1.2 billion on new radios over three years. Wexley said it would pay for the "
+    "licences with $900 million of cash and a planned $2 billion bond sale. Analysts said "
+    "the price was higher than expected. Wexley shares fell 2% in early trading."
 )
 
 
-def test_a_short_lead_no_rule_can_shorten_goes_to_the_takeaways_not_the_summary() -> (
-    None
-):
-    result = enrich(make_article("Tallis cuts storage prices", SHORT_PLAIN_LEAD))
+def test_summary_sentences_are_the_articles_own_and_never_joined() -> None:
+    result = enrich(make_article("Wexley wins spectrum", SPECTRUM_TEXT))
 
-    assert copies_lead(result.summary, SHORT_PLAIN_LEAD) is False
-    assert "$4 a month" in result.summary
-    assert any("pricing page" in takeaway for takeaway in result.key_takeaways)
+    for sentence, _ in split_sentences(result.summary + " " + result.analysis):
+        assert sentence in SPECTRUM_TEXT, sentence
+    for takeaway in result.key_takeaways:
+        assert takeaway in SPECTRUM_TEXT, takeaway
+    # Not "The auction raised $9.4 billion ... and expects to spend a further $1.2 billion".
+    assert "total from four bidders and" not in result.summary
+    assert "will pay" not in result.summary + result.analysis
 
 
-def test_two_summary_sentences_about_the_same_company_are_merged() -> None:
-    merged = merge(
-        "Orrin Freight will cut 1,200 jobs in Ohio.",
-        "The company will close two depots in Dayton and Toledo.",
-    )
+@pytest.mark.parametrize(
+    ("sentence", "companies", "leans"),
+    [
+        ("The main constraint, he said, is no longer land but water.", 1, True),
+        ("Most of the job losses will be at that site.", 1, True),
+        ("Its chief executive, Mara Voss, will lead the new unit.", 1, True),
+        ("It is the largest order in Tessaly's history.", 1, True),
+        ("For the fourth quarter, it forecast revenue of $2 billion.", 1, True),
+        ('"That is good for bonds and neutral for stocks."', 1, True),
+        ('"That is good for bonds," said Rosa Lind of Ashby Partners.', 1, False),
+        ("The company said it did not expect job cuts.", 2, True),
+        ("The company said it did not expect job cuts.", 1, False),
+        ("Harlan Steel said it would cut 800 jobs.", 2, False),
+        ("Chief executive Mara Voss said she would stay on.", 2, False),
+        ("This year, sales rose 4% to $1.2 billion.", 1, False),
+    ],
+)
+def test_a_sentence_that_needs_the_one_before_it_is_recognised(
+    sentence: str, companies: int, leans: bool
+) -> None:
+    assert leans_on_context(sentence, companies=companies) is leans
 
-    assert merged == (
-        "Orrin Freight will cut 1,200 jobs in Ohio and will close two depots in Dayton "
-        "and Toledo."
-    )
-    assert merge("Shares fell 4%, a record low.", "It will close two depots.") is None
-    assert merge("Orrin Freight will cut jobs.", "Analysts expected it.") is None
+
+ORDER_TEXT = (
+    "Tessaly Robotics said Harrow Freight would deploy 900 of its picking robots across 14 "
+    "warehouses over three years, in a contract worth about $180 million.\n\n"
+    "It is the largest order in Tessaly's history. Harrow, which last month reported a 5% "
+    "drop in volumes, said the robots were part of a plan to cut costs by $40 million a year. "
+    "The company said it did not expect job cuts as a result. Tessaly said pilots at two "
+    "Harrow sites raised picking rates by 48%. The robots carry shelves to human pickers who "
+    "stay at fixed stations. Tessaly shares rose 11% on the news. Harrow shares were flat. "
+    "The main constraint, he said, is training staff. Deliveries start in March 2027."
+)
+
+
+def test_analysis_and_takeaways_never_carry_a_sentence_that_leans_on_another() -> None:
+    result = enrich(make_article("Tessaly wins Harrow robot order", ORDER_TEXT))
+
+    out_of_place = result.analysis + " " + " ".join(result.key_takeaways)
+    assert "The company said it did not expect job cuts" not in out_of_place
+    assert "It is the largest order" not in out_of_place
+    assert "The main constraint, he said" not in out_of_place
+    assert len(result.key_takeaways) >= 3
 
 
 HEAT_PUMP_TEXT = (
@@ -724,10 +711,11 @@ def test_an_empty_category_list_uses_the_default_set() -> None:
 # --- The real feed corpus ---------------------------------------------------------------------
 # The benchmark's targets (benchmarks/enrich.py prints the same figures against them).
 # offline-1 copied 96% of its summaries from a lead sentence and cut 18% of its takeaways
-# short; offline-3 copies about 10% (long leads no rule can shorten enough, and non-English
-# text the rules do not read) and cuts none.
-MAX_COPIED_LEAD_SHARE = 0.12
-MAX_MEDIAN_COPY = 0.6
+# short; offline-3 copied about 10% by dropping attributions and clauses and merging
+# sentences, which changed facts. offline-4 prints the article's sentences whole, so about
+# 90% of summaries repeat a lead sentence: the limits are what honest copy achieves.
+MAX_COPIED_LEAD_SHARE = 0.92
+MAX_MEDIAN_COPY = 1.0
 MAX_MID_SENTENCE_SHARE = 0.0
 # The takeaways a text too thin for three gets, besides its headline and its source.
 FILLER = frozenset(
@@ -817,10 +805,10 @@ def test_every_long_real_entry_gets_a_valid_grounded_result(enriched: Enriched) 
     assert problems == []
 
 
-def test_few_real_summaries_copy_a_lead_sentence_word_for_word(
+def test_real_summaries_copy_their_lead_no_more_than_honest_copy_does(
     enriched: Enriched,
 ) -> None:
-    """offline-1 copied 96% of them: its summary was the lead's sentences verbatim."""
+    """offline-1 copied 96%; offline-4 about 90%, the lead's own sentence kept whole."""
     judged = [
         copies_lead(result.summary, article.text)
         for article, result in zip(enriched.articles, enriched.results, strict=True)
@@ -833,7 +821,7 @@ def test_few_real_summaries_copy_a_lead_sentence_word_for_word(
     assert share <= MAX_COPIED_LEAD_SHARE, f"{share:.1%} of {len(judged)} summaries"
 
 
-def test_the_median_real_summary_repeats_little_more_than_half_a_lead_sentence(
+def test_the_median_real_summary_copies_within_the_target(
     enriched: Enriched,
 ) -> None:
     shares = sorted(

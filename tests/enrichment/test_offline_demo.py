@@ -1,0 +1,142 @@
+"""Every demo feed entry through the offline backend, checked mechanically against the rules
+the copy must obey: it never drops who said something, never leaves a fragment, and never
+prints a sentence out of its place that leans on the one before it. A story page that
+changes a fact is worse than one that copies the article's sentences whole."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from enrichment.data import editing
+from enrichment.offline import OfflineBackend, split_sentences
+from enrichment.offline.sentences import leans_on_context, named_subjects
+from enrichment.schema import ArticleInput, EnrichmentResult
+from sources.parsing import parse_feed
+
+DEMO_FEEDS = Path(__file__).resolve().parents[2] / "newsroom" / "demo_feeds"
+NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+WORD = re.compile(r"[\w'’$%.-]+")
+ATTRIBUTION = re.compile(
+    r"\b(?:said|says|told|according to|expects|expected|plans|planned|estimated|estimates"
+    r"|would|could|may|might)\b"
+)
+END = re.compile(r"[.!?][\"'”’)\]]*$")
+BARE_START = re.compile(
+    r"^(?:he|she|it|its|they|their|his|her|this|that|these|those)\b(?! (?:year|week"
+    r"|month|quarter)\b)",
+    re.IGNORECASE,
+)
+# A finite verb: a word from this list or one in -ed/-s after the first word.
+VERBS = editing.COMMON_VERBS | frozenset(
+    ("is", "are", "was", "were", "has", "have", "had", "will", "would", "could", "can")
+    + (
+        "may",
+        "might",
+        "must",
+        "should",
+        "does",
+        "did",
+        "said",
+        "says",
+        "told",
+        "expects",
+    )
+)
+MIN_WORDS = 4
+
+
+def demo_entries() -> list[tuple[str, ArticleInput]]:
+    entries = []
+    for path in sorted(DEMO_FEEDS.glob("*.xml")):
+        feed = parse_feed(
+            path.read_bytes(), url=f"https://{path.stem}.example/", fetched_at=NOW
+        )
+        for entry in feed.entries:
+            article = ArticleInput(
+                title=entry.title,
+                text=entry.text,
+                source_name=feed.title or path.stem,
+                published_at=entry.published_at,
+                url=entry.url,
+                categories=("Business", "Technology", "Energy", "Economy", "Health"),
+            )
+            entries.append((f"{path.stem}: {entry.title[:40]}", article))
+    return entries
+
+
+ENTRIES = demo_entries()
+
+
+@pytest.fixture(scope="module")
+def results() -> dict[str, EnrichmentResult]:
+    backend = OfflineBackend()
+    return {name: backend.enrich(article, now=NOW) for name, article in ENTRIES}
+
+
+def words(text: str) -> list[str]:
+    return [w.strip(".,").casefold() for w in WORD.findall(text)]
+
+
+def output_sentences(result: EnrichmentResult) -> list[tuple[str, str]]:
+    """(part, sentence) for every sentence of the summary, analysis and takeaways."""
+    found = [("summary", s) for s, _ in split_sentences(result.summary)]
+    found += [("analysis", s) for s, _ in split_sentences(result.analysis)]
+    found += [("takeaway", t) for t in result.key_takeaways]
+    return found
+
+
+def source_for(sentence: str, article: ArticleInput) -> str | None:
+    """The source sentence ``sentence`` keeps most of the words of (at least 60%)."""
+    mine = set(words(sentence))
+    best, share = None, 0.0
+    for source, _ in split_sentences(article.text):
+        theirs = set(words(source))
+        if theirs:
+            overlap = len(mine & theirs) / len(theirs)
+            if overlap > share:
+                best, share = source, overlap
+    return best if share >= 0.6 else None
+
+
+def test_there_are_demo_entries_to_check() -> None:
+    assert len(ENTRIES) >= 40
+
+
+@pytest.mark.parametrize(("name", "article"), ENTRIES, ids=[n for n, _ in ENTRIES])
+def test_demo_copy_obeys_the_rules(
+    name: str, article: ArticleInput, results: dict[str, EnrichmentResult]
+) -> None:
+    result = results[name]
+    # "The company" is ambiguous when more than one company opens a sentence.
+    companies = named_subjects([s for s, _ in split_sentences(article.text)])
+    assert 3 <= len(result.key_takeaways) <= 5
+    for part, sentence in output_sentences(result):
+        # Rule 3: a whole sentence, with its own final mark and a verb.
+        assert END.search(sentence), (part, sentence)
+        sentence_words = words(sentence)
+        assert len(sentence_words) >= MIN_WORDS, (part, sentence)
+        assert any(
+            w in VERBS or (len(w) > 4 and w.endswith(("ed", "es", "s")))
+            for w in sentence_words[1:]
+        ), (part, sentence)
+        # Rule 1: every attribution and modal of the source sentence it keeps stays.
+        source = source_for(sentence, article)
+        if source is not None:
+            for match in ATTRIBUTION.finditer(source):
+                assert match.group() in sentence, (
+                    part,
+                    match.group(),
+                    sentence,
+                    source,
+                )
+        # Rule 2 (no merged sentences): every output sentence is in the text as written,
+        # bar a dateline, a ticker, a weekday after "said" and plain wording.
+        assert source is not None, (part, sentence)
+        # Rule 4: out of its place, nothing leans on a sentence the reader has not seen.
+        if part != "summary":
+            assert not BARE_START.match(sentence), (part, sentence)
+            assert not leans_on_context(sentence, companies=companies), (part, sentence)
