@@ -84,7 +84,21 @@ class SourceSitemap(Sitemap):
         return reverse("public:source", args=[item.slug])
 
 
+class ListSitemap(Sitemap):
+    """The front page and the top stories: where new stories appear first."""
+
+    changefreq = "always"
+    priority = 1.0
+
+    def items(self) -> list[str]:
+        return ["public:front", "public:top"]
+
+    def location(self, item: str) -> str:
+        return reverse(item)
+
+
 SITEMAPS = {
+    "lists": ListSitemap,
     "stories": StorySitemap,
     "categories": CategorySitemap,
     "companies": CompanySitemap,

@@ -621,3 +621,16 @@ def test_renaming_a_company_refreshes_the_pages_a_fetch_does_not(
     helios.name = "Helios Semiconductor"
     helios.save()
     assert "Helios Semiconductor" in client.get(url).content.decode()
+
+
+def test_the_sitemap_names_the_front_page_and_top_stories(client: Client) -> None:
+    published()
+    sitemap = client.get(reverse("public:sitemap")).content.decode()
+    assert "<loc>http://testserver/</loc>" in sitemap
+    assert f"<loc>http://testserver{reverse('public:top')}</loc>" in sitemap
+
+
+def test_a_cards_importance_says_what_it_is_to_a_screen_reader(client: Client) -> None:
+    published(importance=7)
+    html = client.get(reverse("public:front")).content.decode()
+    assert '<span class="visually-hidden">Importance </span>7/10' in html
