@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from pytest_django import Settings
 
 from articles.models import Article
 from newsroom.management.commands.load_demo import DEMO_SOURCES
@@ -13,7 +14,10 @@ from sources.models import Source
 pytestmark = pytest.mark.django_db
 
 
-def test_the_demo_loads_offline_every_bundled_story_and_an_editor() -> None:
+def test_the_demo_loads_offline_every_bundled_story_and_an_editor(
+    settings: Settings,
+) -> None:
+    settings.DEBUG = True  # make run's setting
     out = StringIO()
     call_command("load_demo", stdout=out)
     assert Source.objects.count() == len(DEMO_SOURCES)
@@ -53,3 +57,17 @@ def test_the_demo_publishes_its_most_important_stories_and_leaves_the_rest_for_r
     ).count() == (DEMO_PUBLISHED)
     front = Client().get(reverse("public:front")).content.decode()
     assert front.count('class="card"') == DEMO_PUBLISHED
+
+
+def test_outside_debug_the_demo_editor_gets_a_random_password_shown_once(
+    settings: Settings,
+) -> None:
+    """The documented password is for make run (DEBUG) only: a server someone may reach
+    never gets a chief editor anyone can log in as from the README."""
+    settings.DEBUG = False
+    out = StringIO()
+    call_command("load_demo", stdout=out)
+    assert authenticate(username="editor", password="newsroom-demo") is None
+    line = next(x for x in out.getvalue().splitlines() if "Demo editor created" in x)
+    password = line.rsplit(" / ", 1)[1].strip()
+    assert len(password) >= 12 and authenticate(username="editor", password=password)

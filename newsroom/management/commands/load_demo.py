@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -204,6 +205,10 @@ class Command(BaseCommand):
     @transaction.atomic
     def _editor(self) -> Any:
         username, password = DEMO_EDITOR
+        if not settings.DEBUG:
+            # A published password is a demo's convenience only: outside DEBUG (a server
+            # someone may reach), the chief editor gets a random one, shown once.
+            password = secrets.token_urlsafe(12)
         user, created = get_user_model().objects.get_or_create(
             username=username,
             defaults={"is_staff": True, "email": "editor@newsroom.example"},
@@ -220,7 +225,5 @@ class Command(BaseCommand):
                 )
             )
         else:
-            self.stdout.write(
-                f"Demo editor: {username} (password unchanged; default {password})"
-            )
+            self.stdout.write(f"Demo editor: {username} (password unchanged)")
         return user
