@@ -109,28 +109,30 @@ _POINTING_BACK = re.compile(
     r"|\bthe (?:same|latter|former) [a-z]",
     re.IGNORECASE,
 )
+_ACTOR = re.compile(
+    r"(?P<name>[A-Z][\w&.-]+)(?: [A-Z][\w&.-]+)*(?:['’]s)?(?:, [^,;]{3,80},)? (?:said|says"
+    r"|told|reported|announced|agreed|expects|expected|plans|planned|cited|signed|forecast"
+    r"|confirmed|shares|stock|will|has agreed|had agreed)\b"
+)
+# "..., chief executive Mara Voss said": whose chief executive the sentence does not say.
+_ROLE_ONLY = re.compile(
+    r"(?:^|[,\"”] )(?:[Cc]hief (?:executive|financial officer|operating officer)|CEO|CFO"
+    r"|[Cc]hair(?:man|woman)?|[Ss]pokes(?:man|woman|person)) [A-Z]"
+)
 _THE_COMPANY = re.compile(
     r"\bthe (?:" + "|".join(sorted(editing.REFERRING_NOUNS)) + r")\b", re.IGNORECASE
 )
 
 
 def named_subjects(sentences: Sequence[str]) -> int:
-    """How many different names open the text's sentences ("Kaldera said ...", "Ferrovia
-    will ..."): when more than one, "the company" could be either."""
-    text = " ".join(sentences)
+    """How many different names speak or act in the text's sentences ("Kaldera said ...",
+    "Ferrovia, which ..., said", "Orrin shares rose"): when more than one, "the company"
+    could be either. A project or a product ("Sable Flats is designed ...") does not count."""
     names = set()
     for sentence in sentences:
-        first = _NAME.match(sentence)
-        if not first:
-            continue
-        word = first.group().rstrip(".").removesuffix("'s").removesuffix("’s")
-        if (
-            word not in editing.NOT_NAMES
-            and len(word) > 2
-            and not re.search(rf"\b{re.escape(word.lower())}\b", text)
-            and text.count(word) >= 2
-        ):
-            names.add(word)
+        actor = _ACTOR.match(sentence)
+        if actor and actor.group("name") not in editing.NOT_NAMES:
+            names.add(actor.group("name"))
     return len(names)
 
 
@@ -138,7 +140,9 @@ def leans_on_context(text: str, *, companies: int = 1) -> bool:
     """Whether ``text`` needs the sentence before it to say who or what it is about."""
     if text[:1] in _OPENERS[:4]:
         # A quotation leans on nothing when it names its speaker, and on everything when not.
-        return not _SPEAKER.search(text) or bool(_BARE_SPEAKER.search(text))
+        if not _SPEAKER.search(text) or _BARE_SPEAKER.search(text):
+            return True
+        return companies > 1 and bool(_ROLE_ONLY.search(text))
     if _LEANING_START.match(text.lstrip(_OPENERS)) or _POINTING_BACK.search(text):
         return True
     personal = _PERSONAL.search(text)
@@ -150,7 +154,7 @@ def leans_on_context(text: str, *, companies: int = 1) -> bool:
         ]
         if not names:
             return True
-    return companies > 1 and bool(_THE_COMPANY.search(text))
+    return companies > 1 and bool(_THE_COMPANY.search(text) or _ROLE_ONLY.search(text))
 
 
 # --- Splitting and scoring --------------------------------------------------------------------

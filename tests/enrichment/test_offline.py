@@ -293,7 +293,9 @@ def test_summary_sentences_are_the_articles_own_and_never_joined() -> None:
         ("The company said it did not expect job cuts.", 2, True),
         ("The company said it did not expect job cuts.", 1, False),
         ("Harlan Steel said it would cut 800 jobs.", 2, False),
-        ("Chief executive Mara Voss said she would stay on.", 2, False),
+        ("Chief executive Mara Voss said she would stay on.", 1, False),
+        ('"Orders doubled," chief executive Mara Voss said.', 2, True),
+        ('"Orders doubled," Tessaly chief executive Mara Voss said.', 2, False),
         ("This year, sales rose 4% to $1.2 billion.", 1, False),
     ],
 )
