@@ -15,7 +15,6 @@ copying a sentence whole is better than either.
 from __future__ import annotations
 
 import re
-from difflib import SequenceMatcher
 
 from ..data import editing
 
@@ -28,7 +27,6 @@ _ON_DAY = (
     rf"(?:late |early )?on {_WEEKDAY}(?: morning| afternoon| evening| night)?"
     rf"(?:,? {_MONTH} \d{{1,2}}(?:,? \d{{4}})?)?"
 )
-_CLOSERS = "\"'”’)]»"
 _END = re.compile(r"[.!?][\"'”’)\]»]*$")
 
 # "WASHINGTON (Reuters) - ", "LONDON, Nov 3 — ", "(AP) — ": only at the start of a text.
@@ -128,8 +126,6 @@ _FRONTED = re.compile(
     r"^(?P<opener>[A-Z][a-z]+) (?P<clause>[^,;:\"“”]{8,120}), (?P<main>[^;:\"“”]+?)"
     r"(?P<end>[.!?]?)$"
 )
-_WORDS_ONLY = re.compile(r"\w+")
-COPY_LIMIT = 0.8  # a brief repeating this share of a sentence unbroken copies it
 _PUFFERY = re.compile(
     r"\b(?P<article>[Aa]n?|[Tt]he|[Ii]ts|[Oo]ur|[Tt]heir|[Tt]his|[Tt]hese|[Ss]ome) "
     r"(?:(?:really|very|truly|incredibly|extremely|super) )?(?:"
@@ -188,17 +184,6 @@ def _news_first(sentence: str) -> str:
     comma = "," if opener in editing.CONTRASTING_OPENERS else ""
     clause = f"{opener} {match.group('clause')}"
     return f"{main[0].upper()}{main[1:]}{comma} {clause}{match.group('end')}"
-
-
-def copied_share(source: str, brief: str) -> float:
-    """The longest run of words ``brief`` repeats from ``source`` unbroken, as a share of
-    ``source``'s words: 1.0 for a sentence copied whole."""
-    words = _WORDS_ONLY.findall(source.casefold())
-    if not words:
-        return 0.0
-    copied = _WORDS_ONLY.findall(brief.casefold())
-    matcher = SequenceMatcher(None, words, copied, autojunk=False)
-    return matcher.find_longest_match(0, len(words), 0, len(copied)).size / len(words)
 
 
 def tighten(sentence: str) -> str:
