@@ -26,8 +26,10 @@ of summaries copying a lead sentence and a median copied share <= 60%; offline-3
 dropping attributions, cutting clauses and merging sentences, which changed facts ("said it
 would pay" became "will pay") and left fragments. offline-4 prints the article's sentences
 whole (bar a dateline, a ticker, a weekday after "said" and plain wording), so nearly every
-summary repeats its lead: the targets are now what honest copy achieves, <= 92% (90.1% on
-2026-12-01) and a median of 100%, and guard only against the copy getting worse.
+summary repeats its lead. The copy targets are kept as the issue set them and are MISSED
+on purpose: condensing without changing a fact takes a language model (the claude backend);
+the offline rules now never change one. The suite guards only against the copy getting
+worse (tests/enrichment/test_offline.py, <= 92%).
 """
 
 from __future__ import annotations
@@ -70,8 +72,8 @@ from sources.parsing import FeedParseError, parse_feed  # noqa: E402
 
 TARGET_UNCACHED_MEDIAN = 2500
 TARGET_OFFLINE_RATE = 50.0
-TARGET_COPIED_LEAD = 0.92  # was 0.12; see the docstring
-TARGET_MEDIAN_COPY = 1.0  # was 0.60
+TARGET_COPIED_LEAD = 0.12  # missed by offline-4 on purpose: see the docstring
+TARGET_MEDIAN_COPY = 0.60
 TARGET_MID_SENTENCE = 0.0
 # offline-1 (commit 2219b38), which copied its summary from the lead and clipped takeaways
 # with "…", on this corpus (2,050 entries; 1,526 summaries judged, 6,682 takeaways),
