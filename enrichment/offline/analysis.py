@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 
 from ..data import editing, lexicon
+from .budget import Budget
 from .sentences import _PRONOUNS, _is_quote, _Sentence
 
 MAX_ANALYSIS_SENTENCES = 3
@@ -58,14 +59,18 @@ def plan_analysis(
     *,
     briefs: dict[int, str],
     published_year: int,
+    most: int = MAX_ANALYSIS_SENTENCES,
+    reserve: int = MIN_TAKEAWAYS,
+    budget: Budget | None = None,
 ) -> dict[str, list[_Sentence]]:
-    """Role ("why", "context", "watch") → the sentences for it, taken from ``briefs`` outside
-    ``used`` and leaving MIN_TAKEAWAYS of them for the takeaways."""
+    """Role ("why", "context", "watch") → the sentences for it, at most ``most``, taken from
+    ``briefs`` outside ``used``, leaving ``reserve`` of them for the takeaways and taking only
+    sentences that fit in ``budget`` (which is charged for each one taken)."""
     spare = [s for s in sentences if s.index in briefs and s.index not in used]
     # The takeaways come first: four when there are five to spare, never fewer than three.
     quota = min(
-        MAX_ANALYSIS_SENTENCES,
-        max(len(spare) - MIN_TAKEAWAYS - 1, min(len(spare) - MIN_TAKEAWAYS, 1)),
+        most,
+        max(len(spare) - reserve - 1, min(len(spare) - reserve, 1)),
     )
     plan: dict[str, list[_Sentence]] = {"why": [], "context": [], "watch": []}
     taken: set[int] = set()
@@ -88,11 +93,19 @@ def plan_analysis(
     ) -> None:
         if len(taken) >= quota:
             return
-        found = [s for s in spare if s.index not in taken and test(s)]
+        found = [
+            s
+            for s in spare
+            if s.index not in taken
+            and test(s)
+            and (budget is None or budget.fits(s, briefs[s.index]))
+        ]
         if found:
             best = max(found, key=lambda s: (weight(s, words, dated), -s.index))
             plan[role].append(best)
             taken.add(best.index)
+            if budget is not None:
+                budget.spend(best, briefs[best.index])
 
     # In order of what a reader misses most when there is room for only some of them.
     take(

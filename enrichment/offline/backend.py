@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from ..data import lexicon
 from ..schema import ArticleInput, EnrichmentResult
 from .analysis import plan_analysis, write_analysis
+from .budget import ANALYSIS_SENTENCES, SUMMARY_SENTENCES, TAKEAWAYS, Budget
 from .categories import _category
 from .companies import _companies
 from .importance import _JOB_CUTS, FIGURE_CHARS, _importance
@@ -26,6 +27,7 @@ from .sentences import (
     _takeaways,
     _tokens,
     briefs,
+    budgeted_takeaways,
     named_subjects,
     split_sentences,
 )
@@ -40,7 +42,55 @@ class OfflineBackend:
     """Rule-based enrichment for demos, tests and sites without an API key."""
 
     name = "offline"
-    model = "offline-4"  # shown as the model name; bump when the algorithm changes
+    model = "offline-5"  # shown as the model name; bump when the algorithm changes
+
+    @staticmethod
+    def _copy(
+        sentences: list[_Sentence],
+        candidates: dict[int, str],
+        *,
+        title: str,
+        text: str,
+        companies: int,
+    ) -> tuple[str, set[int], list[_Sentence] | None, Budget]:
+        """The summary, the sentences it uses, the takeaway sentences (None when the text has
+        too few) and the budget left for the analysis. The summary takes up to two lead
+        sentences, one when two leave no room for three takeaways; when even one does not, the
+        article is too short for the budget and the takeaways are the best three regardless
+        (``Budget.exceeded`` is then true)."""
+        for most in range(SUMMARY_SENTENCES, 0, -1):
+            summary, used = _summary(
+                sentences, title=title, text=text, companies=companies, most=most
+            )
+            budget = Budget(sentences)
+            budget.spend_text(summary, [s for s in sentences if s.index in used])
+
+            def fits(group: list[_Sentence], budget: Budget = budget) -> bool:
+                return budget.fits_all([(s, candidates[s.index]) for s in group])
+
+            picked = budgeted_takeaways(
+                sentences,
+                used,
+                briefs=candidates,
+                summary=summary,
+                fits=fits,
+                count=TAKEAWAYS,
+            )
+            if picked is not None:
+                for sentence in picked:
+                    budget.spend(sentence, candidates[sentence.index])
+                return summary, used, picked, budget
+        picked = budgeted_takeaways(
+            sentences,
+            used,
+            briefs=candidates,
+            summary=summary,
+            fits=None,
+            count=TAKEAWAYS,
+        )
+        for sentence in picked or ():
+            budget.spend(sentence, candidates[sentence.index])
+        return summary, used, picked, budget
 
     def enrich(
         self, article: ArticleInput, *, now: datetime | None = None
@@ -68,25 +118,32 @@ class OfflineBackend:
         organisations = frozenset(c.name for c in companies)
         named = max(len(organisations), named_subjects([s.text for s in sentences]))
         candidates = briefs(sentences, companies=named)
-        # A third summary sentence only when three others are left for the takeaways.
-        summary, used = _summary(
-            sentences,
-            title=title,
-            text=text,
-            companies=named,
-            most=3 if len(candidates) >= 6 else 2,
+        summary, used, picked, budget = self._copy(
+            sentences, candidates, title=title, text=text, companies=named
         )
+        if picked is not None:
+            takeaways = [candidates[s.index] for s in picked]
+            used |= {s.index for s in picked}
+        else:
+            # Too few sentences for three takeaways at all: the thin-text fallbacks.
+            takeaways = _takeaways(
+                sentences,
+                used,
+                briefs=candidates,
+                summary=summary,
+                title=title,
+                source_name=article.source_name,
+                most=TAKEAWAYS,
+            )
+        # The analysis takes only what is left of the budget, and is empty when nothing fits.
         plan = plan_analysis(
-            sentences, used, briefs=candidates, published_year=published_at.year
-        )
-        planned = {s.index for role in plan.values() for s in role}
-        takeaways = _takeaways(
             sentences,
-            used | planned,
+            used,
             briefs=candidates,
-            summary=summary,
-            title=title,
-            source_name=article.source_name,
+            published_year=published_at.year,
+            most=ANALYSIS_SENTENCES,
+            reserve=0,
+            budget=budget,
         )
         analysis = write_analysis(plan, candidates)
 

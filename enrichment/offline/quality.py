@@ -69,3 +69,35 @@ def ends_mid_sentence(takeaway: str) -> bool:
     if stripped.endswith(("…", "...")):
         return True
     return stripped[-1:] not in _WHOLE_SENTENCE_END
+
+
+# --- How much of the source a story page shows -------------------------------------------------
+# The public site shows "our summary, analysis and takeaways, and a link to the original",
+# never the publisher's text: these measure how much of it the three fields reprint.
+SHOWN_SENTENCE_MIN_WORDS = 6
+SHOWN_SENTENCE_PREFIX = 60
+
+
+def shown_copy(summary: str, analysis: str, takeaways: list[str]) -> str:
+    """The three fields of a story page as one text, as the measures read them."""
+    return "\n".join([summary, analysis, *takeaways])
+
+
+def source_word_share(shown: str, text: str) -> float:
+    """Words in ``shown`` (summary, analysis and takeaways) over words in the source
+    ``text``; 0.0 for an empty text."""
+    source = len(text.split())
+    return len(shown.split()) / source if source else 0.0
+
+
+def source_sentence_share(shown: str, text: str) -> float:
+    """The share of the source's sentences of at least SHOWN_SENTENCE_MIN_WORDS words whose
+    first SHOWN_SENTENCE_PREFIX characters appear in ``shown``; 0.0 when it has none."""
+    long = [
+        sentence
+        for sentence, _ in split_sentences(text)
+        if len(sentence.split()) >= SHOWN_SENTENCE_MIN_WORDS
+    ]
+    if not long:
+        return 0.0
+    return sum(s[:SHOWN_SENTENCE_PREFIX] in shown for s in long) / len(long)

@@ -13,8 +13,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import combinations
 
 from ..data import editing, lexicon
 from .condense import condense, word_count
@@ -32,6 +33,8 @@ TAKEAWAY_WORDS = 26
 TAKEAWAY_CHARS = 240
 # Takeaways and analysis draw on this many of the best sentences.
 BRIEF_CANDIDATES = 12
+# Within a budget the takeaways are chosen together from this many of the best briefs.
+TAKEAWAY_CANDIDATES = 12
 
 # --- Regexes ----------------------------------------------------------------------------------
 _WORD = re.compile(r"\w+")
@@ -499,6 +502,67 @@ def briefs(
     return found
 
 
+def _fact_bearing(text: str) -> bool:
+    """A figure, or a name after the first word: what makes a takeaway worth its words."""
+    return bool(_HAS_DIGIT.search(text)) or any(
+        m.start() > 0 and m.group() not in editing.NOT_NAMES
+        for m in _NAME.finditer(text)
+    )
+
+
+def budgeted_takeaways(
+    sentences: list[_Sentence],
+    used: set[int],
+    *,
+    briefs: dict[int, str],
+    summary: str,
+    fits: Callable[[list[_Sentence]], bool] | None,
+    count: int = 3,
+) -> list[_Sentence] | None:
+    """``count`` distinct briefs not in ``used`` that ``fits`` allows together, the best set
+    by score, figures and names, and shortness; with ``fits`` None (no set fits the budget),
+    the set with the fewest words. None when there are not ``count`` distinct briefs."""
+
+    def preference(sentence: _Sentence) -> float:
+        score = sentence.score
+        if sentence.tokens[:1] in _PRONOUNS:
+            score *= 0.75
+        text = briefs[sentence.index]
+        if _fact_bearing(text):
+            score += 0.1
+        return score - 0.004 * word_count(text)
+
+    fresh = [s for s in sentences if s.index in briefs and s.index not in used]
+    facts = [s for s in fresh if not _is_quote(s)]
+    fresh = facts if len(facts) >= count else fresh
+    fresh.sort(key=lambda s: (-preference(s), s.index))
+    pool = fresh[:TAKEAWAY_CANDIDATES]
+    summary_tokens = _tokens(summary)
+    tokens = {s.index: _tokens(briefs[s.index]) for s in pool}
+    # Distinct: not mostly the summary's words, nor mostly another takeaway's.
+    pool = [s for s in pool if _overlap(tokens[s.index], [summary_tokens]) <= 0.8]
+    best: tuple[float, list[_Sentence]] | None = None
+    for group in combinations(pool, count):
+        if any(
+            _overlap(tokens[a.index], [tokens[b.index]]) > 0.8
+            for a in group
+            for b in group
+            if a is not b
+        ):
+            continue
+        chosen = list(group)
+        if fits is not None and not fits(chosen):
+            continue
+        value = sum(preference(s) for s in chosen)
+        if fits is None:
+            value = -sum(word_count(briefs[s.index]) for s in chosen) + value / 10
+        if best is None or value > best[0]:
+            best = (value, chosen)
+    if best is None:
+        return None
+    return sorted(best[1], key=lambda s: s.index)
+
+
 def _takeaways(
     sentences: list[_Sentence],
     used: set[int],
@@ -507,6 +571,7 @@ def _takeaways(
     summary: str,
     title: str,
     source_name: str,
+    most: int = 5,
 ) -> list[str]:
     """Three to five of ``briefs`` not in ``used``, best first but printed in story order;
     then summary sentences, then the headline and the source for a text too thin for three."""
@@ -526,7 +591,7 @@ def _takeaways(
     picked: list[_Sentence] = []
     if fresh:
         floor = 0.35 * weight(fresh[0])
-        picked = [s for s in fresh if weight(s) >= floor][:4]
+        picked = [s for s in fresh if weight(s) >= floor][: min(4, most)]
         picked += [s for s in fresh if s not in picked][: 3 - len(picked)]
     if len(picked) < 3:  # reuse summary sentences before falling back to the headline
         picked += [s for s in ranked if s.index in used and s not in picked][
@@ -567,4 +632,4 @@ def _takeaways(
             break
         if item not in takeaways and not any(item.rstrip(".") in t for t in takeaways):
             takeaways.append(item)
-    return takeaways[:5]
+    return takeaways[:most]

@@ -111,13 +111,14 @@ DEAL_TEXT = (
 )
 
 
-def test_the_summary_is_two_or_three_of_the_articles_sentences_in_story_order() -> None:
+def test_the_summary_is_one_or_two_of_the_articles_sentences_in_story_order() -> None:
     result = enrich(
         make_article("Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT)
     )
 
+    # offline-5: the lead sentence(s), at most two, within the budget on source copy.
     sentences = [s for s, _ in split_sentences(result.summary)]
-    assert 2 <= len(sentences) <= 3
+    assert 1 <= len(sentences) <= 2
     # Whole, as written: the day stays with the verb it dates.
     assert result.summary.startswith(
         "Helios Semiconductor agreed on Monday to buy Lumen Optics for $4.2 billion in "
@@ -140,18 +141,14 @@ def test_takeaways_are_whole_sentences_the_summary_did_not_use() -> None:
         assert foreign_words(takeaway, DEAL_TEXT) == set()
 
 
-def test_the_analysis_holds_what_to_watch_and_repeats_neither_summary_nor_takeaways() -> (
-    None
-):
+def test_the_analysis_repeats_neither_summary_nor_takeaways() -> None:
     result = enrich(
         make_article("Helios to buy Lumen Optics for $4.2 billion", DEAL_TEXT)
     )
 
-    paragraphs = result.analysis.split("\n\n")
-    assert 1 <= len(paragraphs) <= 3
-    assert "The deal is expected to close in the third quarter of 2027" in (
-        result.analysis
-    )
+    # offline-5: an eight-sentence article has room in the budget for a lead and three
+    # takeaways only; the analysis is left empty rather than padded.
+    assert len(split_sentences(result.analysis)) <= 2
     for sentence, _ in split_sentences(result.analysis):
         assert sentence not in result.summary
         assert sentence not in result.key_takeaways
@@ -365,7 +362,7 @@ def test_the_analysis_has_no_scaffolding_about_what_was_or_was_not_detected() ->
 
     result = enrich(make_article("Council extends night buses to four suburbs", text))
 
-    assert result.analysis
+    # Empty within the budget (offline-5) is fine; scaffolding never is.
     for phrase in (
         "Why it matters",
         "Context:",
