@@ -634,3 +634,16 @@ def test_a_cards_importance_says_what_it_is_to_a_screen_reader(client: Client) -
     published(importance=7)
     html = client.get(reverse("public:front")).content.decode()
     assert '<span class="visually-hidden">Importance </span>7/10' in html
+
+
+def test_the_label_names_only_the_fields_the_page_shows(client: Client) -> None:
+    """The offline copy leaves the analysis empty when the source budget is spent: the
+    label must not promise one."""
+    with_analysis = published("Both", summary="A summary.", analysis="Some context.")
+    without = published("Short", summary="A summary.", analysis="")
+    assert "Summary, analysis and takeaways generated offline" in page(
+        client, with_analysis.get_absolute_url()
+    )
+    html = page(client, without.get_absolute_url())
+    assert "Summary and takeaways generated offline" in html
+    assert "analysis" not in html[html.index('class="provenance"') :][:200].lower()
