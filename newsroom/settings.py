@@ -194,6 +194,9 @@ FEED_CONNECT_TIMEOUT = env.float("FEED_CONNECT_TIMEOUT", default=10.0)
 FEED_READ_TIMEOUT = env.float("FEED_READ_TIMEOUT", default=20.0)
 FEED_DEADLINE = env.float("FEED_DEADLINE", default=60.0)  # whole request, seconds
 FEED_MAX_REDIRECTS = env.int("FEED_MAX_REDIRECTS", default=5)
+# Entries kept from one fetch, the newest first (a 50,000-item feed stored 36,000 articles;
+# the largest real feed in the test corpus, a podcast archive, has 730).
+FEED_MAX_ENTRIES = env.int("FEED_MAX_ENTRIES", default=1000)
 # Schedule bounds (seconds). The per-source interval is the floor; publishing frequency,
 # <ttl>, Cache-Control, Expires and Retry-After can only lengthen it.
 FEED_DEFAULT_INTERVAL = env.int("FEED_DEFAULT_INTERVAL", default=15 * 60)

@@ -7,8 +7,10 @@ import logging
 import secrets
 import time
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
@@ -86,6 +88,17 @@ def source_fetch(*, source_id: int) -> FetchAttempt | None:
             return _record_failure(
                 source, timing, kind=exc.kind, message=str(exc), error=exc
             )
+        except SoftTimeLimitExceeded:
+            # Celery's time limit fired while the server was still answering: a failure
+            # like any other (recorded, counted, backed off), not a silent re-raise that
+            # leaves the source looking healthy and due again next minute.
+            logger.warning("source %s: fetch stopped by the task time limit", source_id)
+            return _record_failure(
+                source,
+                timing,
+                kind="timeout",
+                message="the server did not finish answering within the task's time limit",
+            )
         # Each _record_* clears the lease in the same write that records the outcome.
         return _apply_response(source, timing, result)
     except BaseException:
@@ -129,7 +142,9 @@ def _apply_response(
             content_type=result.content_type,
         )
         stats = entry_sink()(
-            source=source, entries=parsed.entries, fetched_at=timing.started_at
+            source=source,
+            entries=_capped(source, parsed.entries),
+            fetched_at=timing.started_at,
         )
     except parsing.FeedParseError as exc:
         return _record_failure(
@@ -147,6 +162,29 @@ def _apply_response(
             result=result,
         )
     return _record_success(source, timing, result, parsed, stats, body_hash)
+
+
+def _capped(source: Source, entries: list[Any]) -> list[Any]:
+    """At most FEED_MAX_ENTRIES entries a fetch, the newest first: a feed of 50,000 items
+    would otherwise store them all and queue as many enrichments. The rest are not lost for
+    a feed that keeps them (they are older than what was kept), and the attempt still
+    records how many the feed held."""
+    cap = settings.FEED_MAX_ENTRIES
+    if len(entries) <= cap:
+        return entries
+    logger.warning(
+        "source %s: %d entries in one fetch; keeping the newest %d",
+        source.pk,
+        len(entries),
+        cap,
+    )
+    oldest = datetime.min.replace(tzinfo=UTC)
+    ranked = sorted(
+        enumerate(entries),
+        key=lambda pair: (getattr(pair[1], "published_at", None) or oldest, -pair[0]),
+        reverse=True,
+    )
+    return [entry for _, entry in ranked[:cap]]
 
 
 def _track_redirect(source: Source, result: fetching.FetchResult) -> list[str]:

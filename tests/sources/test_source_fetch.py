@@ -220,3 +220,40 @@ def test_the_feed_ttl_lengthens_the_interval(feeds: FeedServer) -> None:
     source.refresh_from_db()
     assert source.next_fetch_at is not None
     assert source.next_fetch_at >= timezone.now() + timedelta(minutes=179)
+
+
+def test_a_fetch_stopped_by_the_task_time_limit_is_recorded_and_backed_off(
+    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: Celery's soft time limit used to escape source_fetch with nothing
+    recorded — no attempt, no failure count, the source shown healthy and sent again by
+    beat every minute."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from sources import fetching
+
+    source = make_source(feeds.add("/slow.xml", FEED))
+
+    def held_too_long(*_: object, **__: object) -> None:
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(fetching, "fetch_feed", held_too_long)
+    attempt = fetch(source)
+    source.refresh_from_db()
+    assert attempt.outcome == FetchAttempt.Outcome.ERROR
+    assert attempt.error_kind == "timeout" and "time limit" in attempt.error
+    assert source.consecutive_failures == 1 and source.health != Source.Health.OK
+    assert source.lease_until is None
+    assert source.next_fetch_at is not None and source.next_fetch_at > timezone.now()
+
+
+def test_a_huge_feed_stores_only_its_newest_entries(
+    feeds: FeedServer, settings: object
+) -> None:
+    """Issue 11: a 50,000-item feed stored 36,000 articles and queued as many enrichments."""
+    settings.FEED_MAX_ENTRIES = 5  # type: ignore[attr-defined]
+    source = make_source(feeds.add("/huge.xml", rss([story(n) for n in range(1, 21)])))
+    attempt = fetch(source)
+    assert attempt.entries_found == 20 and attempt.new_count == 5
+    kept = sorted(Article.objects.filter(source=source).values_list("url", flat=True))
+    assert kept == sorted(f"https://wire.example/news/{n}" for n in range(16, 21))
