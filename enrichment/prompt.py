@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import anthropic
-
 from .data import lexicon
 from .schema import ArticleInput, EnrichmentResult
 
@@ -257,6 +255,10 @@ def article_prompt(article: ArticleInput, *, max_article_tokens: int) -> str:
 
 
 def output_schema() -> dict[str, Any]:
+    # Imported here: the SDK takes about a second to import, and every process (the web
+    # server, manage.py, an offline worker) imports this module for its constants.
+    import anthropic
+
     return anthropic.transform_schema(EnrichmentResult)
 
 
