@@ -146,7 +146,7 @@ def test_enrich_backlog_queues_every_new_article_offline() -> None:
     backlog(3)
     out = StringIO()
     call_command("enrich_backlog", stdout=out, stderr=StringIO())
-    assert "Queued 3 articles." in out.getvalue()
+    assert "Enriched 3 articles." in out.getvalue()  # no broker: here, one by one
     assert set(Article.objects.values_list("status", flat=True)) == {
         Article.Status.IN_REVIEW
     }
@@ -162,3 +162,28 @@ def test_a_batch_larger_than_the_budget_is_not_sent(
     assert fake_api.requests == []
     assert set(Article.objects.values_list("waiting_for_budget", flat=True)) == {True}
     assert set(Article.objects.values_list("status", flat=True)) == {Article.Status.NEW}
+
+
+def test_without_a_broker_a_rate_limit_stops_enrich_backlog_cleanly(
+    fake_api: FakeAnthropic,
+) -> None:
+    """Issue 11: with an API key and no Redis, the first 429 escaped enrich_backlog as a
+    celery Retry traceback and left the rest of the backlog untouched."""
+    from tests.enrichment.fake_anthropic import error, message, ok, proposal
+
+    backlog(3)
+    fake_api.queue(
+        ok(message(proposal())),
+        error(429, "rate_limit_error", retry_after="30"),
+    )
+    out = StringIO()
+    call_command("enrich_backlog", stdout=out, stderr=StringIO())
+    said = out.getvalue()
+    assert "Enriched 1 articles; the API asked us to wait" in said
+    assert "2 stay queued" in said
+    statuses = sorted(Article.objects.values_list("status", flat=True))
+    assert statuses == [
+        Article.Status.IN_REVIEW,
+        Article.Status.NEW,
+        Article.Status.NEW,
+    ]
