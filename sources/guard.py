@@ -10,7 +10,7 @@ than that (a per-read timeout alone never fires against a drip). No proxy from t
 environment is used: the policy, not a proxy, decides where we connect.
 
 Built on httpcore's public network-backend interface (``httpcore2.ConnectionPool``'s
-``network_backend``); used for partners' webhooks.
+``network_backend``); used for feeds (``fetching.fetch_feed``) and partners' webhooks.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import socket
 import ssl
 import time
 from collections.abc import Iterable
+from functools import cache
 from typing import Any
 
 import httpcore2
@@ -107,11 +108,18 @@ class GuardedBackend(SyncBackend):
         raise httpcore2.ConnectError(str(last or f"could not connect to {host}"))
 
 
+@cache
+def _ssl_context() -> ssl.SSLContext:
+    # Loading the CA bundle costs milliseconds: one context per process, shared (an
+    # SSLContext is safe to use from several threads).
+    return httpx2.create_ssl_context()
+
+
 class GuardedTransport(httpx2.HTTPTransport):
     def __init__(self, *, deadline: float, allow_private: bool) -> None:
         super().__init__(trust_env=False)
         self._pool = httpcore2.ConnectionPool(
-            ssl_context=httpx2.create_ssl_context(),
+            ssl_context=_ssl_context(),
             max_connections=1,
             max_keepalive_connections=0,
             network_backend=GuardedBackend(
@@ -120,13 +128,26 @@ class GuardedTransport(httpx2.HTTPTransport):
         )
 
 
-def guarded_client(*, seconds: float, allow_private: bool) -> httpx2.Client:
-    """A client for one exchange: no redirects, no proxy, addresses checked at connect
-    time, everything done within ``seconds``."""
-    deadline = time.monotonic() + seconds
+def guarded_client(
+    *,
+    allow_private: bool,
+    seconds: float | None = None,
+    deadline: float | None = None,
+    headers: dict[str, str] | None = None,
+    timeout: httpx2.Timeout | float | None = None,
+) -> httpx2.Client:
+    """A client for one exchange (a feed with its redirects, a webhook): no redirects
+    followed for the caller, no proxy, addresses checked at connect time, everything done
+    within ``seconds`` (or by ``deadline``, a time.monotonic() value); ``timeout`` for
+    each phase within that."""
+    if deadline is None:
+        assert seconds is not None, "seconds or deadline"
+        deadline = time.monotonic() + seconds
+    seconds = max(0.0, deadline - time.monotonic())
     return httpx2.Client(
         transport=GuardedTransport(deadline=deadline, allow_private=allow_private),
         follow_redirects=False,
         trust_env=False,
-        timeout=seconds,
+        headers=headers,
+        timeout=seconds if timeout is None else timeout,
     )

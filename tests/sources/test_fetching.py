@@ -208,3 +208,41 @@ def test_connection_refused_is_a_clear_error(settings) -> None:
         fetching.ConnectionFailed, match="could not connect to 127.0.0.1"
     ):
         fetching.fetch_feed("http://127.0.0.1:9/feed.xml")
+
+
+def test_headers_dripped_a_byte_at_a_time_hit_the_total_deadline(settings) -> None:
+    """Issue 11: FEED_DEADLINE was only checked while reading the body, so a server that
+    sent its headers one byte at a time held a fetch worker until Celery's time limit."""
+    import time as clock
+
+    from tests.partners.test_webhook_hardening import hostile
+
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = True
+    settings.FEED_DEADLINE = 1.0
+    with hostile("drip") as url:
+        started = clock.monotonic()
+        with pytest.raises(fetching.FeedTimeout, match="longer than 1 s"):
+            fetching.fetch_feed(url)
+        assert clock.monotonic() - started < 3
+
+
+def test_the_address_is_checked_again_where_the_feed_connection_is_made(
+    feeds: FeedServer, settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 11: the name was resolved for the check and again by the HTTP client (DNS
+    rebinding reached 127.0.0.1). With the first check out of the way, the connection
+    itself still refuses a private address."""
+    url = feeds.add("/feed.xml", FEED).replace("127.0.0.1", "localhost")
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
+    monkeypatch.setattr(fetching, "check_url", lambda *a, **k: None)
+    with pytest.raises(fetching.BlockedAddress, match="private, loopback"):
+        fetching.fetch_feed(url)
+
+
+def test_proxy_variables_do_not_decide_where_a_feed_is_fetched(
+    feeds: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    url = feeds.add("/feed.xml", FEED)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, "http://127.0.0.1:9")
+    assert fetching.fetch_feed(url).status == 200
