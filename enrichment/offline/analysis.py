@@ -1,12 +1,12 @@
-"""Analysis: up to three short paragraphs made of the article's own sentences (condensed) that the
-summary does not use, each chosen for the job it does for a reader. Why it matters: who is
+"""Analysis: at most a few of the article's own sentences, whole, that the summary and the
+takeaways do not use, each chosen for the job it does for a reader — and only what the
+source budget leaves (``budget``; on a short article, nothing). Why it matters: who is
 affected or how large it is (customers, jobs, prices, "the largest", billions). Context:
 earlier figures and how markets, analysts or critics reacted, and what the people involved
 said, with the speaker named. What to watch: plans, forecasts, deadlines and later dates.
 
-The analysis is planned before the takeaways are picked and takes only what the takeaways can
-spare (they keep at least three sentences), so the summary, the takeaways and the analysis
-never repeat one another. A role with no sentence is left out, and a short article gets no
+The analysis takes only sentences the summary and the takeaways did not, so the three never
+repeat one another. A role with no sentence is left out, and a short article gets no
 analysis at all: an empty field reads better than a sentence about the text instead of the
 news.
 """
