@@ -188,6 +188,18 @@ class ArticleQuerySet(models.QuerySet["Article"]):
             found = found.exclude(mentions(term))
         return found.annotate(rank=ExpressionWrapper(rank, output_field=FloatField()))
 
+    def other_reports(self, article: Article) -> ArticleQuerySet:
+        """The other reports of ``article``'s story (the same event from other outlets),
+        with their source, oldest first."""
+        if article.cluster_id is None:
+            return self.none()
+        return (
+            self.filter(cluster_id=article.cluster_id)
+            .exclude(pk=article.pk)
+            .select_related("source")
+            .order_by("published_at", "pk")
+        )
+
     def latest_first(self) -> ArticleQuerySet:
         return self.order_by("-published_at", "-pk")
 

@@ -14,8 +14,6 @@ from django.utils import timezone
 from rest_framework_api_key.admin import APIKeyModelAdmin
 from rest_framework_api_key.models import APIKey
 
-from sources.fetching import FetchError, check_url
-
 from . import usage, webhooks
 from .models import (
     DailyUsage,
@@ -148,16 +146,8 @@ class EndpointForm(forms.ModelForm):
 
     def clean_url(self) -> str:
         url = self.cleaned_data["url"]
-        from django.conf import settings
-
-        try:
-            check_url(
-                url,
-                allow_private=settings.PARTNER_WEBHOOK_ALLOW_PRIVATE,
-                what="webhook",
-            )
-        except FetchError as exc:
-            raise ValidationError(str(exc)) from exc
+        if problem := webhooks.url_problem(url):
+            raise ValidationError(problem)
         return url
 
     def clean_events(self) -> list[str]:

@@ -6,27 +6,18 @@ from __future__ import annotations
 from functools import cached_property
 from typing import Any
 
-from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from articles.models import Article, Category, Company
-from sources.fetching import FetchError, check_url
 from sources.models import Source
 
 from .models import WebhookDelivery, WebhookEndpoint
+from .webhooks import url_problem
 
 # The fields an AI proposal fills, and the name of each in the desk's edited_fields.
-AI_FIELDS = (
-    "summary",
-    "analysis",
-    "takeaways",
-    "sentiment",
-    "importance",
-    "category",
-    "companies",
-)
+AI_FIELDS = Article.PROPOSED_FIELDS
 
 
 class SourceSerializer(serializers.ModelSerializer[Source]):
@@ -284,14 +275,10 @@ class NotMatchingSerializer(serializers.Serializer[Any]):
 
 
 def _others(article: Article) -> list[Article]:
-    if article.cluster_id is None:
-        return []
     return list(
-        Article.objects.filter(cluster_id=article.cluster_id)
-        .exclude(pk=article.pk)
-        .select_related("source")
-        .only("id", "url", "published_at", "source__name")
-        .order_by("published_at", "pk")
+        Article.objects.other_reports(article).only(
+            "id", "url", "published_at", "source__name"
+        )
     )
 
 
@@ -339,14 +326,8 @@ class WebhookEndpointSerializer(serializers.ModelSerializer[WebhookEndpoint]):
         ]
 
     def validate_url(self, url: str) -> str:
-        try:
-            check_url(
-                url,
-                allow_private=settings.PARTNER_WEBHOOK_ALLOW_PRIVATE,
-                what="webhook",
-            )
-        except FetchError as exc:
-            raise serializers.ValidationError(str(exc)) from exc
+        if problem := url_problem(url):
+            raise serializers.ValidationError(problem)
         return url
 
     def validate_events(self, events: list[str]) -> list[str]:

@@ -66,6 +66,19 @@ def verify(
     return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
 
 
+def url_problem(url: str) -> str:
+    """Why ``url`` cannot be a webhook endpoint (the feeds' address policy, with
+    PARTNER_WEBHOOK_ALLOW_PRIVATE), or "" when it can. Asked by the admin's form and the
+    API's serializer; each delivery checks again where it connects."""
+    try:
+        check_url(
+            url, allow_private=settings.PARTNER_WEBHOOK_ALLOW_PRIVATE, what="webhook"
+        )
+    except FetchError as exc:
+        return str(exc)
+    return ""
+
+
 # --------------------------------------------------------------------------------------------
 # Queueing an event
 # --------------------------------------------------------------------------------------------

@@ -305,13 +305,8 @@ def query_string(filters: Filters, *, without: str = "", **extra: str) -> str:
 
 def other_sources(article: Article) -> list[Any]:
     """The story's other reports: their outlet and their original link (never their text)."""
-    if article.cluster_id is None:
-        return []
     return list(
-        Article.objects.filter(cluster_id=article.cluster_id)
-        .exclude(pk=article.pk)
-        .select_related("source")
-        .only(
+        Article.objects.other_reports(article).only(
             "id",
             "url",
             "title",
@@ -320,5 +315,4 @@ def other_sources(article: Article) -> list[Any]:
             "source__slug",
             "source__site_url",
         )
-        .order_by("published_at")
     )
