@@ -22,11 +22,8 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from types import TracebackType
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -37,6 +34,9 @@ elif "bench" not in os.environ["DATABASE_URL"].rsplit("/", 1)[-1]:
 os.environ.pop("REDIS_URL", None)
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+# DEBUG is off (as in production), so static files come from WhiteNoise's manifest: collect
+# them into a throwaway folder first (main()).
+os.environ.setdefault("STATIC_ROOT", tempfile.mkdtemp(prefix="newsroom-desk-static-"))
 
 import django  # noqa: E402
 
@@ -49,43 +49,12 @@ from django.test import Client  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
 from articles.models import Article  # noqa: E402
+from benchmarks.common import CountQueries  # noqa: E402
 from enrichment.models import Enrichment  # noqa: E402
 from sources.models import Source  # noqa: E402
 from stories.models import StoryCluster  # noqa: E402
 
 TARGETS = {"queue_queries": 15, "approve_ms": 50.0}
-
-
-class CountQueries:
-    """Counts every statement the database executes (request signals reset Django's own
-    query log mid-request, so this wraps execution instead)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-
-    def __call__(
-        self,
-        execute: Callable[[str, Any, bool, dict[str, Any]], Any],
-        sql: str,
-        params: Any,
-        many: bool,
-        context: dict[str, Any],
-    ) -> Any:
-        self.count += 1
-        return execute(sql, params, many, context)
-
-    def __enter__(self) -> CountQueries:
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._wrapper.__exit__(exc_type, exc, tb)
 
 
 def fill(pending: int) -> None:
@@ -224,6 +193,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=30)
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
+    call_command("collectstatic", "--noinput", verbosity=0)
     fill(args.pending)
     result = measure(args.rounds)
 

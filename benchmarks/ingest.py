@@ -60,6 +60,8 @@ CORPUS_DIR = Path(__file__).resolve().parents[2] / "shared" / "feeds" / "real"
 if str(PROJECT_DIR) not in sys.path:
     sys.path.insert(0, str(PROJECT_DIR))
 
+from benchmarks.common import cpu_model  # noqa: E402
+
 # Targets; README.md explains each.
 TARGET_VS_READER = 1.5  # first-pass entries/s, as a multiple of reader's
 TARGET_CPU_VS_FEEDPARSER = 1.25  # pipeline CPU per entry, as a multiple of feedparser's
@@ -696,16 +698,6 @@ def _table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str
     return [line(cells[0]), rule, *(line(row) for row in cells[1:])]
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def _load() -> str:
     return " ".join(f"{value:.2f}" for value in os.getloadavg())
 
@@ -771,7 +763,7 @@ def _header_lines(f: Figures) -> list[str]:
     return [
         "Newsroom feed-ingest benchmark",
         "==============================",
-        f"Machine   {os.cpu_count()} CPUs ({usable} usable), {_cpu_model()}, "
+        f"Machine   {os.cpu_count()} CPUs ({usable} usable), {cpu_model()}, "
         f"{platform.system()} {platform.release()}",
         f"Load      {f.load_before} before, {_load()} after (1/5/15 min; other work "
         "on the machine skews the figures)",
@@ -1010,7 +1002,7 @@ def as_json(f: Figures) -> dict[str, Any]:
     return {
         "machine": {
             "cpu_count": os.cpu_count(),
-            "cpu_model": _cpu_model(),
+            "cpu_model": cpu_model(),
             "load_before": f.load_before,
             "python": platform.python_version(),
             "platform": platform.platform(),

@@ -45,7 +45,6 @@ import http.client
 import itertools
 import json
 import os
-import platform
 import pstats
 import random
 import re
@@ -65,7 +64,6 @@ from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from html import escape
 from pathlib import Path
-from types import TracebackType
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -110,6 +108,7 @@ from django.test import Client  # noqa: E402
 from django.utils.text import slugify  # noqa: E402
 
 from articles.models import Article, Category, Company  # noqa: E402
+from benchmarks.common import CountQueries, cpu_model  # noqa: E402
 from editorial.models import Correction  # noqa: E402
 from enrichment.models import Enrichment  # noqa: E402
 from newsroom.management.commands.load_demo import DEMO_COMPANIES  # noqa: E402
@@ -471,43 +470,6 @@ def fill(count: int, *, seed: int = 7) -> Fixture:
 # --------------------------------------------------------------------------------------------
 # In-process: queries and server time of a cache miss
 # --------------------------------------------------------------------------------------------
-class CountQueries:
-    """Counts and times every statement the database executes (request signals reset
-    Django's own query log mid-request, so this wraps execution instead)."""
-
-    def __init__(self) -> None:
-        self.count = 0
-        self.seconds = 0.0
-
-    def __call__(
-        self,
-        execute: Callable[[str, Any, bool, dict[str, Any]], Any],
-        sql: str,
-        params: Any,
-        many: bool,
-        context: dict[str, Any],
-    ) -> Any:
-        self.count += 1
-        started = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - started
-
-    def __enter__(self) -> CountQueries:
-        self._wrapper = connection.execute_wrapper(self)
-        self._wrapper.__enter__()
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self._wrapper.__exit__(exc_type, exc, tb)
-
-
 @dataclass
 class InProcess:
     path: str
@@ -1052,16 +1014,6 @@ def _load() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
 
-def _cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown CPU"
-
-
 def _verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
@@ -1088,7 +1040,7 @@ def render(
         f"  server: gunicorn, {WORKERS} sync workers, production settings (DEBUG off, "
         "WhiteNoise manifest), 127.0.0.1",
         f"  load: {generator_name}, {connections} connections, {seconds:g} s per "
-        f"measurement; machine: {os.cpu_count()} cores, {_cpu_model()}",
+        f"measurement; machine: {os.cpu_count()} cores, {cpu_model()}",
         "",
         "Queries on a cache miss (in-process, Django test client; page and related-stories "
         "caches cleared):",
