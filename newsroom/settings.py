@@ -3,7 +3,7 @@
 With nothing set this is the embedded default: SQLite, eager Celery tasks, the offline
 enricher and a generated development secret. With ``DATABASE_URL`` and ``REDIS_URL`` it is the
 production shape (PostgreSQL, Redis broker and cache). Every variable is listed in README.md
-and ``.env.example``.
+(Configuration); a ``.env`` file in the project folder, never committed, may set them.
 """
 
 from __future__ import annotations
