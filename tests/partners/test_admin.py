@@ -132,3 +132,40 @@ def test_partners_sweep_retries_what_is_due() -> None:
     call_command("partners_sweep", stdout=out)
     assert "attempted 1 delivery" in out.getvalue()
     assert WebhookDelivery.objects.get().attempts == 1
+
+
+def test_the_partners_admin_lists_cost_the_same_queries_for_many_rows(
+    ops: Client, django_assert_max_num_queries: object
+) -> None:
+    """No query per row on any partners list page, whatever its columns show (partner
+    names, quotas, endpoints)."""
+    from partners.models import DailyUsage
+
+    def rows(n: int) -> None:
+        for i in range(n):
+            who = partner(f"P{Partner.objects.count()}")
+            PartnerAPIKey.objects.create_key(partner=who, name=f"k{i}")
+            hook = WebhookEndpoint.objects.create(
+                partner=who, url=f"https://93.184.215.{i + 1}/h"
+            )
+            WebhookDelivery.objects.create(
+                endpoint=hook, event="story.published", article_id=i, payload={}
+            )
+            DailyUsage.objects.create(partner=who, day="2026-12-01", requests=i)
+
+    pages = [
+        "/admin/partners/partner/",
+        "/admin/partners/partnerapikey/",
+        "/admin/partners/webhookendpoint/",
+        "/admin/partners/webhookdelivery/",
+    ]
+    rows(2)
+    counts = {}
+    for url in pages:
+        with django_assert_max_num_queries(50) as few:  # type: ignore[operator]
+            assert ops.get(url).status_code == 200
+        counts[url] = len(few)
+    rows(8)
+    for url in pages:
+        with django_assert_max_num_queries(counts[url]):  # type: ignore[operator]
+            assert ops.get(url).status_code == 200
