@@ -223,9 +223,7 @@ class WebhookEndpointAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-enable the selected endpoints")
     def enable(self, request: HttpRequest, queryset: QuerySet[WebhookEndpoint]) -> None:
-        done = queryset.update(
-            is_active=True, consecutive_failures=0, disabled_at=None, disabled_reason=""
-        )
+        done = webhooks.enable(queryset)
         self.message_user(request, f"Re-enabled {done} endpoint(s).", messages.SUCCESS)
 
 

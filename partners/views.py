@@ -454,8 +454,7 @@ class CompanyViewSet(Reference):
 # --------------------------------------------------------------------------------------------
 # Webhooks: a partner's own endpoints
 # --------------------------------------------------------------------------------------------
-# Endpoints one partner may register, and how often one endpoint may be pinged.
-MAX_ENDPOINTS = 10
+# How often a partner may ping its endpoints.
 PING_INTERVAL = 10  # seconds
 
 
@@ -481,7 +480,7 @@ class WebhookViewSet(
 
     queryset = WebhookEndpoint.objects.none()  # (for the schema; see get_queryset)
     serializer_class = WebhookEndpointSerializer
-    pagination_class = None  # at most MAX_ENDPOINTS
+    pagination_class = None  # at most webhooks.MAX_ENDPOINTS
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
 
     def get_queryset(self) -> QuerySet[WebhookEndpoint]:
@@ -509,30 +508,15 @@ class WebhookViewSet(
     def perform_create(self, serializer: Any) -> None:
         partner = self._partner()
         with transaction.atomic():
-            # Counted under the partner's row lock: two requests at once cannot pass the cap.
-            Partner.objects.select_for_update().filter(pk=partner.pk).first()
-            if WebhookEndpoint.objects.filter(partner=partner).count() >= MAX_ENDPOINTS:
-                raise ValidationError(
-                    {
-                        "url": [
-                            f"You have {MAX_ENDPOINTS} endpoints, the most a partner may "
-                            "have: delete one first."
-                        ]
-                    }
-                )
+            try:
+                webhooks.make_room(partner)
+            except webhooks.TooManyEndpoints as exc:
+                raise ValidationError({"url": [str(exc)]}) from exc
             serializer.save(partner=partner)
 
     def perform_update(self, serializer: Any) -> None:
-        endpoint: WebhookEndpoint = serializer.instance
-        extra: dict[str, Any] = {}
-        if serializer.validated_data.get("is_active") and not endpoint.is_active:
-            # Turned back on: its failures are forgotten, and so is why it was disabled.
-            extra = {
-                "consecutive_failures": 0,
-                "disabled_at": None,
-                "disabled_reason": "",
-            }
-        serializer.save(**extra)
+        turned_on = serializer.validated_data.get("is_active")
+        serializer.save(**(webhooks.ENABLED if turned_on else {}))
 
     @extend_schema(
         summary="Send a test event now",

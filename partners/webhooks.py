@@ -27,7 +27,7 @@ from celery import current_app
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import connections, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -36,7 +36,7 @@ from articles.models import Article
 from sources.fetching import FetchError, check_url
 from sources.guard import guarded_client
 
-from .models import StoryChange, WebhookDelivery, WebhookEndpoint
+from .models import Partner, StoryChange, WebhookDelivery, WebhookEndpoint
 
 logger = logging.getLogger(__name__)
 
@@ -64,6 +64,38 @@ def verify(
     if not timestamp.isdigit() or abs(time.time() - int(timestamp)) > tolerance:
         return False
     return hmac.compare_digest(sign(secret, int(timestamp), body), signature)
+
+
+# Endpoints one partner may register.
+MAX_ENDPOINTS = 10
+# What turning an endpoint (back) on sets: its failures, and why it was disabled, forgotten.
+ENABLED = {
+    "is_active": True,
+    "consecutive_failures": 0,
+    "disabled_at": None,
+    "disabled_reason": "",
+}
+
+
+class TooManyEndpoints(Exception):
+    pass
+
+
+def make_room(partner: Partner) -> None:
+    """Inside the caller's transaction, before it adds an endpoint: refuse a partner that
+    has MAX_ENDPOINTS already. Counted under the partner's row lock, so two requests at
+    once cannot both pass."""
+    Partner.objects.select_for_update().filter(pk=partner.pk).first()
+    if WebhookEndpoint.objects.filter(partner=partner).count() >= MAX_ENDPOINTS:
+        raise TooManyEndpoints(
+            f"You have {MAX_ENDPOINTS} endpoints, the most a partner may have: delete one "
+            "first."
+        )
+
+
+def enable(endpoints: QuerySet[WebhookEndpoint]) -> int:
+    """Turn endpoints (back) on, as the partner or our staff ask."""
+    return endpoints.update(**ENABLED)
 
 
 def url_problem(url: str) -> str:

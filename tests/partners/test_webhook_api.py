@@ -14,7 +14,7 @@ from pytest_django import Settings
 
 from partners import webhooks
 from partners.models import WebhookDelivery, WebhookEndpoint
-from partners.views import MAX_ENDPOINTS
+from partners.webhooks import MAX_ENDPOINTS
 from tests.partners.factories import api, key_for, partner, published
 from tests.partners.receiver import Receiver
 
