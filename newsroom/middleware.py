@@ -12,6 +12,12 @@ from django.http import (
 )
 
 
+def speaks_json(request: HttpRequest) -> bool:
+    """Whether errors for this request are JSON: the partner API's clients parse every
+    answer (``/api/``, partners.urls); everything else is the site's pages."""
+    return request.path.startswith("/api/")
+
+
 def refuse_nul_bytes(
     get_response: Callable[[HttpRequest], HttpResponse],
 ) -> Callable[[HttpRequest], HttpResponse]:
@@ -29,7 +35,7 @@ def refuse_nul_bytes(
         for name, items in values:
             if "\x00" in name or any("\x00" in item for item in items):
                 message = "A parameter holds a NUL byte, which no field accepts."
-                if request.path.startswith("/api/"):  # the partner API speaks JSON
+                if speaks_json(request):
                     return JsonResponse({"detail": message}, status=400)
                 return HttpResponseBadRequest(
                     message, content_type="text/plain; charset=utf-8"

@@ -5,17 +5,19 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 
+from newsroom.middleware import speaks_json
+
 
 def not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
     """404s: JSON under /api/ (partners' clients parse it), the site's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if speaks_json(request):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """500s: JSON under /api/, the site's page elsewhere."""
-    if request.path.startswith("/api/"):
+    if speaks_json(request):
         return JsonResponse(
             {"detail": "Internal server error: we have been told; try again later."},
             status=500,
@@ -26,7 +28,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
     """400s Django answers itself (a body over DATA_UPLOAD_MAX_MEMORY_SIZE): JSON under
     /api/."""
-    if request.path.startswith("/api/"):
+    if speaks_json(request):
         return JsonResponse(
             {"detail": "Bad request: " + str(exception)[:200]}, status=400
         )

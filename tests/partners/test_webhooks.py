@@ -277,3 +277,21 @@ def test_an_announcement_lost_with_its_message_is_made_by_the_sweep(
         "story.published"
     ]
     assert changes.announce(article.pk) is None  # idempotent
+
+
+def test_a_delivery_is_attempted_once_when_two_workers_and_the_sweep_race_for_it(
+    receiver: Receiver,
+) -> None:
+    """A retry message redelivered early, a second worker and the sweep may all ask for
+    the same delivery at once: only the one that claims it posts; the others find it
+    taken (the claim is a compare-and-set, and the lease keeps it until recorded)."""
+    hook = endpoint(receiver.url)
+    delivery = WebhookDelivery.objects.create(
+        endpoint=hook, event="story.published", article_id=1, payload={"x": 1}
+    )
+    assert webhooks._claim(delivery.pk) is not None  # worker A holds it
+    assert webhooks.deliver(delivery.pk) is None  # worker B
+    assert webhooks.deliver_due() == 0  # the sweep
+    assert not receiver.received
+    delivery.refresh_from_db()
+    assert delivery.attempts == 1 and delivery.status == "pending"
