@@ -10,7 +10,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import httpx2
 import pytest
 from django.utils import timezone
 from pytest_django import Settings
@@ -255,8 +254,8 @@ def test_the_http_client_of_the_guard_uses_no_proxy_from_the_environment(
         Receiver().running() as receiver,
         guarded_client(seconds=2, allow_private=True) as client,
     ):
+        # (A client that honoured the variables would fail to connect through :9.)
         assert client.post(receiver.url, content=b"{}").status_code == 200
-    assert isinstance(client, httpx2.Client)
 
 
 def test_with_the_broker_down_the_publication_stands_and_the_sweep_delivers_later(
