@@ -49,6 +49,29 @@ EVENT_WEIGHTS: dict[str, float] = {
     "record figures": 0.5,
     "large sums": 0.0,  # the figures themselves are weighed instead
 }
+# Themes that are bad news for the company they happen to, whatever else the story says: the
+# offline reading never calls a story with one of them bullish for that company.
+BAD_NEWS_THEMES: frozenset[str] = frozenset(
+    {
+        "bankruptcy",
+        "a default",
+        "job cuts",
+        "a product recall",
+        "a security incident",
+        "an outage",
+        "fraud allegations",
+        "a strike",
+        "a closure",
+        "a ban",
+        "sanctions",
+        "an investigation",
+        "a shutdown",
+        "a crash",
+        "penalties",
+        "a cancellation",
+        "legal action",
+    }
+)
 # What importance_reason calls an event, by the word found ("acquire" → "acquisition");
 # words not listed are named by their theme without its article ("a deal" → "deal").
 EVENT_NOUNS: dict[str, str] = {

@@ -19,6 +19,7 @@ from .budget import ANALYSIS_SENTENCES, SUMMARY_SENTENCES, TAKEAWAYS, Budget
 from .categories import _category
 from .companies import _companies
 from .importance import _JOB_CUTS, FIGURE_CHARS, _importance
+from .reading import market_moves, write_reading
 from .sentences import (
     _is_usable,
     _score_sentences,
@@ -42,7 +43,7 @@ class OfflineBackend:
     """Rule-based enrichment for demos, tests and sites without an API key."""
 
     name = "offline"
-    model = "offline-5"  # shown as the model name; bump when the algorithm changes
+    model = "offline-6"  # shown as the model name; bump when the algorithm changes
 
     @staticmethod
     def _copy(
@@ -145,7 +146,6 @@ class OfflineBackend:
             reserve=0,
             budget=budget,
         )
-        analysis = write_analysis(plan, candidates)
 
         # Sentiment: the headline sets the tone, so it counts twice.
         tone = _Tone()
@@ -161,7 +161,7 @@ class OfflineBackend:
             tone.negative_terms.append("job cuts")
         sentiment = tone.label(margin=2, smoothing=3)
 
-        importance, reason = _importance(
+        importance, reason, stakes = _importance(
             article,
             title=title,
             text=text,
@@ -170,6 +170,19 @@ class OfflineBackend:
             companies=companies,
             published_at=published_at,
             now=now,
+        )
+
+        # The analysis: our reading of what the news means (``reading``), then whatever of the
+        # article's own sentences the budget left for it.
+        reading = write_reading(
+            companies=companies,
+            stakes=stakes,
+            moves=market_moves(text[:FIGURE_CHARS], companies),
+            sentiment=sentiment,
+            title=title,
+        )
+        analysis = "\n\n".join(
+            part for part in (reading, write_analysis(plan, candidates)) if part
         )
 
         body_counts: Counter[str] = Counter()

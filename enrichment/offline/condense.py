@@ -206,6 +206,92 @@ def tighten(sentence: str) -> str:
     return _finish(sentence, mark) if mark else sentence
 
 
+# --- Asides ------------------------------------------------------------------------------------
+# What a brief drops from a lead, each of which only adds detail to what the rest of the
+# sentence says (leaving it out loses that detail and changes nothing else):
+# * an aside between commas that restates a figure or describes: "jobs, or roughly 9% of its
+#   workforce, and", "2,800 jobs, about 12% of its workforce,", "quarter, which ended
+#   October 31,", "Lumen, based in Boulder, Colorado,";
+# * a description of a date or a figure: "on Tuesday, its second cut this year,";
+# * a description or a consequence tacked on at the end: ", the chipmaker's largest
+#   acquisition.", ", a move that gives it control of ...", ", giving it a market value of
+#   $10.9bn.".
+# What stays: an aside that attributes ("..., the company said.", "according to"), a reason
+# (", citing ..."), a quotation, a list ("shoes, hats, or gloves," and an "or" that does not
+# restate a figure), and anything across a semicolon.
+_CLAUSE = r"(?:[^,;\"“”]|,(?=\d{3}))"  # no clause break; "39,000" is one number
+_PLACE = r"[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*)*"
+_ABOUT = r"(?:about |roughly |nearly |almost |some |around )"
+# After a date or a figure: "on Tuesday, its second cut this year,", "$212.60, a record close,".
+_AFTER_FIGURE = r"(?:(?<=day)|(?<=morning)|(?<=afternoon)|(?<=evening)|(?<=\d)|(?<=%))"
+_MID_ASIDE = re.compile(
+    rf"(?:, (?P<aside>(?:or {_ABOUT}?[$€£\d]|{_ABOUT}[$€£\d]|which ){_CLAUSE}{{2,100}}?"
+    rf"|(?:based|headquartered) in {_PLACE}(?:, {_PLACE})?)"
+    rf"|{_AFTER_FIGURE}, (?P<described>(?:its|their|the|a|an) {_CLAUSE}{{3,60}}?))"
+    r",(?P<after> (?:and|but)(?= ))?(?= )"
+)
+# A consequence tacked on at the end: ", giving the company a market value of ...".
+_CONSEQUENCE = re.compile(
+    rf", (?P<aside>(?:giving|adding|expanding|clearing|sending|lifting|bringing|pushing"
+    rf"|wiping|erasing) {_CLAUSE}{{3,200}}?)(?P<end>[.!?])$"
+)
+_END_ASIDE = re.compile(
+    rf", (?P<aside>(?:a|an|the|its|their|one of the|which) {_CLAUSE}{{3,200}}?)"
+    r"(?P<end>[.!?])$"
+)
+_ATTRIBUTING = re.compile(
+    r"\b(?:said|says|say|told|tells|according|added|adds|announced|reported|reports"
+    r"|estimated|estimates|expects|expected|believes|argued|warned|wrote|claimed|claims"
+    r"|stated|noted|confirmed)\b",
+    re.IGNORECASE,
+)
+_SUBORDINATE = re.compile(
+    r" (?:after|as|before|when|while|because|amid|following|despite|on|in)\b"
+)
+MIN_LEFT_WORDS = 10
+
+
+def drop_asides(sentence: str) -> str:
+    """``sentence`` without its descriptive asides (see above), or unchanged when dropping
+    them would leave fewer than MIN_LEFT_WORDS words or no verb."""
+    if _QUOTATION.search(sentence):
+        return sentence
+
+    def keep(aside: str) -> bool:
+        return bool(_ATTRIBUTING.search(aside))
+
+    def mid(match: re.Match[str]) -> str:
+        aside = match.group("aside") or match.group("described")
+        if keep(aside):
+            return match.group()
+        if match.group("described") is not None and match.group("after"):
+            # A list goes on after its items ("on Monday, the Dow 3%, and the Nasdaq 2%").
+            return match.group()
+        # "jobs, or 9% of its staff, and close" → "jobs and close"
+        if match.group("after"):
+            return match.group("after")
+        # "Lumen, based in Boulder, reported" → "Lumen reported": no verb before it yet, so
+        # it described the subject; "quarter, which ended May 31, up 27%" keeps a comma.
+        # "on Wednesday, a record close, after" → "on Wednesday after".
+        if _SUBORDINATE.match(sentence, match.end()):
+            return ""
+        return "," if _has_verb(f"x {sentence[: match.start()]}") else ""
+
+    shorter = _MID_ASIDE.sub(mid, sentence)
+    for pattern in (_END_ASIDE, _CONSEQUENCE):
+        end = pattern.search(shorter)
+        if end and not keep(end.group("aside")):
+            shorter = shorter[: end.start()] + end.group("end")
+    shorter = _DOUBLED.sub("", re.sub(r"\s{2,}", " ", shorter))
+    if (
+        shorter == sentence
+        or word_count(shorter) < MIN_LEFT_WORDS
+        or not _has_verb(shorter)
+    ):
+        return sentence
+    return shorter
+
+
 # --- Rules -------------------------------------------------------------------------------------
 def condense(
     sentence: str,

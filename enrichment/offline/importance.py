@@ -244,6 +244,20 @@ def _event_noun(event: _Event) -> str:
     )
 
 
+@dataclass(slots=True)
+class Stakes:
+    """What the story is about, in the reason's words: the main event as a noun phrase
+    ("a $4.2 billion acquisition", "a profit warning") and the job cuts ("3,500 job cuts"),
+    each empty when the story has none. Sums and percentages are left out on purpose: the
+    text does not say whose they are ("a 38% rise" in cocoa costs is not the company's)."""
+
+    event: str = ""
+    theme: str = (
+        ""  # the event's theme ("a deal", "an outage"): ``events.EVENT_WEIGHTS``
+    )
+    jobs: str = ""
+
+
 # --- Score and reason --------------------------------------------------------------------------
 def _importance(
     article: ArticleInput,
@@ -255,9 +269,10 @@ def _importance(
     companies: list[CompanyMention],
     published_at: datetime,
     now: datetime,
-) -> tuple[int, str]:
-    """1-10 from additive signals. Calibrated on the demo feeds: a routine single-source
-    story lands at 3-5, a fresh multi-source deal at 7-9, a short stale item at 1-2."""
+) -> tuple[int, str, Stakes]:
+    """1-10 from additive signals, the reason, and the stakes (for the analysis). Calibrated
+    on the demo feeds: a routine single-source story lands at 3-5, a fresh multi-source deal
+    at 7-9, a short stale item at 1-2."""
     points = 2.0
     found = _events(title_tokens, sentences)
     if found:
@@ -289,8 +304,10 @@ def _importance(
     # naming it gives a sum), then the largest sum, job cuts and change not yet said.
     what: list[str] = []
     event = next((e for e in found if e.weight >= 1.0), None)
+    stakes = Stakes()
     if jobs >= 100:
         what.append(f"{jobs:,} job cuts")
+        stakes.jobs = what[-1]
         if event and event.theme == "job cuts":
             event = next((e for e in found if e.weight >= 1.0 and e is not event), None)
     if event:
@@ -299,6 +316,10 @@ def _importance(
             price, price_written = _event_sum(event, title, title_tokens, sentences)
         noun = _event_noun(event)
         what.insert(0, _a(f"{price_written} {noun}" if price >= 1e6 else noun))
+        # The reading names the story's own event only (headline or first sentence), and
+        # reports market moves itself.
+        if event.prominent and event.theme != "sharp market moves":
+            stakes.event, stakes.theme = what[0], event.theme
         if price:
             money = 0.0  # said already
     if money >= 1e8:
@@ -349,7 +370,7 @@ def _importance(
         lead += f", naming {_join([c.name for c in companies[:2]])}"
     parts = [lead, _join(what[1:3]), *notes]
     reason = "; ".join(p for p in parts if p)
-    return score, _clip(reason[:1].upper() + reason[1:], 200)
+    return score, _clip(reason[:1].upper() + reason[1:], 200), stakes
 
 
 def _join(items: Sequence[str]) -> str:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from difflib import SequenceMatcher
 
+from .reading import without_reading
 from .sentences import split_sentences
 
 COPY_THRESHOLD = 0.8
@@ -79,8 +80,10 @@ SHOWN_SENTENCE_PREFIX = 60
 
 
 def shown_copy(summary: str, analysis: str, takeaways: list[str]) -> str:
-    """The three fields of a story page as one text, as the measures read them."""
-    return "\n".join([summary, analysis, *takeaways])
+    """The three fields of a story page as one text, as the measures read them: the
+    analysis without its reading (``reading``: a dozen of our own words around the article's
+    names and figures, not copy of it)."""
+    return "\n".join([summary, without_reading(analysis), *takeaways])
 
 
 def source_word_share(shown: str, text: str) -> float:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..data import editing, lexicon
-from .condense import condense, word_count
+from .condense import condense, drop_asides, word_count
 
 SHORT_TEXT_CHARS = 200
 SUMMARY_MAX_CHARS = 650  # a short text's summary: its headline and text as given
@@ -430,7 +430,8 @@ def _summary(
     drafts = [
         (
             sentence,
-            condense(sentence.text, first=sentence.index == 0),
+            # A brief's lead: condensed, and without its descriptive asides.
+            drop_asides(condense(sentence.text, first=sentence.index == 0)),
         )
         for sentence in candidates
     ]

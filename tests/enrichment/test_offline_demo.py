@@ -19,10 +19,16 @@ from enrichment.offline.quality import (
     source_sentence_share,
     source_word_share,
 )
+from enrichment.offline.reading import without_reading
 from enrichment.offline.sentences import leans_on_context, named_subjects
 from enrichment.schema import ArticleInput, EnrichmentResult
+from newsroom.management.commands.load_demo import DEMO_COMPANIES
 from sources.parsing import parse_feed
 
+# The demo's companies, as ``load_demo`` creates them and the pipeline passes them on.
+KNOWN_COMPANIES = tuple(
+    (name, ticker, tuple(aliases)) for name, ticker, aliases in DEMO_COMPANIES
+)
 DEMO_FEEDS = Path(__file__).resolve().parents[2] / "newsroom" / "demo_feeds"
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 WORD = re.compile(r"[\w'’$%.-]+")
@@ -69,6 +75,7 @@ def demo_entries() -> list[tuple[str, ArticleInput]]:
                 published_at=entry.published_at,
                 url=entry.url,
                 categories=("Business", "Technology", "Energy", "Economy", "Health"),
+                known_companies=KNOWN_COMPANIES,
             )
             entries.append((f"{path.stem}: {entry.title[:40]}", article))
     return entries
@@ -90,22 +97,28 @@ def words(text: str) -> list[str]:
 def output_sentences(result: EnrichmentResult) -> list[tuple[str, str]]:
     """(part, sentence) for every sentence of the summary, analysis and takeaways."""
     found = [("summary", s) for s, _ in split_sentences(result.summary)]
-    found += [("analysis", s) for s, _ in split_sentences(result.analysis)]
+    found += [
+        ("analysis", s) for s, _ in split_sentences(without_reading(result.analysis))
+    ]
     found += [("takeaway", t) for t in result.key_takeaways]
     return found
 
 
-def source_for(sentence: str, article: ArticleInput) -> str | None:
-    """The source sentence ``sentence`` keeps most of the words of (at least 60%)."""
+def source_for(
+    sentence: str, article: ArticleInput, *, lead: bool = False
+) -> str | None:
+    """The source sentence ``sentence`` keeps most of the words of (at least 60%); for a
+    summary's ``lead``, which may leave out asides, the one whose words it is made of (at
+    least 90% of its own)."""
     mine = set(words(sentence))
     best, share = None, 0.0
     for source, _ in split_sentences(article.text):
         theirs = set(words(source))
-        if theirs:
-            overlap = len(mine & theirs) / len(theirs)
+        if theirs and mine:
+            overlap = len(mine & theirs) / len(mine if lead else theirs)
             if overlap > share:
                 best, share = source, overlap
-    return best if share >= 0.6 else None
+    return best if share >= (0.9 if lead else 0.6) else None
 
 
 def test_there_are_demo_entries_to_check() -> None:
@@ -132,7 +145,7 @@ def test_demo_copy_obeys_the_rules(
             for w in sentence_words[1:]
         ), (part, sentence)
         # Rule 1: every attribution and modal of the source sentence it keeps stays.
-        source = source_for(sentence, article)
+        source = source_for(sentence, article, lead=part == "summary")
         if source is not None:
             for match in ATTRIBUTION.finditer(source):
                 assert match.group() in sentence, (
@@ -142,7 +155,8 @@ def test_demo_copy_obeys_the_rules(
                     source,
                 )
         # Rule 2 (no merged sentences): every output sentence is in the text as written,
-        # bar a dateline, a ticker, a weekday after "said" and plain wording.
+        # bar a dateline, a ticker, a weekday after "said", plain wording and (in the
+        # summary) a descriptive aside left out.
         assert source is not None, (part, sentence)
         # Rule 4: out of its place, nothing leans on a sentence the reader has not seen.
         if part != "summary":
@@ -172,10 +186,36 @@ def test_every_demo_story_page_stays_within_the_budget_on_source_copy(
         if word_share <= MAX_WORD_SHARE and sentence_share <= MAX_SENTENCE_SHARE:
             continue
         exceptions.append(name)
-        # Over budget only with the minimum: one lead sentence, three takeaways, no analysis.
+        # Over budget only with the minimum: one lead sentence, three takeaways, and no
+        # sentence of the source in the analysis (the reading is ours).
         assert len(split_sentences(result.summary)) == 1, name
         assert len(result.key_takeaways) == 3, name
-        assert result.analysis == "", name
+        assert without_reading(result.analysis) == "", name
         assert word_share <= EXCEPTION_MAX_WORD_SHARE, (name, word_share)
         assert sentence_share <= EXCEPTION_MAX_SENTENCE_SHARE, (name, sentence_share)
     assert len(exceptions) <= MAX_EXCEPTIONS_SHARE * len(ENTRIES), exceptions
+
+
+# --- The reading: the analysis in our own words ----------------------------------------------
+# Without it the budget left every demo story page with no analysis at all (offline-5);
+# measured with it: 30 of 46.
+MIN_ANALYSIS_SHARE = 0.5
+NUMBER = re.compile(r"\d[\d,.]*\d|\d")
+
+
+def test_most_demo_story_pages_carry_an_analysis_whose_facts_are_the_articles(
+    results: dict[str, EnrichmentResult],
+) -> None:
+    with_analysis = 0
+    for name, article in ENTRIES:
+        analysis = results[name].analysis
+        with_analysis += bool(analysis)
+        reading = analysis.removesuffix(without_reading(analysis)).strip()
+        source = f"{article.title}\n{article.text}"
+        for number in NUMBER.findall(reading):
+            assert number in source, (name, number, reading)
+        # Every name it gives (a capitalised word not opening a sentence or a clause) is
+        # the article's.
+        for match in re.finditer(r"(?<=[\w,] )[A-Z][\w&.-]+", reading):
+            assert match.group().rstrip(".") in source, (name, match.group(), reading)
+    assert with_analysis >= MIN_ANALYSIS_SHARE * len(ENTRIES), with_analysis

@@ -1,0 +1,165 @@
+"""The offline analysis's reading: what the news means for the company it is about and what the
+market made of it, in a few words of ours around the article's own names and figures, and
+nothing at all when the article gives it nothing to go on."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from enrichment.offline import OfflineBackend
+from enrichment.offline.reading import OWN_WORDS, market_moves, without_reading
+from enrichment.schema import ArticleInput, CompanyMention, EnrichmentResult
+
+NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
+COMPANIES = (
+    ("Aster Motors", "ASTM", ("Aster",)),
+    ("Helios Semiconductor", "HLSM", ("Helios",)),
+    ("Lumen Optics", "LMNO", ("Lumen",)),
+    ("Quillon Pharmaceuticals", "QLPH", ("Quillon",)),
+)
+
+JOB_CUTS = (
+    "Aster Motors will eliminate about 3,500 jobs and close its Harlow Creek assembly plant "
+    "in Ohio by June 2027, the carmaker said on Wednesday. The plant employs about 2,100 "
+    "people and builds the Caravel sport utility vehicle. Production of the Caravel will "
+    "move to the company's plant in Tennessee. Union leaders called the closure a betrayal "
+    "of workers who had accepted pay cuts. Aster shares rose 3.2% in early trading."
+)
+TRIAL = (
+    "Quillon Pharmaceuticals said on Monday its experimental heart drug reduced the risk of "
+    "hospitalization by 23% in a Phase 3 trial, meeting its main goal. Quillon plans to "
+    "file for approval in 2027. Quillon shares jumped 34% to $71.80 in premarket trading. "
+    "Analysts raised their price targets. The drug could reach sales of $2 billion a year."
+)
+DEAL = (
+    "Helios Semiconductor agreed on Monday to buy Lumen Optics for $4.2 billion in cash, "
+    "its largest acquisition. Helios will pay $38.50 a share, a premium of 31%. "
+    "Lumen shares rose 27% after the announcement, while Helios shares slipped 2.1%. "
+    "The deal is expected to close in 2027. Helios plans to keep the Lumen brand."
+)
+
+
+def enrich(title: str, text: str) -> EnrichmentResult:
+    article = ArticleInput(
+        title=title,
+        text=text,
+        source_name="Northwind Wire",
+        published_at=NOW - timedelta(hours=1),
+        categories=("Business", "Technology", "Health"),
+        known_companies=COMPANIES,
+    )
+    return OfflineBackend().enrich(article, now=NOW)
+
+
+def reading_of(result: EnrichmentResult) -> str:
+    return result.analysis.removesuffix(without_reading(result.analysis)).strip()
+
+
+def test_job_cuts_read_as_bearish_for_the_company_and_the_market_move_is_set_against_it() -> (
+    None
+):
+    result = enrich("Aster Motors to cut 3,500 jobs and close Ohio plant", JOB_CUTS)
+
+    assert result.sentiment == "bearish"
+    assert reading_of(result) == (
+        "Bearish for Aster Motors: 3,500 job cuts. "
+        "Investors looked past the news: Aster shares rose 3.2%."
+    )
+
+
+def test_good_news_that_the_market_welcomed() -> None:
+    result = enrich("Quillon heart drug meets main goal in Phase 3 trial", TRIAL)
+
+    assert result.sentiment == "bullish"
+    reading = reading_of(result)
+    assert reading.startswith("Bullish for Quillon: a ")  # named as first written
+    assert reading.endswith("Investors welcomed the news: Quillon shares jumped 34%.")
+
+
+def test_moves_in_opposite_directions_are_a_split_with_both_figures() -> None:
+    result = enrich("Helios to buy Lumen Optics for $4.2 billion", DEAL)
+
+    assert "Investors split: Lumen shares rose 27% and Helios shares slipped 2.1%." in (
+        reading_of(result)
+    )
+
+
+def test_bad_news_is_never_read_as_bullish_for_the_company() -> None:
+    # Upbeat words around a hack ("record", "strong") must not make the hack good news.
+    text = (
+        "Aster Motors said hackers stole data on 2 million customers in a breach of its "
+        "connected-car service, even as it reported record sales and strong demand. The "
+        "company said sales grew strongly and it expects a record year. Aster said it "
+        "had hired experts and informed regulators. The breach was discovered last week."
+    )
+    result = enrich(
+        "Aster Motors hit by hack of customer data despite record sales", text
+    )
+
+    assert not reading_of(result).startswith("Bullish")
+
+
+def test_a_company_named_only_in_passing_gets_no_verdict_on_the_story() -> None:
+    text = (
+        "Regional carmakers will cut 3,500 jobs this year, an industry group said. "
+        "Suppliers expect orders to fall by a fifth. Aster Motors was among those that "
+        "reported weaker demand. Dealers said buyers were waiting for lower rates. "
+        "The group called on the government to cut the tax on new cars."
+    )
+    result = enrich("Carmakers to cut 3,500 jobs as demand slows", text)
+
+    assert "for Aster" not in result.analysis
+
+
+def test_an_article_with_no_company_and_no_market_move_gets_no_reading() -> None:
+    text = (
+        "The city council voted 7-2 on Tuesday to extend the night bus network to four new "
+        "suburbs from March. About 12,000 residents live near the new stops. The extension "
+        "will cost $3.1 million a year. A review of passenger numbers is due next year. "
+        "Night buses carried 1.4 million passengers last year."
+    )
+    result = enrich("Council extends night buses to four suburbs", text)
+
+    assert reading_of(result) == ""
+
+
+def test_the_reading_adds_only_its_own_joining_words_to_the_articles() -> None:
+    for title, text in (
+        ("Aster Motors to cut 3,500 jobs and close Ohio plant", JOB_CUTS),
+        ("Quillon heart drug meets main goal in Phase 3 trial", TRIAL),
+        ("Helios to buy Lumen Optics for $4.2 billion", DEAL),
+    ):
+        reading = reading_of(enrich(title, text))
+        assert reading
+        words = {w.strip(".,:%$").casefold() for w in reading.replace("'", " ").split()}
+        source = f"{title} {text}".casefold()
+        assert {w for w in words if w and w not in source} <= OWN_WORDS, reading
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Lumen shares rose 27% on Monday.", ["Lumen shares rose 27%"]),
+        ("Shares of Helios fell 3.5 percent.", ["Helios shares fell 3.5%"]),
+        ("The shares slipped 2.1% in late trading.", ["Aster shares slipped 2.1%"]),
+        (
+            "Aster's stock jumped by about 12% after the report.",
+            ["Aster shares jumped 12%"],
+        ),
+        # Not a company it knows, or not a move of shares: nothing.
+        ("Bank shares rose 4% across Europe.", []),
+        ("Aster's sales rose 27% in the quarter.", []),
+    ],
+)
+def test_market_moves_are_found_with_the_company_they_belong_to(
+    text: str, expected: list[str]
+) -> None:
+    companies = [
+        CompanyMention(name="Aster Motors", sentiment="neutral"),
+        CompanyMention(name="Helios Semiconductor", sentiment="neutral"),
+        CompanyMention(name="Lumen Optics", sentiment="neutral"),
+    ]
+
+    assert [str(move) for move in market_moves(text, companies)] == expected
