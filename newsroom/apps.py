@@ -7,3 +7,6 @@ class NewsroomConfig(AppConfig):
 
     name = "newsroom"
     verbose_name = "Newsroom"
+
+    def ready(self) -> None:
+        from . import checks  # noqa: F401  (registers the deploy checks)

@@ -34,6 +34,10 @@ def _dev_secret_key() -> str:
 # Core
 # --------------------------------------------------------------------------------------------
 DEBUG = env.bool("DEBUG", default=False)
+# From the environment in production: the web processes refuse to start without it when DEBUG
+# is off (newsroom.checks), since every host would otherwise sign sessions and CSRF tokens
+# with a key of its own. Management commands, tests and the demo use a generated key in var/.
+SECRET_KEY_FROM_ENVIRONMENT = bool(env.str("SECRET_KEY", default=""))
 SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])

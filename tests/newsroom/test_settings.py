@@ -60,3 +60,60 @@ def test_starting_django_does_not_import_the_anthropic_sdk() -> None:
         check=True,
     ).stdout.split()
     assert out[-1] == "False"
+
+
+PRODUCTION = {
+    "DEBUG": "0",
+    "ALLOWED_HOSTS": "news.example.com",
+    "SECURE_SSL_REDIRECT": "1",
+    "SECURE_HSTS_SECONDS": "31536000",
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS": "1",
+    "SECURE_HSTS_PRELOAD": "1",
+}
+
+
+def _run(code: list[str], **env: str) -> subprocess.CompletedProcess[str]:
+    """``python code`` in a fresh process with only ``env``'s SECRET_KEY, if any."""
+    environment = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
+    environment.update(DJANGO_SETTINGS_MODULE="newsroom.settings", **env)
+    return subprocess.run(
+        [sys.executable, *code],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_a_web_process_with_debug_off_refuses_to_start_without_secret_key() -> None:
+    started = _run(["-c", "import newsroom.wsgi"], **PRODUCTION)
+
+    assert started.returncode != 0
+    assert "ImproperlyConfigured: SECRET_KEY is not set" in started.stderr
+    # ASGI too; and with the key it starts.
+    assert _run(["-c", "import newsroom.asgi"], **PRODUCTION).returncode != 0
+    assert (
+        _run(
+            ["-c", "import newsroom.wsgi"], **PRODUCTION, SECRET_KEY="k" * 50
+        ).returncode
+        == 0
+    )
+
+
+def test_the_development_server_keeps_its_generated_key() -> None:
+    assert _run(["-c", "import newsroom.wsgi"], DEBUG="1").returncode == 0
+
+
+def test_check_deploy_is_clean_with_the_readmes_production_settings() -> None:
+    """README, Production shape: these variables and nothing else."""
+    checked = _run(
+        ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        **PRODUCTION,
+        SECRET_KEY="a-long-random-production-key-" + "x" * 40,
+    )
+    assert checked.returncode == 0, checked.stderr + checked.stdout
+    assert "no issues" in checked.stdout
+
+    without_key = _run(["manage.py", "check", "--deploy"], **PRODUCTION)
+    assert without_key.returncode != 0
+    assert "newsroom.E001" in without_key.stderr
