@@ -8,7 +8,9 @@ from celery import shared_task
 
 # Backoff for rate limits and overload when the API gives no retry-after: 30 s, 1, 2, 4 ...
 # minutes, capped at 30 minutes.
-_BACKOFF_BASE, _BACKOFF_CAP = 30, 30 * 60
+# The cap stays under half the broker's visibility timeout (CELERY_VISIBILITY_TIMEOUT, 15
+# min): a retry waiting longer would be delivered twice.
+_BACKOFF_BASE, _BACKOFF_CAP = 30, 7 * 60
 
 
 @shared_task(
@@ -43,8 +45,8 @@ def enrich_article(
                 reason=f"gave up after {self.request.retries + 1} attempts: {exc}",
             )
             return None
-        countdown = exc.retry_after or min(
-            _BACKOFF_CAP, _BACKOFF_BASE * 2**self.request.retries
+        countdown = min(
+            _BACKOFF_CAP, exc.retry_after or _BACKOFF_BASE * 2**self.request.retries
         )
         raise self.retry(
             exc=exc,

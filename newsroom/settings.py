@@ -186,6 +186,35 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # run twice) whose worker process is killed goes back to the queue instead of being lost.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A message taken by a worker that dies whole (SIGKILL, a lost machine) goes back to the queue
+# after this long (kombu's default: an hour). Five times the longest task's hard limit (180 s).
+# A task may not wait longer than this in the queue (countdown) without being delivered
+# twice, so longer waits are left to the sweeps: webhook retries (partners.sweep) and
+# enrichment retries are capped below it.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+# One queue per stage, so a backlog in one never starves another: a burst of 2,000 new
+# articles to cluster and enrich no longer holds back the next minute's fetches, nor beat's
+# ticks behind it (they expire after 55 s). A worker started without -Q consumes them all
+# (make worker, the tests); the Procfile starts one per queue.
+CELERY_TASK_QUEUES = {
+    name: {"exchange": name, "routing_key": name}
+    for name in ("fetch", "pipeline", "partners", "housekeeping")
+}
+CELERY_TASK_DEFAULT_QUEUE = "pipeline"
+CELERY_TASK_ROUTES = {
+    "sources.fetch_source": {"queue": "fetch"},
+    "partners.deliver_webhook": {"queue": "partners"},
+    "partners.announce_change": {"queue": "partners"},
+    # Beat's ticks: each is short, and each only queues or sweeps.
+    "sources.fetch_due_sources": {"queue": "housekeeping"},
+    "editorial.publish_due": {"queue": "housekeeping"},
+    "partners.sweep": {"queue": "housekeeping"},
+    "pipeline.sweep": {"queue": "housekeeping"},
+    "pipeline.poll_enrichment_batches": {"queue": "housekeeping"},
+    # Everything else (stories.cluster_article, enrichment.enrich_article,
+    # editorial.receive_proposal): the default queue, "pipeline".
+}
 
 # --------------------------------------------------------------------------------------------
 # Feed fetching (sources/)

@@ -334,7 +334,9 @@ def _record(delivery: WebhookDelivery, *, status: int | None, error: str) -> Non
         delivery.attempts + 1,
         wait.total_seconds(),
     )
-    if not _eager():  # without a broker the sweep retries
+    # Without a broker, or for a wait the broker would not keep (a message waiting longer
+    # than its visibility timeout is delivered twice), partners.sweep retries it when due.
+    if not _eager() and wait.total_seconds() < settings.CELERY_VISIBILITY_TIMEOUT / 2:
         from .tasks import deliver_webhook
 
         deliver_webhook.apply_async((delivery.pk,), countdown=wait.total_seconds())

@@ -12,7 +12,8 @@ def fetch_due_sources() -> int:
 
     due = sources_due()
     for source_id in due:
-        fetch_source.delay(source_id)
+        # due_only: a tick queued twice (two beats, a restarted one) fetches once.
+        fetch_source.delay(source_id, due_only=True)
     return len(due)
 
 
@@ -23,8 +24,9 @@ def fetch_due_sources() -> int:
     soft_time_limit=150,
     time_limit=180,
 )
-def fetch_source(source_id: int) -> None:
-    """Fetch, parse and ingest one source. Errors are recorded on the source, not raised."""
+def fetch_source(source_id: int, due_only: bool = False) -> None:
+    """Fetch, parse and ingest one source. Errors are recorded on the source, not raised.
+    ``due_only`` (beat): skip it unless it is still due when the task runs."""
     from .services import source_fetch
 
-    source_fetch(source_id=source_id)
+    source_fetch(source_id=source_id, due_only=due_only)

@@ -30,20 +30,69 @@ BODY_ERRORS = frozenset({"not_a_feed", "broken_feed", "empty", "too_large"})
 # --------------------------------------------------------------------------------------------
 # Lease: at most one worker fetches a source at a time
 # --------------------------------------------------------------------------------------------
-def _claim(source_id: int, *, now: datetime) -> str | None:
+def _claim(source_id: int, *, now: datetime, due_only: bool = False) -> str | None:
     """Atomically take the source's fetch lease. A compare-and-set UPDATE works on every
     database and needs no open transaction during the HTTP request; the lease expires by
-    itself if the worker dies."""
+    itself if the worker dies. ``due_only`` (beat's fetches): only while the source is still
+    due, so a fetch queued twice (two beats, a restarted beat) runs once."""
     token = secrets.token_hex(8)
-    claimed = (
-        Source.objects.filter(pk=source_id, active=True)
-        .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now))
-        .update(
-            lease_until=now + timedelta(seconds=settings.FEED_LEASE_SECONDS),
-            lease_token=token,
-        )
+    sources = Source.objects.filter(pk=source_id, active=True).filter(
+        Q(lease_until__isnull=True) | Q(lease_until__lt=now)
+    )
+    if due_only:
+        sources = sources.filter(next_fetch_at__lte=now)
+    claimed = sources.update(
+        lease_until=now + timedelta(seconds=settings.FEED_LEASE_SECONDS),
+        lease_token=token,
     )
     return token if claimed else None
+
+
+def _abandoned_lease(source_id: int, *, now: datetime) -> datetime | None:
+    """When the lease of a fetch that never recorded its outcome ran out (its worker was
+    killed or lost), else None: the outcome writes clear the lease with the record."""
+    return (
+        Source.objects.filter(pk=source_id, lease_until__lt=now)
+        .exclude(lease_token="")
+        .values_list("lease_until", flat=True)
+        .first()
+    )
+
+
+@transaction.atomic
+def _record_lost(source_id: int, *, expired_at: datetime, now: datetime) -> None:
+    """Record the attempt a killed worker could not: an error, counted as a failure."""
+    source = Source.objects.select_for_update().get(pk=source_id)
+    message = (
+        "the previous fetch never finished: its worker stopped (killed, or lost with its "
+        f"machine) and its lease ran out at {expired_at:%Y-%m-%d %H:%M:%S} UTC"
+    )
+    source.last_error, source.last_error_kind, source.last_error_at = (
+        message,
+        "lost",
+        now,
+    )
+    source.consecutive_failures += 1
+    source.health = Source.Health.FAILING
+    source.save(
+        update_fields=[
+            "last_error",
+            "last_error_kind",
+            "last_error_at",
+            "consecutive_failures",
+            "health",
+            "updated_at",
+        ]
+    )
+    FetchAttempt.objects.create(
+        source=source,
+        started_at=expired_at - timedelta(seconds=settings.FEED_LEASE_SECONDS),
+        url=source.feed_url,
+        outcome=FetchAttempt.Outcome.ERROR,
+        error_kind="lost",
+        error=message,
+    )
+    logger.warning("source %s: %s", source_id, message)
 
 
 def _release(source_id: int, token: str) -> None:
@@ -65,18 +114,24 @@ class _Timing:
         return int((time.monotonic() - self.started) * 1000)
 
 
-def source_fetch(*, source_id: int) -> FetchAttempt | None:
+def source_fetch(*, source_id: int, due_only: bool = False) -> FetchAttempt | None:
     """Fetch, parse and ingest one source, record the attempt and schedule the next one.
 
-    Returns None when the source is inactive or another worker holds its lease.
+    Returns None when the source is inactive, another worker holds its lease or (with
+    ``due_only``) it is no longer due. A fetch whose worker was killed is recorded here, by
+    the next fetch, once its lease has run out.
     """
     now = timezone.now()
-    token = _claim(source_id, now=now)
+    abandoned = _abandoned_lease(source_id, now=now)
+    token = _claim(source_id, now=now, due_only=due_only)
     if token is None:
         logger.info(
-            "source %s: not fetched (inactive or already being fetched)", source_id
+            "source %s: not fetched (inactive, not due or already being fetched)",
+            source_id,
         )
         return None
+    if abandoned is not None:
+        _record_lost(source_id, expired_at=abandoned, now=now)
     try:
         source = Source.objects.get(pk=source_id)
         timing = _Timing(started_at=now, started=time.monotonic())

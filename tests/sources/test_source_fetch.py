@@ -204,11 +204,53 @@ def test_a_source_held_by_another_worker_is_not_fetched(feeds: FeedServer) -> No
     assert feeds.requests_to("/feed.xml") == []
 
 
-def test_an_expired_lease_is_taken_over(feeds: FeedServer) -> None:
+def test_an_expired_lease_is_taken_over_and_the_killed_fetch_is_recorded(
+    feeds: FeedServer,
+) -> None:
+    """A worker killed mid-fetch (SIGKILL, OOM, a lost machine) records nothing itself: the
+    next fetch records it, as a failure with the reason, then fetches."""
     source = make_source(feeds.add("/feed.xml", FEED))
     Source.objects.filter(pk=source.pk).update(
         lease_until=timezone.now() - timedelta(seconds=1), lease_token="dead-worker"
     )
+
+    attempt = source_fetch(source_id=source.pk)
+
+    assert attempt is not None and attempt.outcome == FetchAttempt.Outcome.OK
+    lost = FetchAttempt.objects.get(source=source, error_kind="lost")
+    assert lost.outcome == FetchAttempt.Outcome.ERROR
+    assert "worker stopped" in lost.error
+    assert lost.started_at < attempt.started_at  # listed before the fetch that found it
+    source.refresh_from_db()
+    assert source.health == Source.Health.OK  # the fetch that followed succeeded
+    assert source.lease_until is None
+
+
+def test_a_killed_fetch_counts_as_a_failure_until_a_fetch_succeeds(
+    feeds: FeedServer,
+) -> None:
+    source = make_source(feeds.add("/feed.xml", b"", status=500))
+    Source.objects.filter(pk=source.pk).update(
+        lease_until=timezone.now() - timedelta(seconds=1), lease_token="dead-worker"
+    )
+
+    fetch(source)
+
+    source.refresh_from_db()
+    assert source.consecutive_failures == 2  # the killed fetch and this 500
+    assert source.health == Source.Health.FAILING
+
+
+def test_a_fetch_queued_twice_by_beat_runs_once(feeds: FeedServer) -> None:
+    """Two beats (or a restarted one) queue the same due source twice: the second task
+    finds it no longer due and leaves it."""
+    source = make_source(feeds.add("/feed.xml", FEED))
+
+    assert source_fetch(source_id=source.pk, due_only=True) is not None
+    assert source_fetch(source_id=source.pk, due_only=True) is None
+
+    assert len(feeds.requests_to("/feed.xml")) == 1
+    # An editor's "fetch now" is not beat's: it fetches whenever it is asked.
     assert source_fetch(source_id=source.pk) is not None
 
 
