@@ -387,18 +387,26 @@ class DeskArticleAdmin(ArticleAdmin):
             ((w["message"],) for w in proposal.warnings),
         )
         return format_html(
-            "<p><strong>{}</strong> ({} · prompt {})</p><p>{}</p><ul>{}</ul>"
-            "<p>Sentiment: {} · importance {}: {} · category: {}</p><ul>{}</ul>"
+            "<p><strong>{}</strong> ({} · prompt {})</p><p>{}</p><p>{}</p><ul>{}</ul>"
+            "<p>Sentiment: {} · importance {}: {} · category: {}</p><p>{}</p><ul>{}</ul>"
             "<p>Edited by the desk: {}</p>",
             proposal.backend,
             proposal.model,
             proposal.prompt_version,
             proposal.summary,
+            f"Analysis: {proposal.analysis}" if proposal.analysis else "",
             format_html_join("", "<li>{}</li>", ((t,) for t in proposal.takeaways)),
             proposal.sentiment,
             proposal.importance,
             proposal.importance_reason,
             proposal.category,
+            "Companies: "
+            + ", ".join(
+                f"{c.get('name', '')} ({c.get('sentiment', 'neutral')})"
+                for c in proposal.companies
+            )
+            if proposal.companies
+            else "",
             warnings,
             ", ".join(obj.edited_fields) or "nothing",
         )

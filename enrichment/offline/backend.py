@@ -19,7 +19,7 @@ from .budget import ANALYSIS_SENTENCES, SUMMARY_SENTENCES, TAKEAWAYS, Budget
 from .categories import _category
 from .companies import _companies
 from .importance import _JOB_CUTS, FIGURE_CHARS, _importance
-from .reading import market_moves, write_reading
+from .reading import company_sentiments, market_moves, write_reading
 from .sentences import (
     _is_usable,
     _score_sentences,
@@ -174,10 +174,12 @@ class OfflineBackend:
 
         # The analysis: our reading of what the news means (``reading``), then whatever of the
         # article's own sentences the budget left for it.
+        moves = market_moves(text[:FIGURE_CHARS], companies)
+        companies = company_sentiments(companies, moves)
         reading = write_reading(
             companies=companies,
             stakes=stakes,
-            moves=market_moves(text[:FIGURE_CHARS], companies),
+            moves=moves,
             sentiment=sentiment,
             title=title,
         )

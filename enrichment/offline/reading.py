@@ -9,10 +9,11 @@ and can say in a few plain words without inventing anything, is:
   job cuts ("Bearish for Aster Motors: 3,500 job cuts."), only when that company's own
   passages do not lean the other way. Sums and percentages stay out of it: a bare "38% rise"
   may be the cocoa price, not the company's.
-* **what the market made of it**: every "<company> shares rose 27%" the article reports, read
-  against the story's tone ("Investors welcomed the news: Quillon shares jumped 34%.",
-  "Investors looked past the news: Aster shares rose 3.2%."). The figures and the verbs are
-  the article's own.
+* **what the market did**: the "<company> shares rose 27%" the article reports (1% or more),
+  set against the story's tone ("Investors welcomed it: Quillon shares jumped 34%.", "The
+  shares went the other way: Aster shares rose 3.2%.", "Shares moved both ways: ..."). Only
+  the relation is stated, never a reason the article does not give. A move also sets that
+  company's own sentiment (``company_sentiments``). The figures and verbs are the article's.
 
 Each sentence is written only when its evidence is there, so an article without companies or
 market moves still gets an empty reading rather than filler. Every name and figure in the
@@ -30,22 +31,29 @@ from ..schema import CompanyMention, Sentiment
 from .importance import Stakes
 
 # "Lumen shares rose 27%", "Carrow Valley's stock fell 1.8%", "The shares slipped 2.1%",
-# "shares of Tamsin jumped 12%": a market move with the company it belongs to.
+# "Shares rose 9.4%", "shares of Tamsin jumped 12%", "Shares of Quillon closed 29% higher",
+# "Corvane shares were down 1.2%": a market move with the company it belongs to.
 _UP = "rose|jumped|climbed|gained|surged|soared|rallied|advanced|rebounded|added"
 _DOWN = "fell|dropped|slipped|slid|sank|tumbled|plunged|declined|lost|retreated|sagged"
 _OWNER = r"(?:[A-Z][\w&.-]*\s){0,3}[A-Z][\w&.-]*"
+_ABOUT = r"(?:by\s+)?(?:about\s+|nearly\s+|almost\s+|around\s+|more\s+than\s+)?"
+_SIZE = r"\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b)"
 _MOVE = re.compile(
     rf"(?:\b(?P<owner>{_OWNER})(?:'s|’s)?\s+(?:shares|stock)"
-    rf"|\b[Ss]hares\s+(?:of|in)\s+(?P<owner_of>{_OWNER}))"
-    r"\s+(?:were\s+|have\s+|had\s+)?"
-    rf"(?P<verb>{_UP}|{_DOWN})\s+"
-    r"(?:by\s+)?(?:about\s+|nearly\s+|almost\s+|around\s+|more\s+than\s+)?"
-    r"(?P<size>\d+(?:\.\d+)?\s?(?:%|percent\b|per cent\b))"
+    rf"|\b[Ss]hares\s+(?:of|in)\s+(?P<owner_of>{_OWNER})"
+    r"|(?:^|(?<=[.!?]\s))(?P<bare>Shares))"
+    r"\s+(?P<moved>(?:were\s+|was\s+|have\s+|had\s+)?"
+    rf"(?:(?P<verb>{_UP}|{_DOWN}|up|down)\s+{_ABOUT}(?P<size>{_SIZE})"
+    rf"|(?:closed|ended|finished|opened|traded)\s+{_ABOUT}(?P<size_then>{_SIZE})\s+"
+    r"(?P<direction>higher|lower|up|down)))",
+    re.MULTILINE,
 )
-_DOWN_VERBS = frozenset(_DOWN.split("|"))
+_DOWN_WORDS = frozenset([*_DOWN.split("|"), "down", "lower"])
 # Words that start a sentence, not a company: "The shares fell 3.7%" is the main company's.
 _NOT_OWNERS = frozenset({"The", "Its", "Their", "His", "Her", "Our", "Those", "These"})
 MAX_MOVES = 2
+# A smaller move is noise: it says nothing about what the market made of the news.
+MIN_MOVE_PERCENT = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,15 +61,12 @@ class Move:
     """One market move as the article reports it: "Lumen shares rose 27%"."""
 
     company: str  # as the article names it ("Lumen")
-    verb: str  # "rose"
-    size: str  # "27%"
-
-    @property
-    def up(self) -> bool:
-        return self.verb not in _DOWN_VERBS
+    moved: str  # as the article writes it: "rose 27%", "closed 29% higher"
+    up: bool
+    percent: float
 
     def __str__(self) -> str:
-        return f"{self.company} shares {self.verb} {self.size}"
+        return f"{self.company} shares {self.moved}"
 
 
 def _owner(written: str, companies: Sequence[CompanyMention]) -> str:
@@ -81,22 +86,62 @@ def _owner(written: str, companies: Sequence[CompanyMention]) -> str:
 
 
 def market_moves(text: str, companies: Sequence[CompanyMention]) -> list[Move]:
-    """The market moves ``text`` reports for ``companies``, one per company, in text order;
-    "The shares ..." belongs to the first company."""
+    """The market moves ``text`` reports for ``companies``, one per company, in text order,
+    of at least MIN_MOVE_PERCENT; "The shares ..." and "Shares ..." opening a sentence belong
+    to the first company."""
     moves: list[Move] = []
     seen: set[str] = set()
     for match in _MOVE.finditer(text):
         written = match.group("owner") or match.group("owner_of") or ""
         owner = _owner(written, companies)
-        if not owner and written.split()[:1] == ["The"] and companies:
+        generic = match.group("bare") or written.split()[:1] == ["The"]
+        if not owner and generic and companies:
             owner = companies[0].name.split()[0]
-        if owner and owner not in seen:
+        size = match.group("size") or match.group("size_then")
+        percent = float(re.match(r"\d+(?:\.\d+)?", size).group())  # type: ignore[union-attr]
+        if owner and owner not in seen and percent >= MIN_MOVE_PERCENT:
             seen.add(owner)
-            size = (
-                match.group("size").replace(" percent", "%").replace(" per cent", "%")
-            )
-            moves.append(Move(owner, match.group("verb"), size.replace(" %", "%")))
+            moved = re.sub(r"\s?(?:percent|per cent)\b|\s%", "%", match.group("moved"))
+            direction = match.group("verb") or match.group("direction")
+            moves.append(Move(owner, moved, direction not in _DOWN_WORDS, percent))
     return moves[:MAX_MOVES]
+
+
+def company_sentiments(
+    companies: list[CompanyMention], moves: Sequence[Move]
+) -> list[CompanyMention]:
+    """``companies`` with the sentiment of each whose shares the article says moved set by
+    the move: "Orrin shares gained 4.4%" says more about what the story means for Orrin than
+    the words around its name do."""
+    by_name = {move.company: move for move in moves}
+    updated = []
+    for company in companies:
+        move = next((m for name, m in by_name.items() if _owner(name, [company])), None)
+        if move is not None:
+            company = company.model_copy(
+                update={"sentiment": "bullish" if move.up else "bearish"}
+            )
+        updated.append(company)
+    return updated
+
+
+# Events whose name does not say which way they went: "a Phase 3 trial" is a success for
+# one company and a failure for another, "a guidance change" is up or down.
+_UNTELLING_THEMES = frozenset(
+    {
+        "a late-stage trial",
+        "company guidance",
+        "a rating change",
+        "record figures",
+        "the economy",
+        "interest rates",
+        "a court or regulatory ruling",
+        "legal action",
+        "a leadership change",
+        "shareholder payouts",
+        "large sums",
+    }
+)
 
 
 def _who_wins(
@@ -105,13 +150,14 @@ def _who_wins(
     sentiment: Sentiment,
     title: str,
 ) -> str:
-    """ "Bearish for Aster Motors: 3,500 job cuts.": the story's tone for the company it is
+    """ "Bearish for Halvard Steel: 2,800 job cuts.": the story's tone for the company it is
     about (the first named, and in the headline), with what it turns on; "" when the story
-    leans neither way or there is no event to name (the badge already says bullish or
-    bearish). Bad news (job cuts, a hack, an outage ...) is never bullish, and is bearish
-    whatever the company's own passages say ("shares rose" in them does not undo 3,500 job
-    cuts); other events need the company's passages not to lean the other way."""
-    what = " and ".join(part for part in (stakes.event, stakes.jobs) if part)
+    leans neither way, when there is no event that says which way it went (the badge
+    already says bullish or bearish), or when the company's own sentiment (its passages, or
+    its shares' move) is not the story's. Bad news (job cuts, a hack, an outage ...) is
+    never bullish."""
+    event = stakes.event if stakes.theme not in _UNTELLING_THEMES else ""
+    what = " and ".join(part for part in (event, stakes.jobs) if part)
     if sentiment == "neutral" or not companies or not what:
         return ""
     subject = companies[0]
@@ -120,21 +166,26 @@ def _who_wins(
     bad_news = bool(stakes.jobs) or stakes.theme in events.BAD_NEWS_THEMES
     if sentiment == "bullish" and bad_news:
         return ""  # "bullish for Apple: a hack" is the rules misreading the story
-    if subject.sentiment not in (sentiment, "neutral") and not bad_news:
-        return ""  # the company's own passages lean the other way: unsure
+    if subject.sentiment != sentiment and not (
+        bad_news and subject.sentiment == "neutral"
+    ):
+        # Its own passages, or its shares ("Helios shares slipped 2.1%" on a deal read as
+        # bullish), say otherwise: unsure, so nothing.
+        return ""
     return f"{sentiment.capitalize()} for {subject.name}: {what}."
 
 
-# What investors made of it: (the story's tone, whether the first move is up) → the lead.
+# What the market did, set against the story's tone: (tone, whether the first move is up) →
+# the lead. Only the relation is stated, never a reason the article does not give.
 VERDICTS: dict[tuple[Sentiment, bool], str] = {
-    ("bullish", True): "Investors welcomed the news",
-    ("bullish", False): "Investors were not convinced",
-    ("bearish", True): "Investors looked past the news",
+    ("bullish", True): "Investors welcomed it",
+    ("bullish", False): "The shares went the other way",
+    ("bearish", True): "The shares went the other way",
     ("bearish", False): "The market took it badly",
-    ("neutral", True): "The market's first reaction",
-    ("neutral", False): "The market's first reaction",
+    ("neutral", True): "Market reaction",
+    ("neutral", False): "Market reaction",
 }
-SPLIT = "Investors split"
+SPLIT = "Shares moved both ways"
 # Every word the reading adds to the article's own names, figures and verbs, the event nouns
 # of the importance reason included ("acquisition" for "acquire"): the tests hold the
 # reading to these.
@@ -143,7 +194,7 @@ OWN_WORDS: frozenset[str] = frozenset(
         [
             *VERDICTS.values(),
             SPLIT,
-            "bullish bearish for and shares job cuts",
+            "bullish bearish for and shares job cuts higher lower up down",
             *events.EVENT_NOUNS.values(),
             *events.THEME_NOUNS.values(),
             *events.EVENT_WEIGHTS,
@@ -156,12 +207,15 @@ OWN_WORDS: frozenset[str] = frozenset(
 
 
 def _verdict(moves: Sequence[Move], sentiment: Sentiment) -> str:
-    """What investors made of it, in the article's figures, read against the story's tone."""
+    """What the market did, in the article's figures, set against the story's tone; "" for a
+    single move in a story that leans neither way (it would only repeat the move)."""
     if not moves:
         return ""
     said = " and ".join(str(move) for move in moves)
     mixed = len({move.up for move in moves}) == 2
     lead = SPLIT if mixed else VERDICTS[sentiment, moves[0].up]
+    if lead == "Market reaction" and len(moves) == 1:
+        return ""  # a bare move, and often the summary's own first words
     return f"{lead}: {said}."
 
 

@@ -74,6 +74,36 @@ def test_the_open_story_highlights_grounding_warnings(desk: Client) -> None:
     assert "⚠ number 9 is not in the article" in html
 
 
+def test_the_open_story_shows_the_ai_analysis_and_what_it_says_for_each_company(
+    desk: Client,
+) -> None:
+    """A reader found the analysis and per-company sentiment went out unreviewed: the panel
+    showed neither as the AI's proposal."""
+    article = story()
+    article.enrichment = Enrichment.objects.create(
+        article=article,
+        status="ok",
+        backend="offline",
+        model="offline-6",
+        prompt_version="t",
+        input_hash="a",
+        summary="AI summary.",
+        analysis="Shares moved both ways: Lumen shares rose 27%.",
+        companies=[
+            {"name": "Lumen Optics", "ticker": "LMNO", "sentiment": "bullish"},
+            {"name": "Helios", "ticker": None, "sentiment": "bearish"},
+        ],
+        importance=5,
+    )
+    article.save(update_fields=["enrichment"])
+
+    html = desk.get(reverse("editorial:queue") + f"?open={article.pk}").content.decode()
+
+    assert "<b>Analysis:</b> Shares moved both ways: Lumen shares rose 27%." in html
+    assert "Lumen Optics (LMNO) · bullish" in html
+    assert "Helios · bearish" in html
+
+
 def ai_importance(article: Article) -> int:
     assert article.enrichment is not None
     assert article.enrichment.importance is not None

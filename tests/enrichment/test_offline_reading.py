@@ -57,16 +57,31 @@ def reading_of(result: EnrichmentResult) -> str:
     return result.analysis.removesuffix(without_reading(result.analysis)).strip()
 
 
-def test_job_cuts_read_as_bearish_for_the_company_and_the_market_move_is_set_against_it() -> (
+def test_job_cuts_read_as_bearish_for_the_company_and_a_falling_share_price_agrees() -> (
     None
 ):
-    result = enrich("Aster Motors to cut 3,500 jobs and close Ohio plant", JOB_CUTS)
+    text = JOB_CUTS.replace("Aster shares rose 3.2%", "Aster shares fell 4.1%")
+    result = enrich("Aster Motors to cut 3,500 jobs and close Ohio plant", text)
 
     assert result.sentiment == "bearish"
     assert reading_of(result) == (
         "Bearish for Aster Motors: 3,500 job cuts. "
-        "Investors looked past the news: Aster shares rose 3.2%."
+        "The market took it badly: Aster shares fell 4.1%."
     )
+
+
+def test_shares_rising_on_bad_news_are_reported_without_a_reason_of_ours() -> None:
+    """The rules cannot know why (a reader found "investors looked past the news" where the
+    other report said investors welcomed the savings): only the relation is stated, and the
+    company's shares outweigh the tone of its passages."""
+    result = enrich("Aster Motors to cut 3,500 jobs and close Ohio plant", JOB_CUTS)
+
+    assert result.sentiment == "bearish"
+    assert reading_of(result) == (
+        "The shares went the other way: Aster shares rose 3.2%."
+    )
+    aster = next(c for c in result.companies if c.name.startswith("Aster"))
+    assert aster.sentiment == "bullish"  # what its shares did
 
 
 def test_good_news_that_the_market_welcomed() -> None:
@@ -74,16 +89,22 @@ def test_good_news_that_the_market_welcomed() -> None:
 
     assert result.sentiment == "bullish"
     reading = reading_of(result)
-    assert reading.startswith("Bullish for Quillon: a ")  # named as first written
-    assert reading.endswith("Investors welcomed the news: Quillon shares jumped 34%.")
+    # "a Phase 3 trial" would say nothing: a trial is a success for one company and a
+    # failure for another.
+    assert reading == "Investors welcomed it: Quillon shares jumped 34%."
 
 
-def test_moves_in_opposite_directions_are_a_split_with_both_figures() -> None:
+def test_a_deal_the_buyers_shares_fell_on_is_not_read_as_bullish_for_the_buyer() -> (
+    None
+):
     result = enrich("Helios to buy Lumen Optics for $4.2 billion", DEAL)
 
-    assert "Investors split: Lumen shares rose 27% and Helios shares slipped 2.1%." in (
-        reading_of(result)
+    assert reading_of(result) == (
+        "Shares moved both ways: Lumen shares rose 27% and Helios shares slipped 2.1%."
     )
+    sentiments = {c.name.split()[0]: c.sentiment for c in result.companies}
+    assert sentiments["Helios"] == "bearish"
+    assert sentiments["Lumen"] == "bullish"
 
 
 def test_bad_news_is_never_read_as_bullish_for_the_company() -> None:
@@ -146,8 +167,16 @@ def test_the_reading_adds_only_its_own_joining_words_to_the_articles() -> None:
         ("The shares slipped 2.1% in late trading.", ["Aster shares slipped 2.1%"]),
         (
             "Aster's stock jumped by about 12% after the report.",
-            ["Aster shares jumped 12%"],
+            ["Aster shares jumped by about 12%"],
         ),
+        ("Shares rose 9.4% in late trading.", ["Aster shares rose 9.4%"]),
+        (
+            "Shares of Helios closed 29% higher on Monday.",
+            ["Helios shares closed 29% higher"],
+        ),
+        ("Lumen shares were down 1.2% at noon.", ["Lumen shares were down 1.2%"]),
+        # Under 1%: noise, not a verdict.
+        ("Helios shares slipped 0.4%.", []),
         # Not a company it knows, or not a move of shares: nothing.
         ("Bank shares rose 4% across Europe.", []),
         ("Aster's sales rose 27% in the quarter.", []),
