@@ -182,6 +182,7 @@ class OfflineBackend:
             moves=moves,
             sentiment=sentiment,
             title=title,
+            lead=sentences[0].text if sentences else "",
         )
         analysis = "\n\n".join(
             part for part in (reading, write_analysis(plan, candidates)) if part

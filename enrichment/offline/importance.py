@@ -44,7 +44,7 @@ _JOB_CUTS = re.compile(
     r"\b(?:cut|cuts|cutting|eliminat\w*|shed\w*|slash\w*|lay(?:ing)? off|ax(?:e|es|ed|ing))"
     r"\s+(?:about |some |roughly |nearly |around |more than |up to |almost )?"
     r"(?P<count>\d[\d,.]*)(?: (?P<scale>thousand|million))?\s+"
-    r"(?:jobs|positions|roles|workers|employees|staff)\b",
+    r"(?:jobs|positions|roles|workers|employees|staff)\b(?!['’])",  # not "staff's hours"
     re.IGNORECASE,
 )
 # Money and percentages as written: "$4.2 billion", "€900m", "27%", "25 basis points".
@@ -228,7 +228,18 @@ def _event_sum(
         ]
         best: tuple[int, float, str] = (PRICE_DISTANCE + 1, 0.0, "")
         for match in _MONEY.finditer(text):
-            distance = min(abs(match.start() - w) for w in where) if where else 10**6
+            # A price follows its deal ("to acquire Lumen for $900 million"); a sum before
+            # the deal word is often something else ("which has $9 billion in cash, agreed
+            # to acquire"), so it must be much nearer to win.
+            distance = (
+                min(
+                    abs(match.start() - w)
+                    + (PRICE_DISTANCE // 2 if match.start() < w else 0)
+                    for w in where
+                )
+                if where
+                else 10**6
+            )
             if distance < best[0]:
                 value, written = _largest_sum(match.group())
                 best = (distance, value, written)
@@ -252,9 +263,10 @@ class Stakes:
     text does not say whose they are ("a 38% rise" in cocoa costs is not the company's)."""
 
     event: str = ""
-    theme: str = (
-        ""  # the event's theme ("a deal", "an outage"): ``events.EVENT_WEIGHTS``
-    )
+    # The event's theme ("a deal", "an outage"), as in ``events.EVENT_WEIGHTS``.
+    theme: str = ""
+    # The headline names the event (not only the first sentence).
+    titled: bool = False
     jobs: str = ""
 
 
@@ -320,6 +332,7 @@ def _importance(
         # reports market moves itself.
         if event.prominent and event.theme != "sharp market moves":
             stakes.event, stakes.theme = what[0], event.theme
+            stakes.titled = event.word.split()[0] in title_tokens
         if price:
             money = 0.0  # said already
     if money >= 1e8:

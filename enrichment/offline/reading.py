@@ -52,6 +52,24 @@ _DOWN_WORDS = frozenset([*_DOWN.split("|"), "down", "lower"])
 # Words that start a sentence, not a company: "The shares fell 3.7%" is the main company's.
 _NOT_OWNERS = frozenset({"The", "Its", "Their", "His", "Her", "Our", "Those", "These"})
 MAX_MOVES = 2
+# First words of company names that also name a market, a sector or a country.
+_GENERIC_FIRST_WORDS = frozenset(
+    " ".join(
+        (
+            "Saudi Bank Banco American America General National First United China Chinese",
+            "US U.S. European Europe Japan Japanese British Royal Deutsche Global New Oil",
+            "International Energy Auto Tech Asian Indian Korean German French Swiss",
+            "Canadian Australian Commonwealth Standard Federal Public Southern Northern",
+            "Western Eastern",
+        )
+    ).split()
+)
+# What makes a reported move something other than the reaction to this news: a figure for
+# the year so far, another company's ("respectively"), or a move the day then undid.
+_NOT_A_REACTION = re.compile(
+    r"[^.;]{0,80}?\b(?:respectively|this year|so far|year to date|year-to-date|since"
+    r"|over the past|before|revers\w*|pared|erased|later|then|but)\b"
+)
 # A smaller move is noise: it says nothing about what the market made of the news.
 MIN_MOVE_PERCENT = 1.0
 
@@ -77,7 +95,10 @@ def _owner(written: str, companies: Sequence[CompanyMention]) -> str:
         words = words[1:]
     for company in companies:
         names = company.name.split()
-        # The name as written, or its first word(s): "Lumen" and "Lumen Optics" are both it.
+        # The name as written, or its first word(s): "Lumen" and "Lumen Optics" are both it;
+        # but "Saudi shares" are a market's, not Saudi Aramco's.
+        if words == names[:1] and words[0] in _GENERIC_FIRST_WORDS and len(names) > 1:
+            continue
         if words and names[: len(words)] == words:
             return " ".join(words)
         if words[-len(names) :] == names:
@@ -94,9 +115,21 @@ def market_moves(text: str, companies: Sequence[CompanyMention]) -> list[Move]:
     for match in _MOVE.finditer(text):
         written = match.group("owner") or match.group("owner_of") or ""
         owner = _owner(written, companies)
+        # "The shares ..." or "Shares ..." are the company's only when it is the only one
+        # named: after "Lumen's board backed the offer", "Shares soared" may be Lumen's.
         generic = match.group("bare") or written.split()[:1] == ["The"]
-        if not owner and generic and companies:
+        if not owner and generic and len(companies) == 1:
             owner = companies[0].name.split()[0]
+        if (
+            match.group("moved").startswith(
+                ("have", "had")
+            )  # "have jumped 40% this year"
+            or text[: match.start()].endswith(
+                (" and ", ", ")
+            )  # "Helios and Aster shares"
+            or _NOT_A_REACTION.match(text, match.end())
+        ):
+            continue
         size = match.group("size") or match.group("size_then")
         percent = float(re.match(r"\d+(?:\.\d+)?", size).group())  # type: ignore[union-attr]
         if owner and owner not in seen and percent >= MIN_MOVE_PERCENT:
@@ -144,11 +177,30 @@ _UNTELLING_THEMES = frozenset(
 )
 
 
+_DENIED = re.compile(
+    r"\b(?:not|no|never|won't|wouldn't|isn't|aren't|didn't|ruled? out|rules out|scrap\w*"
+    r"|denie[sd]|deny|rather than|instead of|avoid\w*|without|reversed?|halt\w*|drops"
+    r"|dropped|abandon\w*|shelve[sd]?|cancel\w*|withdr[ae]w\w*)\b",
+    re.IGNORECASE,
+)
+_STRIKES_A_DEAL = re.compile(
+    r"\b(?:strikes?|struck|striking)\s+(?:a\s+|an\s+)?(?:\S+\s+)?"
+    r"(?:deal|agreement|pact|partnership|accord)",
+    re.IGNORECASE,
+)
+_JOBS_WORDS = re.compile(
+    r"\b(?:jobs?|layoffs?|lay(?:s|ing)? off|laid off|staff|workforce|workers|employees"
+    r"|positions|headcount)\b",
+    re.IGNORECASE,
+)
+
+
 def _who_wins(
     companies: Sequence[CompanyMention],
     stakes: Stakes,
     sentiment: Sentiment,
     title: str,
+    lead: str,
 ) -> str:
     """ "Bearish for Halvard Steel: 2,800 job cuts.": the story's tone for the company it is
     about (the first named, and in the headline), with what it turns on; "" when the story
@@ -156,14 +208,24 @@ def _who_wins(
     already says bullish or bearish), or when the company's own sentiment (its passages, or
     its shares' move) is not the story's. Bad news (job cuts, a hack, an outage ...) is
     never bullish."""
-    event = stakes.event if stakes.theme not in _UNTELLING_THEMES else ""
-    what = " and ".join(part for part in (event, stakes.jobs) if part)
+    event = stakes.event
+    if (
+        stakes.theme in _UNTELLING_THEMES
+        or not stakes.titled  # "its first loss since its 2009 bankruptcy": history
+        or (stakes.theme == "a strike" and _STRIKES_A_DEAL.search(title))
+    ):
+        event = ""
+    # Job cuts the headline speaks of, not some in the article's background.
+    jobs = stakes.jobs if _JOBS_WORDS.search(title) else ""
+    what = " and ".join(part for part in (event, jobs) if part)
     if sentiment == "neutral" or not companies or not what:
         return ""
+    if _DENIED.search(f"{title} {lead}"):
+        return ""  # "will not cut", "ruled out layoffs", "no plans for a recall"
     subject = companies[0]
     if subject.name.split()[0] not in title:
         return ""  # the story is not about it: a name in passing, a product, a sector
-    bad_news = bool(stakes.jobs) or stakes.theme in events.BAD_NEWS_THEMES
+    bad_news = bool(jobs) or (bool(event) and stakes.theme in events.BAD_NEWS_THEMES)
     if sentiment == "bullish" and bad_news:
         return ""  # "bullish for Apple: a hack" is the rules misreading the story
     if subject.sentiment != sentiment and not (
@@ -206,15 +268,19 @@ OWN_WORDS: frozenset[str] = frozenset(
 )
 
 
-def _verdict(moves: Sequence[Move], sentiment: Sentiment) -> str:
+def _verdict(
+    moves: Sequence[Move], sentiment: Sentiment, subject: CompanyMention | None
+) -> str:
     """What the market did, in the article's figures, set against the story's tone; "" for a
     single move in a story that leans neither way (it would only repeat the move)."""
     if not moves:
         return ""
     said = " and ".join(str(move) for move in moves)
     mixed = len({move.up for move in moves}) == 2
-    lead = SPLIT if mixed else VERDICTS[sentiment, moves[0].up]
-    if lead == "Market reaction" and len(moves) == 1:
+    own = subject is not None and bool(_owner(moves[0].company, [subject]))
+    # A rival's shares set against the story's tone would read as its subject's.
+    lead = SPLIT if mixed else VERDICTS[sentiment if own else "neutral", moves[0].up]
+    if lead == "Market reaction" and len(moves) == 1 and own:
         return ""  # a bare move, and often the summary's own first words
     return f"{lead}: {said}."
 
@@ -226,13 +292,15 @@ def write_reading(
     moves: Sequence[Move],
     sentiment: Sentiment,
     title: str,
+    lead: str = "",
 ) -> str:
-    """The reading as one paragraph, or "" when the article gives it nothing to go on."""
+    """The reading as one paragraph (``lead``: the article's first sentence), or "" when
+    the article gives it nothing to go on."""
     return " ".join(
         sentence
         for sentence in (
-            _who_wins(companies, stakes, sentiment, title),
-            _verdict(moves, sentiment),
+            _who_wins(companies, stakes, sentiment, title, lead),
+            _verdict(moves, sentiment, companies[0] if companies else None),
         )
         if sentence
     )

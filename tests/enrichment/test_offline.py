@@ -904,9 +904,9 @@ def test_enrichment_runs_at_fifty_articles_a_second_or_more(enriched: Enriched) 
             "Cobalt Cloud shares rose 8.1% to $212.60 on Wednesday after the company beat "
             "forecasts.",
         ),
-        (  # a description tacked on at the end
-            "Helios agreed to acquire Lumen Optics for $4.2 billion in cash, a move that gives "
-            "the chipmaker control of a supplier of optical interconnects.",
+        (  # a rank tacked on at the end
+            "Helios agreed to acquire Lumen Optics for $4.2 billion in cash, the chipmaker's "
+            "largest acquisition.",
             "Helios agreed to acquire Lumen Optics for $4.2 billion in cash.",
         ),
     ],
@@ -939,3 +939,81 @@ def test_a_lead_leaves_out_descriptive_asides(sentence: str, brief: str) -> None
 )
 def test_what_is_not_an_aside_stays(sentence: str) -> None:
     assert drop_asides(sentence) == sentence
+
+
+# Found by an attack on the first version, each of which changed a fact or a sentence.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # An allegation or a finding is not a description: without it, it reads as fact.
+        "Aster Motors paid $40 million in bribes to officials in three countries between "
+        "2015 and 2019, the lawsuit alleges.",
+        # A clause that reverses or qualifies the news.
+        "Aster Motors will close two plants in Ohio and Texas next year and cut 3,500 jobs, "
+        "a decision that the board reversed on Friday.",
+        # A fronted date: the main clause after it is not an aside.
+        "In March 2024, the regulator fined Aster Motors $20 million, the largest fine it "
+        "has ever imposed on a carmaker.",
+        # Places with more parts, and a list of subjects.
+        "The carmaker, based in Detroit, Michigan, and Toronto, reported a loss of $4 "
+        "million in the third quarter.",
+        "Lumen Optics, based in Paris, Texas, United States, reported revenue of $610 "
+        "million in 2025.",
+        # Alternatives and conditions are not restated figures.
+        "Aster Motors will pay $5 a share in cash, or $6 a share in stock, for Lumen Optics, "
+        "the companies said.",
+        "Aster will cut 1,000 jobs this year, or 3,000 if sales keep falling, and close two "
+        "plants in Ohio.",
+        "Aster earned $2 a share, or $1.50 excluding one-time items, beating forecasts of "
+        "analysts in the quarter.",
+        # Lists.
+        "The recall covers 200,000 vehicles built between 2019 and 2021, the Aster X1, the "
+        "Aster X2 and the Aster X3.",
+        "Shares of Aster fell 12% on Monday, the Nasdaq 1% and the Dow 0.5%, as investors "
+        "sold technology stocks.",
+        # Quotation marks of any kind.
+        "Aster called the cuts 'painful, or roughly 9% of our people, and necessary' in a "
+        "memo to its staff on Monday.",
+        "Aster called the cuts « painful, or roughly 9% of our people, and necessary » in a "
+        "memo to its staff on Monday.",
+        # "adding that" reports what someone said.
+        "Aster will merge its two plants in Ohio next year, adding that no jobs would be "
+        "cut at either site.",
+        # A date's description with a verb of its own.
+        "Customers who bought the cars in 2021, the year the software was installed, can "
+        "claim a refund from Monday.",
+        "Aster reported a loss of $4 million for the quarter, which ended October 31, 2024, "
+        "and cut its forecast.",
+    ],
+)
+def test_no_aside_rule_changes_a_fact(sentence: str) -> None:
+    assert drop_asides(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "brief"),
+    [
+        (  # no comma left between a subject ending in "s" and its verb
+            "Helios, which owns 40% of Aster Motors, voted against the merger at the "
+            "meeting on Monday.",
+            "Helios voted against the merger at the meeting on Monday.",
+        ),
+        (  # nor before "that"
+            "Aster said on Tuesday, its second warning, that profit would fall by a fifth "
+            "this year.",
+            "Aster said on Tuesday that profit would fall by a fifth this year.",
+        ),
+    ],
+)
+def test_a_dropped_aside_leaves_no_stray_comma(sentence: str, brief: str) -> None:
+    assert drop_asides(sentence) == brief
+
+
+def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
+    """An attack: 39,000 spaces took condense 6 s and the backend 20 s (quadratic)."""
+    started = time.perf_counter()
+    condensed = condense(
+        "Aster Motors said on Monday it would cut jobs" + " " * 39_000 + "in Ohio."
+    )
+    assert time.perf_counter() - started < 0.5
+    assert condensed == "Aster Motors said it would cut jobs in Ohio."

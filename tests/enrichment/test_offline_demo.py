@@ -198,8 +198,9 @@ def test_every_demo_story_page_stays_within_the_budget_on_source_copy(
 
 # --- The reading: the analysis in our own words ----------------------------------------------
 # Without it the budget left every demo story page with no analysis at all (offline-5);
-# measured with it: 30 of 46.
-MIN_ANALYSIS_SHARE = 0.5
+# measured with it: 20 of 46, after a reader's and an attacker's reviews made it say
+# nothing rather than something it cannot know.
+MIN_ANALYSIS_SHARE = 0.4
 NUMBER = re.compile(r"\d[\d,.]*\d|\d")
 
 

@@ -164,12 +164,10 @@ def test_the_reading_adds_only_its_own_joining_words_to_the_articles() -> None:
     [
         ("Lumen shares rose 27% on Monday.", ["Lumen shares rose 27%"]),
         ("Shares of Helios fell 3.5 percent.", ["Helios shares fell 3.5%"]),
-        ("The shares slipped 2.1% in late trading.", ["Aster shares slipped 2.1%"]),
         (
             "Aster's stock jumped by about 12% after the report.",
             ["Aster shares jumped by about 12%"],
         ),
-        ("Shares rose 9.4% in late trading.", ["Aster shares rose 9.4%"]),
         (
             "Shares of Helios closed 29% higher on Monday.",
             ["Helios shares closed 29% higher"],
@@ -177,6 +175,14 @@ def test_the_reading_adds_only_its_own_joining_words_to_the_articles() -> None:
         ("Lumen shares were down 1.2% at noon.", ["Lumen shares were down 1.2%"]),
         # Under 1%: noise, not a verdict.
         ("Helios shares slipped 0.4%.", []),
+        # Found by an attack: not the reaction to this news, or not this company's.
+        ("Helios and Aster shares fell 2% and 9% respectively.", []),
+        ("Aster shares rose 3% in early trading before reversing to fall 9%.", []),
+        ("Aster shares have jumped 40% this year.", []),
+        ("Aster shares rose 4% this year.", []),
+        # With three companies named, "The shares" could be any of them.
+        ("The shares slipped 2.1% in late trading.", []),
+        ("Shares soared 30% in premarket trading.", []),
         # Not a company it knows, or not a move of shares: nothing.
         ("Bank shares rose 4% across Europe.", []),
         ("Aster's sales rose 27% in the quarter.", []),
@@ -192,3 +198,96 @@ def test_market_moves_are_found_with_the_company_they_belong_to(
     ]
 
     assert [str(move) for move in market_moves(text, companies)] == expected
+
+
+@pytest.mark.parametrize(
+    "text", ["The shares slipped 2.1% in late trading.", "Shares slipped 2.1% at noon."]
+)
+def test_unnamed_shares_belong_to_the_only_company_named(text: str) -> None:
+    aster = [CompanyMention(name="Aster Motors", sentiment="neutral")]
+
+    assert [str(move) for move in market_moves(text, aster)] == [
+        "Aster shares slipped 2.1%"
+    ]
+
+
+def test_a_markets_shares_are_not_a_companys_of_the_same_first_word() -> None:
+    aramco = [CompanyMention(name="Saudi Aramco", sentiment="neutral")]
+
+    assert market_moves("Saudi shares rose 1.5% on higher oil prices.", aramco) == []
+
+
+ASTER_FALLS = " Aster shares fell 4%. The company gave no other details. Analysts said "
+ASTER_FALLS += "they would wait for the full results. The board meets again in March."
+
+
+@pytest.mark.parametrize(
+    ("title", "text"),
+    [
+        (  # denied
+            "Aster Motors will not cut 3,500 jobs despite losses",
+            "Aster Motors will not cut 3,500 jobs as planned despite mounting losses and "
+            "weak sales, the company said.",
+        ),
+        (  # scrapped
+            "Aster Motors scraps plan to cut 3,500 jobs",
+            "Aster Motors scrapped a plan to cut 3,500 jobs after sales recovered.",
+        ),
+        (  # ruled out
+            "Aster Motors rules out layoffs as sales slow",
+            "Aster Motors ruled out any plans for layoffs as sales slowed in Europe.",
+        ),
+        (  # history, not the news
+            "Aster Motors posts first loss in years",
+            "Aster Motors posted its first quarterly loss since its 2009 bankruptcy as "
+            "sales fell in Europe.",
+        ),
+        (  # "strikes a deal" is not a strike
+            "Aster Motors strikes deal with Helios as losses mount",
+            "Aster Motors struck a deal to sell engines to Helios Group as losses mounted.",
+        ),
+        (  # cut hours, not jobs
+            "Aster Motors cuts hours for 40,000 staff",
+            "Aster Motors will cut 40,000 employees' working hours by 10% rather than lay "
+            "anyone off.",
+        ),
+        (  # the industry's cuts, in the background
+            "Aster Motors sales fall 9% in Europe",
+            "Aster Motors said sales fell 9% in Europe. The industry has shed 120,000 jobs "
+            "since 2019, according to a trade group.",
+        ),
+    ],
+)
+def test_the_reading_names_no_event_the_article_does_not_report(
+    title: str, text: str
+) -> None:
+    """An attack made each of these read "Bearish for Aster Motors: <an event that did not
+    happen>" (negated, scrapped, historical, another meaning, another company's)."""
+    reading = reading_of(enrich(title, text + ASTER_FALLS))
+
+    assert not reading.startswith(("Bearish for", "Bullish for")), reading
+
+
+def test_a_deal_is_priced_by_the_sum_after_it_not_the_cash_before_it() -> None:
+    text = (
+        "Aster Motors, which has $9 billion in cash, agreed to acquire Lumen Optics for "
+        "$900 million on Monday. Aster shares rose 5%. Lumen has 300 staff. The deal should "
+        "close next year. Aster plans to keep the Lumen brand."
+    )
+    result = enrich("Aster Motors expands in optics", text)
+
+    assert "$9 billion acquisition" not in result.analysis
+    assert "$9 billion acquisition" not in result.importance_reason
+    assert "$900 million acquisition" in result.importance_reason
+
+
+def test_a_rivals_move_is_not_set_against_the_storys_tone() -> None:
+    text = (
+        "Aster Motors is recalling 200,000 cars over faulty brakes, the company said. "
+        "Lumen Optics shares rose 4% as buyers looked to its lenses. Aster gave no other "
+        "details. The recall starts in March. Owners will be told by letter."
+    )
+    reading = reading_of(enrich("Aster Motors recalls 200,000 cars", text))
+
+    assert "went the other way" not in reading
+    assert reading.endswith("Market reaction: Lumen Optics shares rose 4%.")
