@@ -17,6 +17,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 app.conf.beat_schedule = {
+    # Every minute: the heartbeat /readyz reads (newsroom/health.py).
+    "heartbeat": {
+        "task": "newsroom.heartbeat",
+        "schedule": crontab(minute="*"),
+        "options": {"expires": 55},
+    },
     # Every minute: enqueue one fetch_source task per source whose next_fetch_at has passed.
     "fetch-due-sources": {
         "task": "sources.fetch_due_sources",

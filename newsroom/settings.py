@@ -207,6 +207,7 @@ CELERY_TASK_ROUTES = {
     "partners.deliver_webhook": {"queue": "partners"},
     "partners.announce_change": {"queue": "partners"},
     # Beat's ticks: each is short, and each only queues or sweeps.
+    "newsroom.heartbeat": {"queue": "housekeeping"},
     "sources.fetch_due_sources": {"queue": "housekeeping"},
     "editorial.publish_due": {"queue": "housekeeping"},
     "partners.sweep": {"queue": "housekeeping"},

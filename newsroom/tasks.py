@@ -14,6 +14,14 @@ def sweep() -> int:
     return run()
 
 
+@shared_task(name="newsroom.heartbeat", ignore_result=True)
+def heartbeat() -> None:
+    """Every minute (beat): proof for /readyz that beat and a housekeeping worker run."""
+    from .health import beat_heartbeat
+
+    beat_heartbeat()
+
+
 @shared_task(name="pipeline.poll_enrichment_batches", ignore_result=True)
 def poll_enrichment_batches() -> int:
     """Store the results of finished Message Batches and hand them to the desk."""

@@ -5,6 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 
+from newsroom import health
 from newsroom.middleware import speaks_json
 
 
@@ -50,5 +51,7 @@ urlpatterns = [
     path("editorial/", include("editorial.urls")),
     path("api/", include("partners.urls")),
     path("favicon.ico", favicon),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("public.urls")),
 ]

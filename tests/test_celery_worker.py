@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
@@ -151,3 +152,19 @@ def test_beat_schedules_fetch_due_sources_every_minute() -> None:
     entry = celery_app.conf.beat_schedule["fetch-due-sources"]
     assert entry["task"] == "sources.fetch_due_sources"
     assert entry["schedule"].minute == set(range(60))
+
+
+def test_readyz_sees_the_worker_and_beats_heartbeat(
+    worker: subprocess.Popen[bytes], client: Client
+) -> None:
+    """/readyz against the real broker: the heartbeat task beat sends every minute runs on a
+    worker (its housekeeping queue), and the worker answers a ping."""
+    celery_app.send_task("newsroom.heartbeat")
+
+    def ready() -> bool:
+        return client.get("/readyz").status_code == 200
+
+    assert wait_for(ready, timeout=30), client.get("/readyz").json()
+    checks = client.get("/readyz").json()["checks"]
+    assert checks["redis"]["ok"] and checks["beat"]["ok"] and checks["worker"]["ok"]
+    assert checks["worker"]["detail"] == "1 answered"
