@@ -42,6 +42,10 @@ SECRET_KEY = env.str("SECRET_KEY", default="") or _dev_secret_key()
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
+# /metrics (newsroom/metrics.py): a bearer token Prometheus sends; without one, only loopback
+# and private addresses may read the metrics.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+
 # Where readers reach this site (absolute links in webhooks, which have no request).
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
@@ -80,6 +84,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Request latency for /metrics, outermost so it times everything below it.
+    "newsroom.metrics.request_latency",
     "django.middleware.security.SecurityMiddleware",
     # Static files, compressed and with hashed names, straight from the web process.
     # https://whitenoise.readthedocs.io/en/stable/django.html

@@ -5,7 +5,7 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 
-from newsroom import health
+from newsroom import health, metrics
 from newsroom.middleware import speaks_json
 
 
@@ -53,5 +53,6 @@ urlpatterns = [
     path("favicon.ico", favicon),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
     path("", include("public.urls")),
 ]
