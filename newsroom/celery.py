@@ -9,12 +9,28 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
+from celery.signals import task_postrun, task_prerun
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@task_prerun.connect
+def _log_context_start(**kwargs: object) -> None:
+    from newsroom.logs import task_started
+
+    task_started(**kwargs)  # type: ignore[arg-type]
+
+
+@task_postrun.connect
+def _log_context_end(**kwargs: object) -> None:
+    from newsroom.logs import task_finished
+
+    task_finished(**kwargs)  # type: ignore[arg-type]
+
 
 app.conf.beat_schedule = {
     # Every minute: the heartbeat /readyz reads (newsroom/health.py).

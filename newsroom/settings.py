@@ -86,6 +86,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Request latency for /metrics, outermost so it times everything below it.
     "newsroom.metrics.request_latency",
+    # The request's method and path on every log line it writes.
+    "newsroom.logs.request_context",
     "django.middleware.security.SecurityMiddleware",
     # Static files, compressed and with hashed names, straight from the web process.
     # https://whitenoise.readthedocs.io/en/stable/django.html
@@ -192,6 +194,8 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # run twice) whose worker process is killed goes back to the queue instead of being lost.
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers log through the LOGGING below (JSON in production, with the task's ids).
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # A message taken by a worker that dies whole (SIGKILL, a lost machine) goes back to the queue
 # after this long (kombu's default: an hour). Five times the longest task's hard limit (180 s).
 # A task may not wait longer than this in the queue (countdown) without being delivered
@@ -459,13 +463,34 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="newsroom@localhost")
 # Logging
 # --------------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
+# plain (development) or json (production: one JSON object per line, with the task, the
+# source / article / delivery id or the request's path as fields; newsroom/logs.py).
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"context": {"()": "newsroom.logs.ContextFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s %(context)s"
+        },
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {
+                "asctime": "time",
+                "levelname": "level",
+                "name": "logger",
+            },
+        },
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
     "loggers": {
         "sources": {"level": LOG_LEVEL},
