@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import time
+from urllib.parse import urlsplit
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
@@ -95,7 +97,18 @@ def source_create(
     )
     if fetch_interval:
         source.fetch_interval = fetch_interval
-    source.full_clean()
+    if urlsplit(feed_url).scheme.lower() not in ("http", "https"):
+        raise SourceError(
+            f"{feed_url!r} is not a feed address: it must start with http:// or https://"
+        )
+    try:
+        source.full_clean()
+    except ValidationError as exc:
+        reasons = "; ".join(
+            f"{field.replace('_', ' ')}: {' '.join(messages)}"
+            for field, messages in exc.message_dict.items()
+        )
+        raise SourceError(reasons) from exc
     source.save()
     return source
 

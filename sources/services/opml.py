@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 import defusedxml.ElementTree as SafeET
 from django.db import transaction
@@ -20,13 +21,36 @@ if TYPE_CHECKING:
 class OPMLImport:
     created: list[Source]
     skipped: list[str]  # feed URLs already present
+    # Outlines that could not be imported: (line in the file, feed URL, why).
+    rejected: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+class _Lines(ET.TreeBuilder):
+    """A tree builder that remembers the line each element starts on (an Element cannot
+    carry an attribute of ours, so by id; the tree keeps every element alive)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.parser: Any = None
+        self.lines: dict[int, int] = {}
+
+    def start(self, tag: str, attrs: dict[str, str]) -> ET.Element:
+        element = super().start(tag, attrs)
+        self.lines[id(element)] = self.parser.parser.CurrentLineNumber
+        return element
 
 
 def source_import_opml(*, data: bytes) -> OPMLImport:
     """Create sources from an OPML 2.0 document. An outline nested in another gets the outer
-    outline's title as its default category."""
+    outline's title as its default category. An outline that cannot become a source (a bad
+    address, a field too long) is listed in ``rejected`` with its line and the reason; the
+    others are imported."""
+    builder = _Lines()
+    parser = SafeET.DefusedXMLParser(target=builder)
+    builder.parser = parser
     try:
-        root = SafeET.fromstring(data)
+        parser.feed(data)
+        root = parser.close()
     except (SafeET.ParseError, ValueError) as exc:
         raise SourceError(f"not an OPML document: {exc}") from exc
     body = root.find("body") if root.tag == "opml" else None
@@ -34,6 +58,7 @@ def source_import_opml(*, data: bytes) -> OPMLImport:
         raise SourceError("not an OPML document: no <body>")
     created: list[Source] = []
     skipped: list[str] = []
+    rejected: list[tuple[int, str, str]] = []
 
     def walk(node: Element, category: str) -> None:
         for outline in node.findall("outline"):
@@ -43,20 +68,29 @@ def source_import_opml(*, data: bytes) -> OPMLImport:
                 if Source.objects.filter(feed_url=url).exists():
                     skipped.append(url)
                 else:
-                    created.append(
-                        source_create(
-                            feed_url=url,
-                            name=title or url,
-                            site_url=(outline.get("htmlUrl") or "").strip(),
-                            default_category=outline.get("category", "").strip("/ ")
-                            or category,
+                    # One bad outline is listed, not fatal: the good ones are imported.
+                    try:
+                        with transaction.atomic():
+                            created.append(
+                                source_create(
+                                    feed_url=url,
+                                    name=title or url,
+                                    site_url=(outline.get("htmlUrl") or "").strip(),
+                                    default_category=outline.get("category", "").strip(
+                                        "/ "
+                                    )
+                                    or category,
+                                )
+                            )
+                    except SourceError as exc:
+                        rejected.append(
+                            (builder.lines.get(id(outline), 0), url, str(exc))
                         )
-                    )
             walk(outline, title if not url else category)
 
     with transaction.atomic():
         walk(body, "")
-    return OPMLImport(created=created, skipped=skipped)
+    return OPMLImport(created=created, skipped=skipped, rejected=rejected)
 
 
 def sources_export_opml(*, sources: list[Source] | None = None) -> bytes:

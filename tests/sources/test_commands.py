@@ -44,6 +44,40 @@ def test_import_opml_turns_nested_outlines_into_categories(tmp_path: Path) -> No
     assert "0 sources added, 3 already present" in run("import_opml", str(path))
 
 
+def test_one_bad_outline_is_listed_with_its_line_and_the_others_are_imported(
+    tmp_path: Path,
+) -> None:
+    """Issue: one outline with xmlUrl="not-a-url" printed a traceback and imported nothing."""
+    path = tmp_path / "mixed.opml"
+    path.write_bytes(
+        b"""<?xml version="1.0"?>
+<opml version="2.0"><head><title>t</title></head><body>
+<outline text="Good" xmlUrl="https://good.example/feed.xml"/>
+<outline text="Bad" xmlUrl="not-a-url"/>
+<outline text="Script" xmlUrl="javascript:alert(1)"/>
+<outline text="Long" xmlUrl="https://long.example/feed" htmlUrl="https://x.example/%s"/>
+<outline text="Also good" xmlUrl="https://also.example/rss"/>
+</body></opml>"""
+        % (b"a" * 3000)
+    )
+    out, err = StringIO(), StringIO()
+
+    call_command("import_opml", str(path), stdout=out, stderr=err)
+
+    assert sorted(Source.objects.values_list("name", flat=True)) == [
+        "Also good",
+        "Good",
+    ]
+    listed = err.getvalue().splitlines()
+    assert listed[0] == (
+        "! line 4: not-a-url: 'not-a-url' is not a feed address: it must start with "
+        "http:// or https://"
+    )
+    assert listed[1].startswith("! line 5: javascript:alert(1): ")
+    assert listed[2].startswith("! line 6: https://long.example/feed: site url: ")
+    assert "2 sources added, 0 already present, 3 not imported" in out.getvalue()
+
+
 def test_export_then_import_round_trips(tmp_path: Path) -> None:
     (tmp_path / "in.opml").write_bytes(OPML)
     run("import_opml", str(tmp_path / "in.opml"))

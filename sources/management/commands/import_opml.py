@@ -29,8 +29,15 @@ class Command(BaseCommand):
                 f" [{source.default_category}]" if source.default_category else ""
             )
             self.stdout.write(f"+ {source.name}{category}  {source.feed_url}")
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"{len(result.created)} sources added, {len(result.skipped)} already present."
+        for line, url, reason in result.rejected:
+            self.stderr.write(f"! line {line}: {url}: {reason}")
+        summary = f"{len(result.created)} sources added, {len(result.skipped)} already present"
+        if result.rejected:
+            self.stdout.write(
+                self.style.WARNING(
+                    f"{summary}, {len(result.rejected)} not imported"
+                    " (each listed with its line and the reason)."
+                )
             )
-        )
+        else:
+            self.stdout.write(self.style.SUCCESS(f"{summary}."))
