@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import pytest
@@ -299,3 +300,24 @@ def test_a_huge_feed_stores_only_its_newest_entries(
     assert attempt.entries_found == 20 and attempt.new_count == 5
     kept = sorted(Article.objects.filter(source=source).values_list("url", flat=True))
     assert kept == sorted(f"https://wire.example/news/{n}" for n in range(16, 21))
+
+
+def test_a_feed_with_a_megabyte_author_is_parsed_in_moments(feeds: FeedServer) -> None:
+    """Issue: a long <author> sent feedparser's e-mail regex into quadratic time (50 KB:
+    21 s; 1 MB: more than five minutes of a worker). Person fields are cut first."""
+    author = "a" * 1_000_000
+    body = (
+        '<?xml version="1.0"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>Long author</title><link>https://example.com/1</link>"
+        f"<author>{author}</author><dc:creator xmlns:dc='http://purl.org/dc/elements/1.1/'>"
+        f"{author}</dc:creator><description>Text.</description></item></channel></rss>"
+    )
+    source = make_source(feeds.add("/author.xml", body))
+
+    started = time.perf_counter()
+    attempt = fetch(source)
+
+    assert time.perf_counter() - started < 3
+    assert attempt.outcome == FetchAttempt.Outcome.OK
+    article = Article.objects.get(source=source)
+    assert 0 < len(article.author) <= 200
