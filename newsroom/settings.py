@@ -9,6 +9,7 @@ production shape (PostgreSQL, Redis broker and cache). Every variable is listed 
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -71,6 +72,8 @@ INSTALLED_APPS = [
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    # Failed logins are counted and locked out (AXES_* below); locks in the admin.
+    "axes",
     # Lower layers never import higher ones: sources ← articles ← stories ← enrichment ←
     # editorial ← public, partners; newsroom wires them (docs/architecture-notes.md).
     "sources",
@@ -101,6 +104,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: it turns a lockout into the locked-out page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsroom.urls"
@@ -327,6 +332,29 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+
+# Logins: django-axes counts failed attempts per user name and address; after
+# AXES_FAILURE_LIMIT the pair is locked for AXES_COOLOFF_MINUTES (a newsroom behind one office
+# address is not locked out by one person's typos under another name). The lock, the
+# attempts and every login are in the admin (Axes); a superuser can lift a lock there or
+# with `manage.py axes_reset_username <name>`. Behind a reverse proxy set
+# AXES_IPWARE_PROXY_COUNT so the client's address, not the proxy's, is counted.
+# https://django-axes.readthedocs.io/en/latest/4_configuration.html
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
+# X-Forwarded-For is believed only behind a proxy: otherwise anyone could send a new address
+# with each guess and never be counted twice.
+AXES_IPWARE_META_PRECEDENCE_ORDER = (
+    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
+)
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")

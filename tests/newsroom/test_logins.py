@@ -1,0 +1,94 @@
+"""Failed logins are throttled (django-axes): a guessed password stops working after a few
+tries, and the lock is visible to administrators."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+pytestmark = pytest.mark.django_db
+
+LOGIN = reverse("admin:login")
+LIMIT = 5
+
+
+@pytest.fixture
+def alice() -> User:
+    return User.objects.create_user(
+        "alice", password="correct horse battery", is_staff=True
+    )
+
+
+def attempt(client: Client, username: str, password: str, forwarded: str = "") -> int:
+    headers = {"X-Forwarded-For": forwarded} if forwarded else {}
+    response = client.post(
+        LOGIN,
+        {"username": username, "password": password, "next": "/admin/"},
+        headers=headers,
+    )
+    return response.status_code
+
+
+def test_after_five_wrong_passwords_even_the_right_one_is_refused(
+    client: Client, alice: User
+) -> None:
+    """Issue: 60 wrong passwords in 21 s, then the right one worked."""
+    for _ in range(LIMIT - 1):
+        assert attempt(client, "alice", "wrong") == 200  # the form again, with an error
+    assert attempt(client, "alice", "wrong") == 429  # the fifth locks
+
+    response = client.post(
+        LOGIN, {"username": "alice", "password": "correct horse battery"}
+    )
+
+    assert response.status_code == 429
+    assert "Too many failed sign-ins" in response.content.decode()
+    assert "locked for 15 minutes" in response.content.decode()
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lock_is_for_that_user_from_that_address_only(
+    client: Client, alice: User
+) -> None:
+    User.objects.create_user("bob", password="bob's own password", is_staff=True)
+    for _ in range(LIMIT):
+        attempt(client, "alice", "wrong")
+
+    assert attempt(client, "bob", "bob's own password") == 302  # bob signs in
+    other = Client(REMOTE_ADDR="198.51.100.7")
+    assert attempt(other, "alice", "correct horse battery") == 302
+
+
+def test_a_made_up_forwarded_address_does_not_reset_the_count(
+    client: Client, alice: User
+) -> None:
+    """Without a proxy in front, X-Forwarded-For is the client's own claim."""
+    for n in range(LIMIT):
+        attempt(client, "alice", "wrong", forwarded=f"203.0.113.{n}")
+
+    assert attempt(client, "alice", "correct horse battery", forwarded="1.2.3.4") == 429
+
+
+def test_a_successful_login_resets_the_count(client: Client, alice: User) -> None:
+    for _ in range(LIMIT - 1):
+        attempt(client, "alice", "wrong")
+    assert attempt(client, "alice", "correct horse battery") == 302
+    client.logout()
+    for _ in range(LIMIT - 1):
+        attempt(client, "alice", "wrong")
+
+    assert attempt(client, "alice", "correct horse battery") == 302
+
+
+def test_administrators_see_the_lock_in_the_admin(client: Client, alice: User) -> None:
+    for _ in range(LIMIT):
+        attempt(client, "alice", "wrong")
+    admin = User.objects.create_superuser("root", password="root's long password")
+    client.force_login(admin)
+
+    page = client.get(reverse("admin:axes_accessattempt_changelist"))
+
+    assert page.status_code == 200
+    assert "alice" in page.content.decode()
