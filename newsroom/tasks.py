@@ -14,6 +14,18 @@ def sweep() -> int:
     return run()
 
 
+@shared_task(name="pipeline.hand_on", ignore_result=True, acks_late=True)
+def hand_on(
+    article_ids: list[int], clustered: bool = False, force: bool = False
+) -> None:
+    """An ingest batch's new articles, each sent down its chain: one message from the fetch
+    instead of one per article. Safe to run twice (each step is idempotent); lost, the
+    sweep restarts the articles."""
+    from .pipeline import hand_on as run
+
+    run(article_ids, clustered=clustered, force=force)
+
+
 @shared_task(name="newsroom.heartbeat", ignore_result=True)
 def heartbeat() -> None:
     """Every minute (beat): proof for /readyz that beat and a housekeeping worker run."""
