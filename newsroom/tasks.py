@@ -28,7 +28,7 @@ def hand_on(
 
 @shared_task(name="newsroom.heartbeat", ignore_result=True)
 def heartbeat() -> None:
-    """Every minute (beat): proof for /readyz that beat and a housekeeping worker run."""
+    """Every 30 s (beat): proof for /readyz that beat and a housekeeping worker run."""
     from .health import beat_heartbeat
 
     beat_heartbeat()
