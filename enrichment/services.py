@@ -16,6 +16,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -34,9 +35,6 @@ from .prompt import DEFAULT_CATEGORIES, PROMPT_VERSION
 from .schema import ArticleInput, EnrichmentResult
 
 logger = logging.getLogger(__name__)
-
-# An article left in "enriching" longer than this lost its worker; it goes back to the queue.
-STALE_ENRICHING = timedelta(minutes=15)
 
 
 # --------------------------------------------------------------------------------------------
@@ -397,7 +395,8 @@ def article_enrichment_failed(*, article_id: int, reason: str) -> Article | None
 
 def stale_enriching_release() -> int:
     """Put articles whose worker died while enriching back to new (not those in a batch)."""
-    stale = timezone.now() - STALE_ENRICHING
+    # Left "enriching" longer than this, an article lost its worker (ENRICHING_STALE_SECONDS).
+    stale = timezone.now() - timedelta(seconds=settings.ENRICHING_STALE_SECONDS)
     in_batches = [
         pk
         for ids in EnrichmentBatch.objects.filter(
@@ -417,13 +416,19 @@ def stale_enriching_release() -> int:
     )
 
 
-def pending_article_ids(*, limit: int = 500) -> list[int]:
+def pending_article_ids(*, limit: int = 500, untouched_for: float = 0) -> list[int]:
     """New articles to enrich now, those that waited for budget last; none while a metered
-    backend has no budget left today."""
+    backend has no budget left today. ``untouched_for`` (seconds): only articles not changed
+    for that long (the sweep leaves those whose message is still on its way)."""
     if get_backend().is_metered and budget.budget_status()["remaining"] <= 0:
         return []
+    articles = Article.objects.new()
+    if untouched_for:
+        articles = articles.filter(
+            updated_at__lt=timezone.now() - timedelta(seconds=untouched_for)
+        )
     return list(
-        Article.objects.new()
-        .order_by("waiting_for_budget", "-published_at")
-        .values_list("pk", flat=True)[:limit]
+        articles.order_by("waiting_for_budget", "-published_at").values_list(
+            "pk", flat=True
+        )[:limit]
     )

@@ -10,6 +10,7 @@ import os
 from celery import Celery
 from celery.schedules import crontab
 from celery.signals import task_postrun, task_prerun
+from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 
@@ -52,12 +53,12 @@ app.conf.beat_schedule = {
         "schedule": crontab(minute="*"),
         "options": {"expires": 55},
     },
-    # Every 5 minutes: restart articles whose message was lost or whose worker died, and
-    # those that waited for budget (newsroom/pipeline.py).
+    # Every minute (PIPELINE_SWEEP_SECONDS): restart articles whose message was lost or whose
+    # worker died, and those that waited for budget (newsroom/pipeline.py).
     "pipeline-sweep": {
         "task": "pipeline.sweep",
-        "schedule": crontab(minute="*/5"),
-        "options": {"expires": 240},
+        "schedule": float(settings.PIPELINE_SWEEP_SECONDS),
+        "options": {"expires": max(settings.PIPELINE_SWEEP_SECONDS - 5, 5)},
     },
     # Every minute: partners' webhook retries and lost announcements, and their usage.
     "partners-sweep": {

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from celery import chain
 from celery.canvas import Signature, _chain
+from django.conf import settings
 from django.db import transaction
 
 from articles.ingest import ingest_entries
@@ -131,7 +132,9 @@ def sweep(*, limit: int = 500) -> int:
     from enrichment import services as enrichment
 
     enrichment.stale_enriching_release()
-    ids = enrichment.pending_article_ids(limit=limit)
+    ids = enrichment.pending_article_ids(
+        limit=limit, untouched_for=settings.PIPELINE_SWEEP_GRACE_SECONDS
+    )
     restart(ids)
     return len(ids)
 

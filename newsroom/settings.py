@@ -207,6 +207,13 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # twice, so longer waits are left to the sweeps: webhook retries (partners.sweep) and
 # enrichment retries are capped below it.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=900)
+# Beat's pipeline sweep (newsroom/pipeline.py): how often it runs, and how long an article must
+# have waited untouched before the sweep sends it again (messages still queued behind a
+# backlog are not sent twice). An article left "enriching" longer than the last lost its
+# worker. The chaos run (benchmarks/chaos.py) shortens all three.
+PIPELINE_SWEEP_SECONDS = env.int("PIPELINE_SWEEP_SECONDS", default=60)
+PIPELINE_SWEEP_GRACE_SECONDS = env.int("PIPELINE_SWEEP_GRACE_SECONDS", default=300)
+ENRICHING_STALE_SECONDS = env.int("ENRICHING_STALE_SECONDS", default=900)
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
 # One queue per stage, so a backlog in one never starves another: a burst of 2,000 new
 # articles to cluster and enrich no longer holds back the next minute's fetches, nor beat's

@@ -263,6 +263,9 @@ def test_an_exhausted_budget_parks_articles_until_it_is_replenished(
     assert fake_api.message_calls == []
     # Next day (or a larger budget): beat's sweep resumes it.
     settings.ENRICHMENT_DAILY_BUDGET_USD = 5.0
+    Article.objects.filter(pk=story.pk).update(
+        updated_at=timezone.now() - timedelta(minutes=10)
+    )
     fake_api.queue(ok(message(proposal())))
     assert pipeline.sweep() == 1
     story.refresh_from_db()
