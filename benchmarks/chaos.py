@@ -420,11 +420,12 @@ def main(argv: list[str] | None = None) -> Report:
 
         call_command("migrate", verbosity=0)
         report = run_faults(args, env, workdir, postgres, redis)
+        print(render(report), flush=True)
         if not args.short:
             report.one_worker_sources_per_s, report.two_workers_sources_per_s = (
                 measure_scale_out(args, env, workdir)
             )
-        print(render(report))
+            print(render(report).splitlines()[-1])
         if args.json:
             args.json.write_text(json.dumps(asdict(report), indent=2))
         return report
@@ -559,7 +560,7 @@ def measure_scale_out(
                 f"fetch-{concurrency}",
                 "worker",
                 "-Q",
-                "fetch",
+                "fetch,housekeeping",  # beat's tick (sent by hand) and the fetches
                 f"--concurrency={concurrency}",
                 "--loglevel=WARNING",
                 "--without-gossip",

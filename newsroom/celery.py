@@ -33,14 +33,20 @@ def _log_context_end(**kwargs: object) -> None:
     task_finished(**kwargs)  # type: ignore[arg-type]
 
 
-app.conf.beat_schedule = {
-    # Every 30 s: the heartbeat /readyz reads (newsroom/health.py); a fresh deploy is
-    # ready within half a minute of beat starting.
-    "heartbeat": {
+# Every 30 s, one per queue: the heartbeats /readyz reads (newsroom/health.py); a fresh
+# deploy is ready within half a minute of beat starting.
+HEARTBEATS = {
+    f"heartbeat-{queue}": {
         "task": "newsroom.heartbeat",
         "schedule": 30.0,
-        "options": {"expires": 25},
-    },
+        "args": (queue,),
+        "options": {"queue": queue, "expires": 25},
+    }
+    for queue in ("fetch", "pipeline", "partners", "housekeeping")
+}
+
+app.conf.beat_schedule = {
+    **HEARTBEATS,
     # Every minute: enqueue one fetch_source task per source whose next_fetch_at has passed.
     "fetch-due-sources": {
         "task": "sources.fetch_due_sources",

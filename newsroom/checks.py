@@ -18,16 +18,62 @@ MISSING_KEY_REASON = (
 )
 
 
+WEAK_KEY_REASON = (
+    "SECRET_KEY is too weak: use at least 40 random characters, not the README's "
+    "placeholder (python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+)
+MIN_KEY_LENGTH = 40
+
+
+def _weak(value: str) -> bool:
+    return len(value) < MIN_KEY_LENGTH or "change-me" in value or len(set(value)) < 10
+
+
 @register(Tags.security, deploy=True)
 def secret_key_from_environment(**kwargs: Any) -> list[CheckMessage]:
-    """``check --deploy``: the key must come from the environment, not var/."""
-    if settings.SECRET_KEY_FROM_ENVIRONMENT:
-        return []
-    return [Error(MISSING_KEY_REASON, id="newsroom.E001")]
+    """``check --deploy``: the key comes from the environment, and is not a placeholder;
+    nor is the metrics token."""
+    if not settings.SECRET_KEY_FROM_ENVIRONMENT:
+        return [Error(MISSING_KEY_REASON, id="newsroom.E001")]
+    problems: list[CheckMessage] = []
+    if _weak(settings.SECRET_KEY):
+        problems.append(Error(WEAK_KEY_REASON, id="newsroom.E002"))
+    if settings.METRICS_TOKEN and _weak(settings.METRICS_TOKEN):
+        problems.append(
+            Error(
+                "METRICS_TOKEN is too weak: use at least 40 random characters.",
+                id="newsroom.E003",
+            )
+        )
+    return problems
 
 
 def refuse_to_serve_without_secret_key() -> None:
-    """Called by the WSGI and ASGI entry points: a production web process without
-    SECRET_KEY stops at start-up with the reason, instead of serving with a host-local key."""
-    if not settings.DEBUG and not settings.SECRET_KEY_FROM_ENVIRONMENT:
+    """Called by the WSGI and ASGI entry points: a production web process without a real
+    SECRET_KEY stops at start-up with the reason, instead of serving with a host-local key
+    or one anybody can read in the README."""
+    if settings.DEBUG:
+        return
+    if not settings.SECRET_KEY_FROM_ENVIRONMENT:
         raise ImproperlyConfigured(MISSING_KEY_REASON)
+    if _weak(settings.SECRET_KEY):
+        raise ImproperlyConfigured(WEAK_KEY_REASON)
+
+
+@register()
+def fetch_lease_outlasts_the_fetch(**kwargs: Any) -> list[CheckMessage]:
+    """A lease shorter than the fetch task's hard time limit runs out while the fetch is
+    still going: the next tick records it as lost and starts a second fetch of the source."""
+    from sources.tasks import fetch_source
+
+    limit = fetch_source.time_limit or settings.CELERY_TASK_TIME_LIMIT
+    if limit >= settings.FEED_LEASE_SECONDS:
+        return [
+            Error(
+                f"FEED_LEASE_SECONDS ({settings.FEED_LEASE_SECONDS}) must be longer than the "
+                f"fetch task's hard time limit ({limit} s): a fetch still running would be "
+                "recorded as lost and fetched a second time at once.",
+                id="newsroom.E004",
+            )
+        ]
+    return []

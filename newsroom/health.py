@@ -1,11 +1,20 @@
-"""Health endpoints for load balancers and orchestrators, machine-readable.
+"""Health endpoints for load balancers, orchestrators and monitoring, machine-readable.
 
-``/healthz``: the process is alive and serving (no dependency is touched, so a database outage
-does not get every web process restarted). ``/readyz``: this installation can do its work —
+``/healthz``: the process is alive and serving (nothing else is touched, so a database outage
+does not get every web process restarted). ``/readyz``: the installation can do its work —
 the database answers and every migration is applied; with a broker (``REDIS_URL``), Redis
-answers, beat has ticked recently (``newsroom.heartbeat``, every 30 s) and a worker answers
-a ping. Without a broker tasks run in the web process itself, so those three read "not used".
-Both answer JSON, are never cached and say nothing about hosts or credentials.
+answers, beat is ticking and every queue has a worker. Beat sends ``newsroom.heartbeat`` to
+each queue every 30 s and the worker that takes it writes the time, so one cache read per
+queue says both (no broadcast ping: an anonymous probe costs a few milliseconds, never a
+round of every worker). ``/readyz?scope=web`` checks only what the web process needs
+(database, migrations, Redis): that is the load balancer's probe, so a dead beat or worker
+does not take the site out of rotation. Without a broker tasks run in the web process
+itself, so the Celery checks read "not used".
+
+The three probe paths (and ``/metrics``) are answered before the host check and the HTTPS
+redirect (``probes`` middleware): an orchestrator calls the backend by its address, over
+plain HTTP. Every network check has a one-second timeout. Answers are JSON, never cached,
+and name no host, user or error message (a kind at most).
 """
 
 from __future__ import annotations
@@ -18,21 +27,21 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_http_methods
 
-HEARTBEAT_KEY = "newsroom:heartbeat"
-# Beat sends the heartbeat every 30 s; three missed ticks mean it is not running.
+HEARTBEAT_KEY = "newsroom:heartbeat:{queue}"
+# Beat sends the heartbeats every 30 s; three missed ticks mean nobody is there.
 HEARTBEAT_MAX_AGE = 90.0
-PING_TIMEOUT = 1.0
+TIMEOUT = 1.0
 
 _migrations_applied = False  # once true in a process, it stays true
 
 
-def beat_heartbeat() -> None:
-    """Called by the ``newsroom.heartbeat`` task that beat sends every 30 s."""
-    cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
+def beat_heartbeat(queue: str) -> None:
+    """Called by the ``newsroom.heartbeat`` task beat sends to each queue every 30 s."""
+    cache.set(HEARTBEAT_KEY.format(queue=queue), time.time(), timeout=None)
 
 
 def _database() -> str:
@@ -56,9 +65,7 @@ def _redis() -> str:
     import redis
 
     client = redis.Redis.from_url(
-        settings.REDIS_URL,
-        socket_connect_timeout=PING_TIMEOUT,
-        socket_timeout=PING_TIMEOUT,
+        settings.REDIS_URL, socket_connect_timeout=TIMEOUT, socket_timeout=TIMEOUT
     )
     try:
         client.ping()
@@ -67,23 +74,41 @@ def _redis() -> str:
     return "answers"
 
 
-def _beat() -> str:
-    seen = cache.get(HEARTBEAT_KEY)
-    if seen is None:
-        raise NotReady("no heartbeat from beat yet")
-    age = time.time() - float(seen)
-    if age > HEARTBEAT_MAX_AGE:
-        raise NotReady(f"last heartbeat {age:.0f} s ago")
-    return f"last heartbeat {age:.0f} s ago"
+def _heartbeats() -> dict[str, float | None]:
+    """Seconds since each queue's last heartbeat (None: never)."""
+    from newsroom.metrics import QUEUES
+
+    seen = cache.get_many([HEARTBEAT_KEY.format(queue=q) for q in QUEUES])
+    now = time.time()
+    return {
+        queue: now - float(seen[key]) if key in seen else None
+        for queue in QUEUES
+        for key in [HEARTBEAT_KEY.format(queue=queue)]
+    }
 
 
-def _worker() -> str:
-    from newsroom.celery import app
+def _beat(ages: dict[str, float | None]) -> Callable[[], str]:
+    def check() -> str:
+        known = [age for age in ages.values() if age is not None]
+        if not known:
+            raise NotReady("no heartbeat yet: beat, or every worker, is not running")
+        if min(known) > HEARTBEAT_MAX_AGE:
+            raise NotReady(
+                f"last heartbeat {min(known):.0f} s ago: beat, or every worker, has stopped"
+            )
+        return f"last heartbeat {min(known):.0f} s ago"
 
-    replies = app.control.ping(timeout=PING_TIMEOUT)
-    if not replies:
-        raise NotReady(f"no worker answered within {PING_TIMEOUT:.0f} s")
-    return f"{len(replies)} answered"
+    return check
+
+
+def _workers(ages: dict[str, float | None]) -> Callable[[], str]:
+    def check() -> str:
+        idle = [q for q, age in ages.items() if age is None or age > HEARTBEAT_MAX_AGE]
+        if idle:
+            raise NotReady(f"no worker on the queue(s): {', '.join(idle)}")
+        return f"every queue has a worker ({len(ages)})"
+
+    return check
 
 
 class NotReady(Exception):
@@ -106,28 +131,67 @@ def _run(check: Callable[[], str]) -> dict[str, Any]:
     }
 
 
+PROBE_METHODS = ["GET", "HEAD", "OPTIONS"]  # HAProxy's httpchk sends OPTIONS
+
+
 @never_cache
-@require_GET
+@require_http_methods(PROBE_METHODS)
 def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "alive"})
 
 
 @never_cache
-@require_GET
+@require_http_methods(PROBE_METHODS)
 def readyz(request: HttpRequest) -> JsonResponse:
     checks: dict[str, dict[str, Any]] = {
         "database": _run(_database),
         "migrations": _run(_migrations),
     }
+    web_only = request.GET.get("scope") == "web"
     if settings.REDIS_URL:
         checks["redis"] = _run(_redis)
-        checks["beat"] = _run(_beat)
-        checks["worker"] = _run(_worker)
-    else:
+        if not web_only:
+            if checks["redis"]["ok"]:
+                try:
+                    ages = _heartbeats()
+                except Exception:  # noqa: BLE001 - the cache is Redis: reported above
+                    from newsroom.metrics import QUEUES
+
+                    ages = dict.fromkeys(QUEUES, None)
+                checks["beat"] = _run(_beat(ages))
+                checks["workers"] = _run(_workers(ages))
+            else:
+                skipped = {"ok": False, "detail": "not checked: Redis does not answer"}
+                checks.update(beat=skipped, workers=skipped)
+    elif not web_only:
         unused = {"ok": True, "detail": "not used: tasks run in the web process"}
-        checks.update(redis=unused, beat=unused, worker=unused)
+        checks.update(redis=unused, beat=unused, workers=unused)
     ready = all(check["ok"] for check in checks.values())
     return JsonResponse(
         {"status": "ready" if ready else "not ready", "checks": checks},
         status=200 if ready else 503,
     )
+
+
+PROBE_PATHS = {"/healthz": healthz, "/readyz": readyz}
+
+
+def probes(
+    get_response: Callable[[HttpRequest], HttpResponse],
+) -> Callable[[HttpRequest], HttpResponse]:
+    """Middleware, before the host check and the HTTPS redirect: probes reach the backend
+    by its address over plain HTTP, and their answers use neither."""
+    from newsroom.metrics import metrics
+
+    paths: dict[str, Callable[[HttpRequest], HttpResponse]] = {
+        **PROBE_PATHS,
+        "/metrics": metrics,
+    }
+
+    def middleware(request: HttpRequest) -> HttpResponse:
+        view = paths.get(request.path_info)
+        if view is not None:
+            return view(request)
+        return get_response(request)
+
+    return middleware

@@ -2,22 +2,22 @@
 
 Every Celery task runs inside a *log context* holding the ids its arguments name
 (``source_id``, ``article_id``, ``delivery_id``) with the task's name and id; every web
-request, the request's method and path. ``ContextFilter`` copies the context onto each log
-record, so the JSON formatter (``LOG_FORMAT=json``) writes them as fields on every line and
-the plain one can show them too — without each call site repeating the ids.
+request, from Django's request_started to request_finished, the method and path.
+``ContextFilter`` copies the context onto each log record, so the JSON formatter
+(``LOG_FORMAT=json``) writes them as fields on every line and the plain one can show them
+too — without each call site repeating the ids.
 """
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import logging
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from types import MappingProxyType
 from typing import Any
-
-from django.http import HttpRequest, HttpResponse
 
 # The ids a task's arguments may name, in the order a line shows them.
 IDS = ("source_id", "article_id", "delivery_id")
@@ -73,14 +73,26 @@ def task_finished(task_id: str, **_: Any) -> None:
         _context.reset(token)
 
 
-# --- Django: one context per request ---------------------------------------------------------
-def request_context(
-    get_response: Callable[[HttpRequest], HttpResponse],
-) -> Callable[[HttpRequest], HttpResponse]:
-    """Middleware: the request's method and path on every line it logs."""
+# --- Django: one context per request --------------------------------------------------------
+# From request_started to request_finished, so that Django's own "Not Found: /x" lines, written
+# after the middleware has returned, carry the request too.
+_request_token: ContextVar[Token[Mapping[str, Any]] | None] = ContextVar(
+    "newsroom_request_log_token", default=None
+)
 
-    def middleware(request: HttpRequest) -> HttpResponse:
-        with log_context(method=request.method, path=request.path[:200]):
-            return get_response(request)
 
-    return middleware
+def request_started(environ: dict[str, Any] | None = None, **_: Any) -> None:
+    environ = environ or {}
+    fields = {
+        "method": str(environ.get("REQUEST_METHOD", ""))[:10],
+        "path": str(environ.get("PATH_INFO", ""))[:200],
+    }
+    _request_token.set(_context.set({**_context.get(), **fields}))
+
+
+def request_finished(**_: Any) -> None:
+    token = _request_token.get()
+    if token is not None:
+        with contextlib.suppress(ValueError):  # set in another context (ASGI)
+            _context.reset(token)
+        _request_token.set(None)

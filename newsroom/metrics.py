@@ -10,8 +10,8 @@ latency — is a histogram kept by the middleware; under gunicorn set
 
 Readable by Prometheus only: with ``METRICS_TOKEN`` set, a request must carry
 ``Authorization: Bearer <token>``; without it, only loopback and private addresses may read,
-and never through a proxy (X-Forwarded-For / Forwarded: behind one, every client would look
-private).
+and never through a proxy (X-Forwarded-For, Forwarded, X-Real-IP: behind one, every client
+would look private).
 """
 
 from __future__ import annotations
@@ -191,17 +191,23 @@ class NewsroomCollector(Collector):
         yield depth
 
 
+_PROXY_HEADERS = ("HTTP_X_FORWARDED_FOR", "HTTP_FORWARDED", "HTTP_X_REAL_IP")
+_TEREDO = ipaddress.ip_network("2001::/32")
+
+
 def _allowed(request: HttpRequest) -> bool:
     token = settings.METRICS_TOKEN
     if token:
         sent = request.headers.get("Authorization", "")
         return hmac.compare_digest(sent.encode(), f"Bearer {token}".encode())
-    if "HTTP_X_FORWARDED_FOR" in request.META or "HTTP_FORWARDED" in request.META:
+    if any(header in request.META for header in _PROXY_HEADERS):
         return False  # through a proxy every client looks private: a token is needed
     try:
         address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
     except ValueError:
         return False
+    if address in _TEREDO:
+        return False  # Python counts Teredo (2001::/32) as private; it is the internet
     return address.is_loopback or address.is_private
 
 

@@ -89,8 +89,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Request latency for /metrics, outermost so it times everything below it.
     "newsroom.metrics.request_latency",
-    # The request's method and path on every log line it writes.
-    "newsroom.logs.request_context",
+    # /healthz, /readyz and /metrics, before the host check and the HTTPS redirect.
+    "newsroom.health.probes",
     "django.middleware.security.SecurityMiddleware",
     # Static files, compressed and with hashed names, straight from the web process.
     # https://whitenoise.readthedocs.io/en/stable/django.html
@@ -163,6 +163,8 @@ if REDIS_URL:
             "BACKEND": "newsroom.cache.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "newsroom",
+            # A Redis that accepts connections and never answers must not hold a request.
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
         }
     }
 elif env.str("PYTEST_VERSION", default=""):  # pytest (8.2+) sets it for its session
@@ -229,7 +231,6 @@ CELERY_TASK_ROUTES = {
     "partners.deliver_webhook": {"queue": "partners"},
     "partners.announce_change": {"queue": "partners"},
     # Beat's ticks: each is short, and each only queues or sweeps.
-    "newsroom.heartbeat": {"queue": "housekeeping"},
     "sources.fetch_due_sources": {"queue": "housekeeping"},
     "editorial.publish_due": {"queue": "housekeeping"},
     "partners.sweep": {"queue": "housekeeping"},
@@ -344,8 +345,8 @@ LOGIN_URL = "admin:login"
 # AXES_FAILURE_LIMIT the pair is locked for AXES_COOLOFF_MINUTES (a newsroom behind one office
 # address is not locked out by one person's typos under another name). The lock, the
 # attempts and every login are in the admin (Axes); a superuser can lift a lock there or
-# with `manage.py axes_reset_username <name>`. Behind a reverse proxy set
-# AXES_IPWARE_PROXY_COUNT so the client's address, not the proxy's, is counted.
+# with `manage.py axes_reset_username <name>`. Behind a reverse proxy set TRUSTED_PROXIES so
+# the client's address, not the proxy's, is counted.
 # https://django-axes.readthedocs.io/en/latest/4_configuration.html
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
@@ -355,14 +356,14 @@ AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_IPWARE_PROXY_COUNT", default=0) or None
-# X-Forwarded-For is believed only behind a proxy: otherwise anyone could send a new address
-# with each guess and never be counted twice.
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
-    if AXES_IPWARE_PROXY_COUNT
-    else ["REMOTE_ADDR"]
-)
+# A guess during a lock does not restart it: otherwise one request every quarter of an hour
+# keeps a user locked out for good (found by an attack).
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+# How many reverse proxies of ours stand in front of the web processes: the client is the
+# X-Forwarded-For entry that many places from the right (newsroom/clients.py). 0: none, and
+# the header is ignored (a client could write any address into it).
+TRUSTED_PROXIES = env.int("TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "newsroom.clients.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 
 LANGUAGE_CODE = "en-us"

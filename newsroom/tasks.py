@@ -27,11 +27,12 @@ def hand_on(
 
 
 @shared_task(name="newsroom.heartbeat", ignore_result=True)
-def heartbeat() -> None:
-    """Every 30 s (beat): proof for /readyz that beat and a housekeeping worker run."""
+def heartbeat(queue: str = "housekeeping") -> None:
+    """Every 30 s, on each queue (beat): proof for /readyz that beat ticks and that the queue
+    has a worker."""
     from .health import beat_heartbeat
 
-    beat_heartbeat()
+    beat_heartbeat(queue)
 
 
 @shared_task(name="pipeline.poll_enrichment_batches", ignore_result=True)

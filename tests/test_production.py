@@ -1,7 +1,7 @@
 """The README's "Production shape", run as written: its .env, its release commands (migrate,
 collectstatic, check --deploy), then every Procfile process under honcho, until /readyz says
 ready. Only the addresses change: a database and a Redis database of the test's own, a free
-port, and a static folder in a temporary directory.
+port, a static folder in a temporary directory, and the two change-me secrets.
 
 Needs PostgreSQL and Redis: CI runs it; locally it skips without them.
 """
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import secrets
 import shlex
 import signal
 import socket
@@ -95,6 +96,9 @@ def test_the_readmes_production_recipe_runs_and_becomes_ready(
     port = free_port()
     settings = {
         **dot_env(block),
+        # The two change-me values, replaced as the README says.
+        "SECRET_KEY": secrets.token_urlsafe(50),
+        "METRICS_TOKEN": secrets.token_urlsafe(50),
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "STATIC_ROOT": str(tmp_path / "static"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from urllib.parse import urlsplit
 
@@ -66,11 +67,15 @@ def source_disable(*, source: Source, reason: str = "") -> Source:
 # Creating sources: add by URL (with autodiscovery)
 # --------------------------------------------------------------------------------------------
 def _unique_slug(name: str) -> str:
+    """``name`` as a slug, numbered after the highest one taken ("feed-7"): one query, not
+    one per number tried (2,000 sources called "Feed" took over ten minutes to import)."""
     base = slugify(name)[:180] or "source"
-    slug, n = base, 2
-    while Source.objects.filter(slug=slug).exists():
-        slug, n = f"{base}-{n}", n + 1
-    return slug
+    taken = Source.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
+    numbers = [
+        int(slug.rsplit("-", 1)[1]) if slug != base else 1
+        for slug in taken.values_list("slug", flat=True)
+    ]
+    return f"{base}-{max(numbers) + 1}" if numbers else base
 
 
 def source_create(
@@ -97,7 +102,11 @@ def source_create(
     )
     if fetch_interval:
         source.fetch_interval = fetch_interval
-    if urlsplit(feed_url).scheme.lower() not in ("http", "https"):
+    try:
+        scheme = urlsplit(feed_url).scheme.lower()
+    except ValueError as exc:  # "http://[::1/feed": an unclosed address
+        raise SourceError(f"{feed_url!r} is not a valid address: {exc}") from exc
+    if scheme not in ("http", "https"):
         raise SourceError(
             f"{feed_url!r} is not a feed address: it must start with http:// or https://"
         )

@@ -3,6 +3,8 @@ tries, and the lock is visible to administrators."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
@@ -92,3 +94,41 @@ def test_administrators_see_the_lock_in_the_admin(client: Client, alice: User) -
 
     assert page.status_code == 200
     assert "alice" in page.content.decode()
+
+
+def test_behind_the_proxy_the_lock_is_the_clients_not_everyones(
+    client: Client, alice: User, settings: Any
+) -> None:
+    """An attack: axes counted the proxy's address (its ipware settings needed a package we
+    did not have), so five wrong guesses from anywhere locked alice out for everyone."""
+    settings.TRUSTED_PROXIES = 1
+    for n in range(LIMIT):
+        # The attacker writes a new address into the header each time: the proxy appends
+        # the real one, and that is what counts.
+        attempt(client, "alice", "wrong", forwarded=f"10.9.9.{n}, 198.51.100.66")
+
+    assert (
+        attempt(client, "alice", "correct horse battery", forwarded="198.51.100.66")
+        == 429
+    )
+    assert (
+        attempt(Client(), "alice", "correct horse battery", forwarded="203.0.113.10")
+        == 302
+    )
+
+
+def test_guessing_during_a_lock_does_not_extend_it(
+    client: Client, alice: User, settings: Any
+) -> None:
+    from datetime import timedelta
+
+    from axes.models import AccessAttempt
+
+    for _ in range(LIMIT):
+        attempt(client, "alice", "wrong")
+    first = AccessAttempt.objects.get(username="alice").attempt_time
+    attempt(client, "alice", "wrong")  # during the lock
+
+    assert AccessAttempt.objects.get(username="alice").attempt_time == first
+    AccessAttempt.objects.update(attempt_time=first - timedelta(minutes=16))
+    assert attempt(client, "alice", "correct horse battery") == 302

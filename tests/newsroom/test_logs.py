@@ -8,12 +8,14 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from newsroom.celery import app
 from newsroom.logs import ContextFilter, log_context
 
+pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -67,3 +69,17 @@ def test_production_logs_are_one_json_object_per_line_with_the_ids() -> None:
     assert line["level"] == "WARNING" and line["logger"] == "sources.fetch"
     assert line["source_id"] == 5
     assert "time" in line
+
+
+def test_djangos_own_not_found_line_carries_the_request(
+    client: Any, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An attack: "Not Found: /nope" is written after the middleware returns, so it had no
+    method or path of its own."""
+    caplog.handler.addFilter(ContextFilter())
+    with caplog.at_level(logging.WARNING, logger="django.request"):
+        client.get("/nope-not-here")
+
+    (line,) = [r for r in caplog.records if r.name == "django.request"]
+    assert line.path == "/nope-not-here"  # type: ignore[attr-defined]
+    assert line.method == "GET"  # type: ignore[attr-defined]

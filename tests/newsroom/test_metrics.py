@@ -81,6 +81,8 @@ def test_metrics_are_refused_to_the_public_internet(client: Client) -> None:
     # Behind a reverse proxy every client arrives from a private address.
     proxied = client.get("/metrics", HTTP_X_FORWARDED_FOR="93.184.216.34")
     assert proxied.status_code == 403
+    assert client.get("/metrics", HTTP_X_REAL_IP="1.2.3.4").status_code == 403
+    assert client.get("/metrics", REMOTE_ADDR="2001:0:4136:e378::1").status_code == 403
 
 
 def test_with_a_token_only_the_token_opens_them(client: Client, settings: Any) -> None:

@@ -94,10 +94,25 @@ def test_a_web_process_with_debug_off_refuses_to_start_without_secret_key() -> N
     assert _run(["-c", "import newsroom.asgi"], **PRODUCTION).returncode != 0
     assert (
         _run(
-            ["-c", "import newsroom.wsgi"], **PRODUCTION, SECRET_KEY="k" * 50
+            ["-c", "import newsroom.wsgi"],
+            **PRODUCTION,
+            SECRET_KEY="Kq2-vN8xR4tY7pL0mZ3wB6cJ9fH1dS5gA" * 2,
         ).returncode
         == 0
     )
+
+
+def test_a_placeholder_or_short_key_is_refused_too() -> None:
+    """An attack: the README's placeholder key (public) and " " started production."""
+    for weak in (
+        "change-me-to-50-random-characters-python-c-import-secrets-token",
+        "a" * 60,
+    ):
+        started = _run(["-c", "import newsroom.wsgi"], **PRODUCTION, SECRET_KEY=weak)
+        assert started.returncode != 0
+        assert "SECRET_KEY is too weak" in started.stderr
+    checked = _run(["manage.py", "check", "--deploy"], **PRODUCTION, SECRET_KEY="short")
+    assert "newsroom.E002" in checked.stderr
 
 
 def test_the_development_server_keeps_its_generated_key() -> None:
@@ -117,3 +132,11 @@ def test_check_deploy_is_clean_with_the_readmes_production_settings() -> None:
     without_key = _run(["manage.py", "check", "--deploy"], **PRODUCTION)
     assert without_key.returncode != 0
     assert "newsroom.E001" in without_key.stderr
+
+
+def test_a_feed_lease_shorter_than_the_fetch_is_refused_at_check() -> None:
+    """An attack: FEED_LEASE_SECONDS=40 let a fetch still running be recorded as lost and
+    fetched a second time at once."""
+    checked = _run(["manage.py", "check"], FEED_LEASE_SECONDS="40")
+    assert checked.returncode != 0
+    assert "newsroom.E004" in checked.stderr

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import time
 from io import StringIO
 from pathlib import Path
 
@@ -166,3 +167,49 @@ def test_fetch_feeds_without_sync_queues_tasks(feeds: FeedServer) -> None:
 def test_fetch_feeds_names_unknown_sources() -> None:
     with pytest.raises(CommandError, match="no source with id 999"):
         run("fetch_feeds", "--source", "999", "--sync")
+
+
+def test_an_unclosed_ipv6_address_is_one_rejected_outline_not_a_traceback(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v6.opml"
+    path.write_bytes(
+        b'<opml version="2.0"><body><outline text="Bad" xmlUrl="http://[::1/feed"/>'
+        b'<outline text="Good" xmlUrl="https://good.example/rss"/></body></opml>'
+    )
+    err = StringIO()
+
+    call_command("import_opml", str(path), stdout=StringIO(), stderr=err)
+
+    assert list(Source.objects.values_list("name", flat=True)) == ["Good"]
+    assert (
+        "http://[::1/feed: 'http://[::1/feed' is not a valid address" in err.getvalue()
+    )
+
+
+def test_deeply_nested_and_same_named_outlines_import_quickly(tmp_path: Path) -> None:
+    """An attack: 3,000 levels overflowed the recursion, and 2,000 outlines called "Feed"
+    took over ten minutes (one query per slug number tried); each imported nothing."""
+    nested = b"".join(
+        b'<outline text="Level %d" xmlUrl="https://deep.example/%d">' % (i, i)
+        for i in range(3000)
+    )
+    same = b"".join(
+        b'<outline text="Feed" xmlUrl="https://same.example/%d"/>' % i
+        for i in range(400)
+    )
+    path = tmp_path / "big.opml"
+    path.write_bytes(
+        b'<opml version="2.0"><body>'
+        + nested
+        + b"</outline>" * 3000
+        + same
+        + b"</body></opml>"
+    )
+
+    started = time.perf_counter()
+    run("import_opml", str(path))
+
+    assert Source.objects.count() == 3400
+    assert Source.objects.filter(slug="feed-400").exists()
+    assert time.perf_counter() - started < 60
