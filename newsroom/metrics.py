@@ -216,8 +216,9 @@ def _allowed(request: HttpRequest) -> bool:
 def metrics(request: HttpRequest) -> HttpResponse:
     if not _allowed(request):
         return HttpResponse(
-            "Metrics are for the monitoring system: set METRICS_TOKEN and send it as a "
-            "Bearer token, or scrape from a private address.\n",
+            "Metrics are for the monitoring system: send METRICS_TOKEN as a Bearer token "
+            "(when no token is configured: scrape from a loopback or private address, not "
+            "through a proxy).\n",
             status=403,
             content_type="text/plain",
         )

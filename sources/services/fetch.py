@@ -39,8 +39,8 @@ def _claim(source_id: int, *, now: datetime, due_only: bool = False) -> str | No
     sources = Source.objects.filter(pk=source_id, active=True).filter(
         Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
-    if due_only:
-        sources = sources.filter(next_fetch_at__lte=now)
+    if due_only:  # as Source.objects.due(): no next fetch time set means due now
+        sources = sources.filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
     claimed = sources.update(
         lease_until=now + timedelta(seconds=settings.FEED_LEASE_SECONDS),
         lease_token=token,

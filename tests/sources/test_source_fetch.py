@@ -321,3 +321,12 @@ def test_a_feed_with_a_megabyte_author_is_parsed_in_moments(feeds: FeedServer) -
     assert attempt.outcome == FetchAttempt.Outcome.OK
     article = Article.objects.get(source=source)
     assert 0 < len(article.author) <= 200
+
+
+def test_a_source_with_no_next_fetch_time_is_fetched_by_beat(feeds: FeedServer) -> None:
+    """A stranger's find: a source added in the admin with "next fetch" left blank was
+    queued by beat every minute and skipped every time."""
+    source = make_source(feeds.add("/blank.xml", FEED))
+    Source.objects.filter(pk=source.pk).update(next_fetch_at=None)
+
+    assert source_fetch(source_id=source.pk, due_only=True) is not None
