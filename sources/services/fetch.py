@@ -40,7 +40,9 @@ def _claim(source_id: int, *, now: datetime, due_only: bool = False) -> str | No
         Q(lease_until__isnull=True) | Q(lease_until__lt=now)
     )
     if due_only:  # as Source.objects.due(): no next fetch time set means due now
-        sources = sources.filter(Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now))
+        sources = sources.filter(
+            Q(next_fetch_at__isnull=True) | Q(next_fetch_at__lte=now)
+        )
     claimed = sources.update(
         lease_until=now + timedelta(seconds=settings.FEED_LEASE_SECONDS),
         lease_token=token,
