@@ -106,6 +106,13 @@ _BARE_SPEAKER = re.compile(
 )
 _PERSONAL = re.compile(r"\b(?:he|she|his|her|him)\b", re.IGNORECASE)
 _NAME = re.compile(r"\b[A-Z][\w'’.-]*[a-z0-9][\w'’.-]*")
+# "it" as the object of a verb ("Auralis rated it 9.8", "engineers fixed it in March"): the
+# thing it stands for is in a sentence the reader has not seen. Not "said it would", where
+# "it" is the subject of what follows.
+_OBJECT_IT = re.compile(
+    r"\b[a-z]+ed it\b(?! (?:would|will|had|has|is|was|could|can|may|might|expects|plans"
+    r"|intends|needs|wants|must|should)\b)"
+)
 _POINTING_BACK = re.compile(
     r"\b(?:at|in|to|from|of|on|for|by|with|into|about|under|near|after) (?:that|this|these"
     r"|those) (?!(?:year|week|month|quarter|morning|afternoon|evening|time)\b)[a-z]"
@@ -146,7 +153,11 @@ def leans_on_context(text: str, *, companies: int = 1) -> bool:
         if not _SPEAKER.search(text) or _BARE_SPEAKER.search(text):
             return True
         return companies > 1 and bool(_ROLE_ONLY.search(text))
-    if _LEANING_START.match(text.lstrip(_OPENERS)) or _POINTING_BACK.search(text):
+    if (
+        _LEANING_START.match(text.lstrip(_OPENERS))
+        or _POINTING_BACK.search(text)
+        or _OBJECT_IT.search(text)
+    ):
         return True
     personal = _PERSONAL.search(text)
     if personal:

@@ -1017,3 +1017,18 @@ def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
     )
     assert time.perf_counter() - started < 0.5
     assert condensed == "Aster Motors said it would cut jobs in Ohio."
+
+
+@pytest.mark.parametrize(
+    ("sentence", "leans"),
+    [
+        # A reader's find: which "it"? The flaw, named in a sentence not shown.
+        ("Auralis rated it 9.8 out of 10 for severity.", True),
+        ("Engineers patched it within a day, the company said.", True),
+        # "it" as the subject of what was said leans on nothing.
+        ("Auralis said it would ship a fix on Friday.", False),
+        ("Aster announced it had hired 300 engineers in Ohio.", False),
+    ],
+)
+def test_an_object_it_leans_on_the_sentence_before(sentence: str, leans: bool) -> None:
+    assert leans_on_context(sentence) is leans
