@@ -25,8 +25,25 @@ WEAK_KEY_REASON = (
 MIN_KEY_LENGTH = 40
 
 
+_PLACEHOLDER_WORDS = (
+    "change",
+    "insecure",
+    "secret",
+    "example",
+    "placeholder",
+    "password",
+)
+
+
 def _weak(value: str) -> bool:
-    return len(value) < MIN_KEY_LENGTH or "change-me" in value or len(set(value)) < 10
+    """Short, made of few characters ("0123456789" four times), or a placeholder ("change-me",
+    "django-insecure-..."): what a random 50-character token never is."""
+    folded = value.casefold()
+    return (
+        len(value) < MIN_KEY_LENGTH
+        or len(set(value)) < 20
+        or any(word in folded for word in _PLACEHOLDER_WORDS)
+    )
 
 
 @register(Tags.security, deploy=True)
@@ -58,6 +75,10 @@ def refuse_to_serve_without_secret_key() -> None:
         raise ImproperlyConfigured(MISSING_KEY_REASON)
     if _weak(settings.SECRET_KEY):
         raise ImproperlyConfigured(WEAK_KEY_REASON)
+    if settings.METRICS_TOKEN and _weak(settings.METRICS_TOKEN):
+        raise ImproperlyConfigured(
+            "METRICS_TOKEN is too weak: use at least 40 random characters."
+        )
 
 
 @register()

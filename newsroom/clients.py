@@ -17,7 +17,9 @@ from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
-    remote = request.META.get("REMOTE_ADDR", "")
+    remote = _bucket(request.META.get("REMOTE_ADDR", "")) or request.META.get(
+        "REMOTE_ADDR", ""
+    )
     proxies = settings.TRUSTED_PROXIES
     if proxies <= 0:
         return remote
@@ -28,8 +30,24 @@ def client_address(request: HttpRequest) -> str:
     ]
     if len(chain) < proxies:
         return remote  # the proxy did not say: count the proxy (safe, if coarse)
-    candidate = chain[-proxies]
+    return _bucket(chain[-proxies]) or remote
+
+
+def _bucket(written: str) -> str:
+    """The address as the throttle counts it: "1.2.3.4:5678" and "[2001:db8::1]:443" without
+    their ports; an IPv6 address as its /64 (one host has 2^64 of them, so one per guess
+    would never be counted twice); "" when it is not an address at all."""
+    host = written
+    if host.startswith("["):
+        host = host[1:].split("]", 1)[0]
+    elif host.count(":") == 1:
+        host = host.split(":", 1)[0]
     try:
-        return str(ipaddress.ip_address(candidate))
+        address = ipaddress.ip_address(host)
     except ValueError:
-        return remote
+        return ""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return str(address.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return str(address)

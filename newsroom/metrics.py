@@ -58,7 +58,10 @@ def request_latency(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
         started = time.perf_counter()
         response = get_response(request)
         match = request.resolver_match
-        route = match.route if match is not None else "unmatched"
+        if request.path_info in _PROBES:  # answered before URL resolution
+            route = request.path_info.lstrip("/")
+        else:
+            route = match.route if match is not None else "unmatched"
         REQUEST_LATENCY.labels(
             route=route or "/",
             method=request.method if request.method in _METHODS else "other",
@@ -70,6 +73,7 @@ def request_latency(get_response: Callable[[HttpRequest], HttpResponse]) -> Call
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+_PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
 class NewsroomCollector(Collector):

@@ -8,6 +8,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -71,11 +72,15 @@ def _unique_slug(name: str) -> str:
     one per number tried (2,000 sources called "Feed" took over ten minutes to import)."""
     base = slugify(name)[:180] or "source"
     taken = Source.objects.filter(slug__regex=rf"^{re.escape(base)}(-[0-9]+)?$")
-    numbers = [
-        int(slug.rsplit("-", 1)[1]) if slug != base else 1
-        for slug in taken.values_list("slug", flat=True)
-    ]
-    return f"{base}-{max(numbers) + 1}" if numbers else base
+    # The highest number is the longest slug, then the greatest: one row comes back.
+    highest = (
+        taken.order_by(Length("slug").desc(), "-slug")
+        .values_list("slug", flat=True)
+        .first()
+    )
+    if highest is None:
+        return base
+    return f"{base}-{int(highest.rsplit('-', 1)[1]) + 1 if highest != base else 2}"
 
 
 def source_create(

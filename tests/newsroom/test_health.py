@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 import time
+from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -175,3 +176,52 @@ def test_probes_answer_by_address_over_plain_http_in_production(
     assert client.options("/readyz", HTTP_HOST="10.0.0.12").status_code == 200
     # Everything else keeps both rules.
     assert client.get("/", HTTP_HOST="10.0.0.12").status_code == 400
+
+
+def test_a_database_that_never_answers_does_not_hold_the_probe(
+    client: Client, settings: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An attack: a black-holed PostgreSQL held /readyz 30 s, until gunicorn killed the
+    worker; a few probes then starved /healthz too."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the probe opens its own PostgreSQL connection (CI runs this)")
+    settings.REDIS_URL = ""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(8)
+        patched = {
+            **connection.settings_dict,
+            "HOST": "127.0.0.1",
+            "PORT": silent.getsockname()[1],
+        }
+        monkeypatch.setattr(
+            health,
+            "connection",
+            SimpleNamespace(vendor="postgresql", settings_dict=patched),
+        )
+
+        started = time.monotonic()
+        response = client.get("/readyz?scope=web")
+
+    assert time.monotonic() - started < 4
+    assert response.status_code == 503
+    checks = response.json()["checks"]
+    assert checks["database"]["detail"].startswith("unreachable")
+    assert checks["migrations"]["detail"] == "not checked: the database does not answer"
+
+
+def test_a_probe_under_a_foreign_host_name_gets_the_host_check(
+    client: Client, settings: Any
+) -> None:
+    """An attack: any Host reached /metrics (DNS rebinding from a browser on the network)."""
+    settings.ALLOWED_HOSTS = ["news.example.com"]
+    settings.REDIS_URL = ""
+
+    assert client.get("/metrics", HTTP_HOST="evil.example").status_code == 400
+    assert client.get("/readyz", HTTP_HOST="evil.example").status_code == 400
+    assert client.get("/healthz", HTTP_HOST="[::1]:8000").status_code == 200
+    ok = client.get("/healthz", HTTP_HOST="news.example.com")
+    assert ok.status_code == 200
+    assert ok["X-Content-Type-Options"] == "nosniff"

@@ -132,3 +132,45 @@ def test_guessing_during_a_lock_does_not_extend_it(
     assert AccessAttempt.objects.get(username="alice").attempt_time == first
     AccessAttempt.objects.update(attempt_time=first - timedelta(minutes=16))
     assert attempt(client, "alice", "correct horse battery") == 302
+
+
+@pytest.mark.parametrize(
+    ("forwarded", "counted"),
+    [
+        ("198.51.100.66", "198.51.100.66"),
+        ("198.51.100.66:5678", "198.51.100.66"),  # a proxy that appends the port
+        ("[2001:db8:1:2::7]:443", "2001:db8:1:2::"),
+        # One host has 2^64 IPv6 addresses: a /64 is one address to the throttle.
+        ("2001:db8:1:2::1", "2001:db8:1:2::"),
+        ("2001:db8:1:2:ffff::9", "2001:db8:1:2::"),
+        ("::ffff:198.51.100.66", "198.51.100.66"),
+        ("unknown", "10.0.0.2"),  # not an address: the proxy's (safe, if coarse)
+    ],
+)
+def test_the_address_the_throttle_counts(
+    forwarded: str, counted: str, settings: Any
+) -> None:
+    from django.test import RequestFactory
+
+    from newsroom.clients import client_address
+
+    settings.TRUSTED_PROXIES = 1
+    request = RequestFactory().post(
+        "/", HTTP_X_FORWARDED_FOR=f"1.1.1.1, {forwarded}", REMOTE_ADDR="10.0.0.2"
+    )
+
+    assert client_address(request) == counted
+
+
+def test_rotating_ipv6_addresses_in_one_64_does_not_escape_the_lock(
+    client: Client, alice: User, settings: Any
+) -> None:
+    """An attack: 30 guesses from 30 addresses of one /64 were all evaluated."""
+    settings.TRUSTED_PROXIES = 1
+    for n in range(1, LIMIT + 1):
+        attempt(client, "alice", "wrong", forwarded=f"2001:db8:1:2::{n:x}")
+
+    assert (
+        attempt(client, "alice", "correct horse battery", forwarded="2001:db8:1:2::99")
+        == 429
+    )

@@ -107,6 +107,10 @@ def test_a_placeholder_or_short_key_is_refused_too() -> None:
     for weak in (
         "change-me-to-50-random-characters-python-c-import-secrets-token",
         "a" * 60,
+        # Found by a second attack: long, but guessable.
+        "0123456789" * 4,
+        "CHANGE_ME_TO_50_RANDOM_CHARACTERS_PYTHON_C_IMPORT_SECRETS",
+        "django-insecure-abcdefghijklmnopqrstuvwxyz0123456789",
     ):
         started = _run(["-c", "import newsroom.wsgi"], **PRODUCTION, SECRET_KEY=weak)
         assert started.returncode != 0
@@ -124,7 +128,7 @@ def test_check_deploy_is_clean_with_the_readmes_production_settings() -> None:
     checked = _run(
         ["manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         **PRODUCTION,
-        SECRET_KEY="a-long-random-production-key-" + "x" * 40,
+        SECRET_KEY="Kq2-vN8xR4tY7pL0mZ3wB6cJ9fH1dS5gA" * 2,
     )
     assert checked.returncode == 0, checked.stderr + checked.stdout
     assert "no issues" in checked.stdout
@@ -140,3 +144,14 @@ def test_a_feed_lease_shorter_than_the_fetch_is_refused_at_check() -> None:
     checked = _run(["manage.py", "check"], FEED_LEASE_SECONDS="40")
     assert checked.returncode != 0
     assert "newsroom.E004" in checked.stderr
+
+
+def test_a_weak_metrics_token_stops_the_web_process_too() -> None:
+    started = _run(
+        ["-c", "import newsroom.wsgi"],
+        **PRODUCTION,
+        SECRET_KEY="Kq2-vN8xR4tY7pL0mZ3wB6cJ9fH1dS5gA" * 2,
+        METRICS_TOKEN="change-me-too",
+    )
+    assert started.returncode != 0
+    assert "METRICS_TOKEN is too weak" in started.stderr
