@@ -42,7 +42,7 @@ HEARTBEATS = {
         "args": (queue,),
         "options": {"queue": queue, "expires": 25},
     }
-    for queue in ("fetch", "pipeline", "partners", "housekeeping")
+    for queue in settings.CELERY_TASK_QUEUES
 }
 
 app.conf.beat_schedule = {

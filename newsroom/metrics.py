@@ -39,7 +39,8 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.registry import Collector
 
-QUEUES = ("fetch", "pipeline", "partners", "housekeeping")
+# The queues of CELERY_TASK_QUEUES (settings), one per stage.
+QUEUES = tuple(settings.CELERY_TASK_QUEUES)
 
 REQUEST_LATENCY = Histogram(
     "newsroom_http_request_duration_seconds",
