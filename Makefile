@@ -65,7 +65,7 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-## worker / beat: the production processes (need REDIS_URL)
+## worker / beat: the production processes (need REDIS_URL, and SECRET_KEY unless DEBUG=1)
 worker: install
 	$(VENV)/bin/celery -A newsroom worker --concurrency=2 --loglevel=INFO
 

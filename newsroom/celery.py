@@ -9,7 +9,7 @@ import os
 
 from celery import Celery
 from celery.schedules import crontab
-from celery.signals import task_postrun, task_prerun
+from celery.signals import beat_init, task_postrun, task_prerun, worker_init
 from django.conf import settings
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
@@ -17,6 +17,22 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "newsroom.settings")
 app = Celery("newsroom")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _refuse_without_secret_key(**kwargs: object) -> None:
+    """Workers and beat, like the web processes, do not start with DEBUG off and no real
+    SECRET_KEY: one host with a key of its own would sign what the others cannot read."""
+    from django.core.exceptions import ImproperlyConfigured
+
+    from newsroom.checks import refuse_to_serve_without_secret_key
+
+    try:
+        refuse_to_serve_without_secret_key()
+    except ImproperlyConfigured as exc:
+        # Celery logs an exception raised by a signal handler and carries on; this stops it.
+        raise SystemExit(f"newsroom: {exc}") from exc
 
 
 @task_prerun.connect

@@ -6,6 +6,7 @@ CI (PostgreSQL + Redis) always runs these; locally they skip without both servic
 from __future__ import annotations
 
 import os
+import secrets
 import subprocess
 import sys
 import time
@@ -62,6 +63,8 @@ def worker(redis_url: str) -> Iterator[subprocess.Popen[bytes]]:
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "CELERY_TASK_ALWAYS_EAGER": "0",
+        # With DEBUG off a worker refuses to start without a real key (newsroom.checks).
+        "SECRET_KEY": secrets.token_urlsafe(50),
         "NEWSROOM_ALLOW_PRIVATE_FEEDS": "1",
         "ENRICHMENT_BACKEND": "offline",
         "ANTHROPIC_API_KEY": "",

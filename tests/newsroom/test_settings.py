@@ -155,3 +155,27 @@ def test_a_weak_metrics_token_stops_the_web_process_too() -> None:
     )
     assert started.returncode != 0
     assert "METRICS_TOKEN is too weak" in started.stderr
+
+
+def test_a_worker_with_debug_off_refuses_to_start_without_secret_key(
+    tmp_path: Path,
+) -> None:
+    worker = _run(
+        [
+            "-m",
+            "celery",
+            "-A",
+            "newsroom",
+            "worker",
+            "--pool=solo",
+            "--loglevel=WARNING",
+        ],
+        **PRODUCTION,
+    )
+    assert worker.returncode == 1
+    assert "newsroom: SECRET_KEY is not set" in worker.stderr + worker.stdout
+    beat = _run(
+        ["-m", "celery", "-A", "newsroom", "beat", f"--schedule={tmp_path / 'beat'}"],
+        **PRODUCTION,
+    )
+    assert beat.returncode == 1
