@@ -95,13 +95,12 @@ def _redis() -> str:
 
 def _heartbeats() -> dict[str, float | None]:
     """Seconds since each queue's last heartbeat (None: never)."""
-    from newsroom.metrics import QUEUES
-
-    seen = cache.get_many([HEARTBEAT_KEY.format(queue=q) for q in QUEUES])
+    queues = list(settings.CELERY_TASK_QUEUES)
+    seen = cache.get_many([HEARTBEAT_KEY.format(queue=q) for q in queues])
     now = time.time()
     return {
         queue: now - float(seen[key]) if key in seen else None
-        for queue in QUEUES
+        for queue in queues
         for key in [HEARTBEAT_KEY.format(queue=queue)]
     }
 
@@ -176,9 +175,7 @@ def readyz(request: HttpRequest) -> JsonResponse:
                 try:
                     ages = _heartbeats()
                 except Exception:  # noqa: BLE001 - the cache is Redis: reported above
-                    from newsroom.metrics import QUEUES
-
-                    ages = dict.fromkeys(QUEUES, None)
+                    ages = dict.fromkeys(settings.CELERY_TASK_QUEUES, None)
                 checks["beat"] = _run(_beat(ages))
                 checks["workers"] = _run(_workers(ages))
             else:

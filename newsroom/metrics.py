@@ -22,9 +22,10 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
-from django.db.models import Avg, Count, Max, Sum
+from django.db.models import Avg, Count, Max, QuerySet, Sum
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
@@ -77,6 +78,18 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 _PROBES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 
+def _by_choice(
+    name: str, documentation: str, rows: QuerySet[Any], field: str, choices: list[str]
+) -> GaugeMetricFamily:
+    """A gauge with one series per choice of ``field`` (0 for a choice no row has), counted
+    in one GROUP BY."""
+    gauge = GaugeMetricFamily(name, documentation, labels=[field])
+    counted = dict(rows.values_list(field).annotate(n=Count("pk")).order_by())
+    for choice in choices:
+        gauge.add_metric([choice], counted.get(choice, 0))
+    return gauge
+
+
 class NewsroomCollector(Collector):
     """The pipeline's state, read at scrape time (a dozen aggregate queries)."""
 
@@ -89,41 +102,27 @@ class NewsroomCollector(Collector):
         now = timezone.now()
         hour_ago, day_ago = now - timedelta(hours=1), now - timedelta(days=1)
 
-        fetches = GaugeMetricFamily(
+        yield _by_choice(
             "newsroom_fetches_last_hour",
             "Feed fetches recorded in the last hour, by outcome.",
-            labels=["outcome"],
+            FetchAttempt.objects.filter(started_at__gte=hour_ago),
+            "outcome",
+            FetchAttempt.Outcome.values,
         )
-        counted = dict(
-            FetchAttempt.objects.filter(started_at__gte=hour_ago)
-            .values_list("outcome")
-            .annotate(n=Count("pk"))
+        yield _by_choice(
+            "newsroom_sources",
+            "Active sources by health.",
+            Source.objects.filter(active=True),
+            "health",
+            Source.Health.values,
         )
-        for outcome in FetchAttempt.Outcome.values:
-            fetches.add_metric([outcome], counted.get(outcome, 0))
-        yield fetches
-
-        sources = GaugeMetricFamily(
-            "newsroom_sources", "Active sources by health.", labels=["health"]
+        yield _by_choice(
+            "newsroom_articles",
+            "Articles by status.",
+            Article.objects.all(),
+            "status",
+            Article.Status.values,
         )
-        counted = dict(
-            Source.objects.filter(active=True)
-            .values_list("health")
-            .annotate(n=Count("pk"))
-        )
-        for health in Source.Health.values:
-            sources.add_metric([health], counted.get(health, 0))
-        yield sources
-
-        articles = GaugeMetricFamily(
-            "newsroom_articles", "Articles by status.", labels=["status"]
-        )
-        counted = dict(
-            Article.objects.values_list("status").annotate(n=Count("pk")).order_by()
-        )
-        for status in Article.Status.values:
-            articles.add_metric([status], counted.get(status, 0))
-        yield articles
 
         recent = Enrichment.objects.filter(created_at__gte=hour_ago).aggregate(
             n=Count("pk"), avg=Avg("latency_ms"), worst=Max("latency_ms")

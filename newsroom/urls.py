@@ -5,7 +5,6 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views import defaults
 
-from newsroom import health, metrics
 from newsroom.middleware import speaks_json
 
 
@@ -51,8 +50,5 @@ urlpatterns = [
     path("editorial/", include("editorial.urls")),
     path("api/", include("partners.urls")),
     path("favicon.ico", favicon),
-    path("healthz", health.healthz, name="healthz"),
-    path("readyz", health.readyz, name="readyz"),
-    path("metrics", metrics.metrics, name="metrics"),
     path("", include("public.urls")),
 ]
