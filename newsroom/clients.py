@@ -17,19 +17,17 @@ from django.http import HttpRequest
 
 
 def client_address(request: HttpRequest) -> str:
-    remote = _bucket(request.META.get("REMOTE_ADDR", "")) or request.META.get(
-        "REMOTE_ADDR", ""
-    )
+    connected = request.META.get("REMOTE_ADDR", "")
+    remote = _bucket(connected) or connected
     proxies = settings.TRUSTED_PROXIES
-    if proxies <= 0:
-        return remote
     chain = [
         part.strip()
         for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
         if part.strip()
     ]
-    if len(chain) < proxies:
-        return remote  # the proxy did not say: count the proxy (safe, if coarse)
+    if proxies <= 0 or len(chain) < proxies:
+        # No proxy, or the proxy did not say: the connection's address (safe, if coarse).
+        return remote
     return _bucket(chain[-proxies]) or remote
 
 
