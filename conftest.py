@@ -24,6 +24,22 @@ def services_required() -> bool:
     )
 
 
+def postgres_server(needed_for: str) -> str:
+    """``postgres://user:password@host:port`` of the test database's server, for a test that
+    starts processes of its own on it; fails in CI and skips locally on another database."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        if services_required():
+            pytest.fail(f"{needed_for} needs PostgreSQL in CI")
+        pytest.skip(f"{needed_for} needs PostgreSQL")
+    return (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}"
+    )
+
+
 def redis_available(url: str) -> bool:
     if not url:
         return False

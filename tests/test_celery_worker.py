@@ -20,7 +20,7 @@ from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from conftest import services_required
+from conftest import postgres_server
 from newsroom.celery import app as celery_app
 from sources.models import FetchAttempt
 from tests.factories import SourceFactory, rss, story
@@ -48,15 +48,9 @@ def wait_for(predicate: Callable[[], bool], timeout: float = 60.0) -> bool:
 
 @pytest.fixture
 def worker(redis_url: str) -> Iterator[subprocess.Popen[bytes]]:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        if services_required():
-            pytest.fail("the worker test needs PostgreSQL in CI")
-        pytest.skip("the worker shares the test database, which needs PostgreSQL")
-    database_url = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-        f"{db['PORT'] or 5432}/{db['NAME']}"
-    )
+    # The worker shares the test database.
+    server = postgres_server("the worker test")
+    database_url = f"{server}/{connection.settings_dict['NAME']}"
     celery_app.control.purge()
     env = {
         **os.environ,

@@ -23,9 +23,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from django.db import connection
 
-from conftest import services_required
+from conftest import postgres_server
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -63,18 +62,10 @@ def free_port() -> int:
 
 @pytest.fixture
 def services(redis_url: str) -> Iterator[tuple[str, str]]:
-    db = connection.settings_dict
-    if db["ENGINE"] != "django.db.backends.postgresql":
-        if services_required():
-            pytest.fail("the production recipe needs PostgreSQL in CI")
-        pytest.skip("the production recipe runs on PostgreSQL")
     import psycopg
     import redis
 
-    server = (
-        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-    )
-    server += str(db["PORT"] or 5432)
+    server = postgres_server("the production recipe")
     with psycopg.connect(f"{server}/postgres", autocommit=True) as admin:
         admin.execute(f"DROP DATABASE IF EXISTS {DATABASE} WITH (FORCE)")
         admin.execute(f"CREATE DATABASE {DATABASE}")

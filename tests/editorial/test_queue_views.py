@@ -22,19 +22,21 @@ pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
 
 
-def pending(n: int = 1, **kwargs: Any) -> list[Article]:
+def pending(
+    n: int = 1, *, proposal: dict[str, Any] | None = None, **kwargs: Any
+) -> list[Article]:
+    """``n`` stories in review, each with an AI proposal (``proposal``: its fields)."""
     articles = [story(**kwargs) for _ in range(n)]
     for i, article in enumerate(articles):
-        article.enrichment = Enrichment.objects.create(
-            article=article,
-            status="ok",
-            backend="offline",
-            model="offline-1",
-            prompt_version="t",
-            input_hash=f"{i}",
-            summary="AI summary.",
-            importance=(i % 10) + 1,
-            warnings=[
+        fields: dict[str, Any] = {
+            "status": "ok",
+            "backend": "offline",
+            "model": "offline-1",
+            "prompt_version": "t",
+            "input_hash": f"{i}",
+            "summary": "AI summary.",
+            "importance": (i % 10) + 1,
+            "warnings": [
                 {
                     "kind": "number",
                     "value": "9",
@@ -43,6 +45,9 @@ def pending(n: int = 1, **kwargs: Any) -> list[Article]:
             ]
             if i == 0
             else [],
+        }
+        article.enrichment = Enrichment.objects.create(
+            article=article, **{**fields, **(proposal or {})}
         )
         article.save(update_fields=["enrichment"])
     return articles
@@ -79,23 +84,15 @@ def test_the_open_story_shows_the_ai_analysis_and_what_it_says_for_each_company(
 ) -> None:
     """A reader found the analysis and per-company sentiment went out unreviewed: the panel
     showed neither as the AI's proposal."""
-    article = story()
-    article.enrichment = Enrichment.objects.create(
-        article=article,
-        status="ok",
-        backend="offline",
-        model="offline-6",
-        prompt_version="t",
-        input_hash="a",
-        summary="AI summary.",
-        analysis="Shares moved both ways: Lumen shares rose 27%.",
-        companies=[
-            {"name": "Lumen Optics", "ticker": "LMNO", "sentiment": "bullish"},
-            {"name": "Helios", "ticker": None, "sentiment": "bearish"},
-        ],
-        importance=5,
+    (article,) = pending(
+        proposal={
+            "analysis": "Shares moved both ways: Lumen shares rose 27%.",
+            "companies": [
+                {"name": "Lumen Optics", "ticker": "LMNO", "sentiment": "bullish"},
+                {"name": "Helios", "ticker": None, "sentiment": "bearish"},
+            ],
+        }
     )
-    article.save(update_fields=["enrichment"])
 
     html = desk.get(reverse("editorial:queue") + f"?open={article.pk}").content.decode()
 

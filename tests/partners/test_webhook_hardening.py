@@ -83,14 +83,19 @@ def _delivery(url: str) -> WebhookDelivery:
     )
 
 
-def test_headers_dripped_a_byte_at_a_time_cannot_hold_a_worker(
-    private_ok: Settings,
-) -> None:
-    with hostile("drip") as url:
+def _deliver_to(behaviour: str) -> tuple[WebhookDelivery, float]:
+    """One delivery attempt to a hostile endpoint, and the seconds it took."""
+    with hostile(behaviour) as url:
         delivery = _delivery(url)
         started = time.monotonic()
         webhooks.deliver(delivery.pk)
-        took = time.monotonic() - started
+        return delivery, time.monotonic() - started
+
+
+def test_headers_dripped_a_byte_at_a_time_cannot_hold_a_worker(
+    private_ok: Settings,
+) -> None:
+    delivery, took = _deliver_to("drip")
     assert took < 4, f"held for {took:.1f} s"
     delivery.refresh_from_db()
     assert delivery.status == "pending" and delivery.attempts == 1
@@ -100,11 +105,7 @@ def test_headers_dripped_a_byte_at_a_time_cannot_hold_a_worker(
 def test_an_endless_answer_is_not_read_only_its_status_counts(
     private_ok: Settings,
 ) -> None:
-    with hostile("endless") as url:
-        delivery = _delivery(url)
-        started = time.monotonic()
-        webhooks.deliver(delivery.pk)
-        took = time.monotonic() - started
+    delivery, took = _deliver_to("endless")
     delivery.refresh_from_db()
     assert (delivery.status, delivery.last_status_code) == ("delivered", 200)
     assert took < 1.5
