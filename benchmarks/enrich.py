@@ -75,7 +75,11 @@ from enrichment.offline.quality import (  # noqa: E402
     source_word_share,
 )
 from enrichment.schema import ArticleInput  # noqa: E402
-from sources.parsing import FeedParseError, parse_feed  # noqa: E402
+from sources.parsing import (  # noqa: E402
+    FeedParseError,
+    NormalizedEntry,
+    parse_feed,
+)
 
 TARGET_UNCACHED_MEDIAN = 2500
 TARGET_OFFLINE_RATE = 50.0
@@ -98,6 +102,18 @@ BEFORE: dict[str, Any] = {
 }
 
 
+def as_input(entry: NormalizedEntry, source_name: str, **fields: Any) -> ArticleInput:
+    """What the backend sees of a parsed feed entry (``fields``: categories, companies)."""
+    return ArticleInput(
+        title=entry.title,
+        text=entry.text,
+        source_name=source_name,
+        published_at=entry.published_at,
+        url=entry.url,
+        **fields,
+    )
+
+
 def corpus_articles(limit: int | None) -> list[ArticleInput]:
     if not CORPUS.is_dir():
         sys.exit(f"the real feed corpus is missing at {CORPUS}")
@@ -116,13 +132,8 @@ def corpus_articles(limit: int | None) -> list[ArticleInput]:
             if len(entry.text) < 80:
                 continue
             articles.append(
-                ArticleInput(
-                    title=entry.title,
-                    text=entry.text,
-                    source_name=feed.title or path.stem,
-                    published_at=entry.published_at,
-                    url=entry.url,
-                    categories=prompt.DEFAULT_CATEGORIES,
+                as_input(
+                    entry, feed.title or path.stem, categories=prompt.DEFAULT_CATEGORIES
                 )
             )
     return articles[:limit] if limit else articles
@@ -272,14 +283,7 @@ def demo_articles() -> list[ArticleInput]:
             path.read_bytes(), url=f"https://{path.stem}.example/", fetched_at=now
         )
         articles += [
-            ArticleInput(
-                title=entry.title,
-                text=entry.text,
-                source_name=feed.title or path.stem,
-                published_at=entry.published_at,
-                url=entry.url,
-                known_companies=known,
-            )
+            as_input(entry, feed.title or path.stem, known_companies=known)
             for entry in feed.entries
         ]
     return articles
