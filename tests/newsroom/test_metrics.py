@@ -111,3 +111,24 @@ def test_queue_depths_come_from_the_broker(
     depth = scrape(client)["newsroom_queue_depth"]
 
     assert {dict(k)["queue"]: v for k, v in depth.items()} == expected
+
+
+def test_with_the_broker_down_the_scrape_still_answers_without_made_up_depths(
+    client: Client, settings: Any
+) -> None:
+    settings.REDIS_URL = settings.CELERY_BROKER_URL = (
+        "redis://127.0.0.1:9/0"  # nothing there
+    )
+
+    metrics = scrape(client)
+
+    assert "newsroom_queue_depth" not in metrics  # unknown, not zero
+    assert metrics["newsroom_sources"]  # the database's figures are still there
+
+
+def test_probes_are_timed_under_their_own_name(client: Client) -> None:
+    client.get("/healthz")
+
+    counts = scrape(client)["newsroom_http_request_duration_seconds_count"]
+
+    assert any(("route", "healthz") in key for key in counts)

@@ -114,3 +114,23 @@ def test_the_sweep_restarts_an_article_whose_clustering_message_was_lost() -> No
     article.refresh_from_db()
     assert article.cluster_id is not None
     assert article.status == Article.Status.IN_REVIEW
+
+
+def test_a_batch_handed_on_twice_enriches_each_article_once() -> None:
+    """A redelivered pipeline.hand_on (acks late: its worker died after sending) or two
+    workers taking the same batch: each article still gets one proposal."""
+    from enrichment.models import Enrichment
+
+    articles = [
+        ArticleFactory.create(status=Article.Status.NEW, text=f"Port cranes {n}. " * 30)
+        for n in range(2)
+    ]
+    ids = [a.pk for a in articles]
+
+    pipeline.hand_on(ids, clustered=False, force=False)
+    pipeline.hand_on(ids, clustered=False, force=False)
+
+    for article in articles:
+        article.refresh_from_db()
+        assert article.status == Article.Status.IN_REVIEW
+        assert Enrichment.objects.filter(article=article).count() == 1
