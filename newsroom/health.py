@@ -29,7 +29,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.http.request import validate_host
+from django.http.request import split_domain_port, validate_host
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
@@ -198,16 +198,12 @@ def _probe_host(request: HttpRequest) -> bool:
     """A probe addresses the backend by IP, or the site by one of its names; any other Host
     goes through Django's check (a rebound name must not read the metrics)."""
     host = request.META.get("HTTP_HOST") or request.META.get("SERVER_NAME", "")
-    name = (
-        host.rsplit(":", 1)[0].strip("[]")
-        if not host.endswith("]")
-        else host.strip("[]")
-    )
+    name, _port = split_domain_port(host)  # Django's own parsing, lowercased
     try:
-        ipaddress.ip_address(name)
+        ipaddress.ip_address(name.strip("[]"))
         return True
     except ValueError:
-        return validate_host(name.lower(), settings.ALLOWED_HOSTS)
+        return bool(name) and validate_host(name, settings.ALLOWED_HOSTS)
 
 
 def probes(
