@@ -82,6 +82,13 @@ app.conf.beat_schedule = {
         "schedule": float(settings.PIPELINE_SWEEP_SECONDS),
         "options": {"expires": max(settings.PIPELINE_SWEEP_SECONDS - 5, 5)},
     },
+    # Every 5 minutes (CLUSTER_CONSOLIDATE_SECONDS): settle the stories of recent reports
+    # as a whole, whatever order they were clustered in (stories/consolidation.py).
+    "consolidate-stories": {
+        "task": "stories.consolidate_recent",
+        "schedule": float(settings.CLUSTER_CONSOLIDATE_SECONDS),
+        "options": {"expires": max(settings.CLUSTER_CONSOLIDATE_SECONDS - 5, 5)},
+    },
     # Every minute: partners' webhook retries and lost announcements, and their usage.
     "partners-sweep": {
         "task": "partners.sweep",

@@ -3,11 +3,17 @@
 ::
 
     sources.fetch_source ──(SOURCES_ENTRY_SINK)──► store_entries ──► articles.ingest
-        │ after the ingest commits, one chain per new article:
+        │ after the ingest commits, one message per batch:
         ▼
-    stories.cluster_article ──► enrichment.enrich_article ──► editorial.receive_proposal
-       (its story, so the       (the AI proposal,           (the desk fills the copy or
-        coverage is known)       an immutable row)           holds the proposal beside it)
+    pipeline.hand_on: the batch's stories (each report assigned, then the batch's stories
+        │             settled as a whole: stories.services.batch_cluster)
+        ▼ then one chain per new article:
+    enrichment.enrich_article ──► editorial.receive_proposal
+       (the AI proposal,           (the desk fills the copy or
+        an immutable row)           holds the proposal beside it)
+
+An article that never reached its story (a lost message) restarts from
+``stories.cluster_article`` (``new_article_chain``).
 
 Each app does one step and knows nothing of the next: the chain is composed here, so the
 lower apps never import the higher ones. ``tasks.sweep`` (beat) restarts whatever a lost
@@ -33,6 +39,7 @@ from enrichment.tasks import enrich_article
 from sources.models import Source
 from sources.parsing import NormalizedEntry
 from sources.sink import IngestStats
+from stories.services import batch_cluster
 from stories.tasks import cluster_article
 
 if TYPE_CHECKING:
@@ -106,14 +113,13 @@ def start(
 
 
 def hand_on(article_ids: list[int], *, clustered: bool, force: bool) -> None:
-    """Send each article of an ingest batch down its chain (run by ``pipeline.hand_on``)."""
+    """Give a new ingest batch its stories, then send each article to enrichment (run by
+    ``pipeline.hand_on``). Clustering the batch in one place, before any enrichment, lets
+    its reports of one event find each other whatever order they were stored in."""
+    if not clustered:
+        batch_cluster(article_ids=article_ids)
     for article_id in article_ids:
-        signature = (
-            enrichment_chain(article_id, force=force)
-            if clustered
-            else new_article_chain(article_id)
-        )
-        signature.delay()
+        enrichment_chain(article_id, force=force).delay()
 
 
 def _sender(signature: Signature) -> Callable[[], None]:

@@ -331,6 +331,15 @@ CLUSTER_THRESHOLD = env.float("CLUSTER_THRESHOLD", default=0.48)
 CLUSTER_SAME_SOURCE_THRESHOLD = env.float("CLUSTER_SAME_SOURCE_THRESHOLD", default=0.9)
 # Joining a story also needs this fraction of the threshold as mean similarity to its members.
 CLUSTER_LINKAGE = env.float("CLUSTER_LINKAGE", default=0.75)
+# Consolidation (stories/consolidation.py) settles recent stories as a whole, so the order
+# reports arrive in does not decide them: after each ingest batch, and by beat every
+# CLUSTER_CONSOLIDATE_SECONDS over the reports ingested in the last CLUSTER_CONSOLIDATE_HOURS.
+CLUSTER_CONSOLIDATE_SECONDS = env.int("CLUSTER_CONSOLIDATE_SECONDS", default=300)
+CLUSTER_CONSOLIDATE_HOURS = env.float("CLUSTER_CONSOLIDATE_HOURS", default=6)
+CLUSTER_REGION_LIMIT = env.int("CLUSTER_REGION_LIMIT", default=3000)
+# The band around the threshold where, with an API key, Claude is asked "same event?".
+CLUSTER_SECOND_OPINION_BELOW = env.float("CLUSTER_SECOND_OPINION_BELOW", default=0.12)
+CLUSTER_SECOND_OPINION_ABOVE = env.float("CLUSTER_SECOND_OPINION_ABOVE", default=0.04)
 RELATED_DAYS = env.int("RELATED_DAYS", default=14)
 RELATED_CACHE_SECONDS = env.int("RELATED_CACHE_SECONDS", default=900)
 

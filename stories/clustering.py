@@ -36,6 +36,8 @@ IDF_PRIOR_DOCS = 200
 # TermDay row counting every indexed article of the day (key terms are never empty).
 ALL_ARTICLES = ""
 FIGURE_PENALTY = 0.75
+# pg_advisory_xact_lock key of story assignment (any constant unique to this purpose).
+ASSIGNMENT_LOCK = 0x5_70_21E5
 
 
 # ---------------------------------------------------------------------------------------
@@ -157,29 +159,56 @@ def candidates(
     if not ids:
         return [], idf
     found = []
-    window_hours = settings.CLUSTER_WINDOW_HOURS
     for other_id, cluster_id, source_id, sig, published_at in Article.objects.filter(
         pk__in=ids
     ).values_list("pk", "cluster_id", "source_id", "cluster_signature", "published_at"):
         other = (sig or {}).get("terms", {})
-        score = cosine(terms, other, idf)
-        # Reports of one event come close together; a story days later is usually a
-        # follow-up (approval after a deal, end of a strike), a different event.
         hours = abs((published_at - article.published_at).total_seconds()) / 3600
-        score *= 1 - TIME_PENALTY * min(hours / window_hours, 1.0)
-        # Reports of one event quote the same figures; two stories whose figures all differ
-        # are usually two events of the same company or kind.
-        figures, other_figures = figure_terms(terms), figure_terms(other)
-        if figures and other_figures and not figures & other_figures:
-            score *= FIGURE_PENALTY
+        score = similarity(terms, other, idf, hours=hours)
         if (
             source_id == article.source_id
             and score < settings.CLUSTER_SAME_SOURCE_THRESHOLD
         ):
             continue  # one outlet does not report the same event twice, unless it re-posts
-        words = sum(1 for t in terms.keys() & other.keys() if not t.startswith("#"))
-        found.append(Match(other_id, cluster_id, score, words))
+        found.append(Match(other_id, cluster_id, score, words_in_common(terms, other)))
     return sorted(found, key=lambda m: m.score, reverse=True), idf
+
+
+def similarity(
+    terms: dict[str, float],
+    other: dict[str, float],
+    idf: dict[str, float],
+    *,
+    hours: float,
+) -> float:
+    """How surely two reports ``hours`` apart describe one event: the cosine of their key
+    terms under ``idf``, less for time apart and for figures that disagree."""
+    score = cosine(terms, other, idf)
+    # Reports of one event come close together; a story days later is usually a
+    # follow-up (approval after a deal, end of a strike), a different event.
+    score *= 1 - TIME_PENALTY * min(hours / settings.CLUSTER_WINDOW_HOURS, 1.0)
+    # Reports of one event quote the same figures; two stories whose figures all differ
+    # are usually two events of the same company or kind.
+    figures, other_figures = figure_terms(terms), figure_terms(other)
+    if figures and other_figures and not figures & other_figures:
+        score *= FIGURE_PENALTY
+    return score
+
+
+def words_in_common(terms: dict[str, float], other: dict[str, float]) -> int:
+    """Key terms two reports share that are not figures (a shared "450" alone proves
+    nothing)."""
+    return sum(1 for t in terms.keys() & other.keys() if not t.startswith("#"))
+
+
+def lock() -> None:
+    """Serialise changes to story membership until the transaction ends: two reports of one
+    event clustered at the same moment must not each start a story unseen by the other,
+    and a consolidation must not move articles under an assignment's feet. A PostgreSQL
+    advisory lock; SQLite has one writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ASSIGNMENT_LOCK])
 
 
 def best_match(article: Article, terms: dict[str, float]) -> Match | None:
@@ -266,6 +295,7 @@ def assign(article: Article, *, reindex: bool = True) -> StoryCluster:
 
     ``reindex=False`` reuses the stored signature (re-clustering unchanged articles).
     """
+    lock()
     stored = (article.cluster_signature or {}).get("terms")
     terms = stored if stored is not None and not reindex else index_article(article)
     previous = article.cluster_id

@@ -12,3 +12,12 @@ def cluster_article(article_id: int) -> None:
     from .services import article_cluster
 
     article_cluster(article_id=article_id)
+
+
+@shared_task(name="stories.consolidate_recent", ignore_result=True)
+def consolidate_recent() -> int:
+    """Settle the stories of recently ingested reports as a whole (beat): the same stories
+    whatever order or concurrency the reports were clustered in. Returns how many moved."""
+    from .services import recent_consolidate
+
+    return recent_consolidate().moved

@@ -9,7 +9,7 @@ from django.utils import timezone
 from tqdm import tqdm
 
 from articles.models import Article
-from stories import clustering
+from stories import clustering, consolidation
 from stories.models import StoryCluster
 
 
@@ -44,6 +44,8 @@ class Command(BaseCommand):
             disable=options["verbosity"] < 1,
         ):
             clustering.assign(article, reindex=not article.cluster_signature)
+        # The same stories whatever order the articles came in (stories/consolidation.py).
+        consolidation.consolidate(ids)
         emptied = StoryCluster.objects.annotate(n=Count("articles")).filter(n=0)
         removed, _ = emptied.delete()
         multi = StoryCluster.objects.multi_source().count()

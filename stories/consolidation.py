@@ -1,0 +1,398 @@
+"""One answer whatever the order: stories of a region settled as a whole.
+
+``clustering.assign`` places each report as it arrives, against what is stored at that
+moment. Two reports of one event clustered at the same time could each start a story, and
+which report came first decided the rest (a later report joins the *best* story it finds,
+not all of them). ``consolidate`` settles the reports near a set of seeds as a whole:
+
+1. **The region**: the seeds, every report of their stories, and every report one of them
+   resembles (recursively, up to ``CLUSTER_REGION_LIMIT`` reports) — all the reports whose
+   story could change.
+2. **Evidence**: one symmetric score per pair of reports (the mean of the two directions of
+   ``clustering.similarity``, each under its report's own window of document frequencies),
+   with the same rules as ``assign`` (threshold, two shared words, one outlet only when it
+   re-posts) and, in a band around the threshold, the second opinion's cached verdict.
+3. **Stories**: every report starts alone, except that a story an editor touched (merged,
+   split, chose its lead, or decided or edited one of its reports) is one fixed group no
+   report leaves; pairs are joined from the strongest evidence down, when the two groups
+   also agree on average (``CLUSTER_LINKAGE``, as in ``assign``) and are not both fixed.
+   Pairs are taken by score, ties by the reports' publication time, feed and guid — never
+   by arrival order or database id — so the outcome depends on the reports alone.
+4. **Writing it**: each group keeps the existing story holding most of it (an editor's, if
+   any), so a pass that changes nothing moves nothing; reports move with one UPDATE per
+   story; emptied stories are deleted.
+
+Run after each ingest batch (``pipeline.hand_on``) and by beat over recent reports
+(``stories.consolidate_recent``), under ``clustering.lock``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from articles.models import Article
+
+from . import clustering
+from .models import StoryCluster
+
+logger = logging.getLogger(__name__)
+
+# Pairs this far under the threshold are looked at at all (the second opinion's band, and
+# the reports through which the region grows).
+REGION_FLOOR = 0.75
+# Group agreement is averaged over at most this many reports of each side.
+LINKAGE_SAMPLE = 8
+
+Pair = tuple[int, int]
+
+
+@dataclass(slots=True)
+class Report:
+    """What consolidation knows of one article."""
+
+    pk: int
+    key: tuple[datetime, str, str]  # published, feed URL, guid: the same in every run
+    source_id: int
+    published_at: datetime
+    cluster_id: int | None
+    terms: dict[str, float]
+    idf: dict[str, float] = field(default_factory=dict)
+    neighbours: set[int] = field(default_factory=set)
+    expanded: bool = False
+
+
+@dataclass(slots=True)
+class Outcome:
+    region: int = 0
+    moved: int = 0
+    stories_before: int = 0
+    stories_after: int = 0
+    band: list[Pair] = field(default_factory=list)
+
+
+_FIELDS = (
+    "pk",
+    "published_at",
+    "source__feed_url",
+    "guid",
+    "source_id",
+    "cluster_id",
+    "cluster_signature",
+)
+
+
+def _load(ids: Iterable[int], reports: dict[int, Report]) -> list[int]:
+    """Load these articles and every report of their stories; returns the new ones."""
+    wanted = set(ids) - reports.keys()
+    if not wanted:
+        return []
+    rows = list(Article.objects.filter(pk__in=wanted).values_list(*_FIELDS))
+    stories = {row[5] for row in rows if row[5] is not None}
+    rows += (
+        Article.objects.filter(cluster_id__in=stories)
+        .exclude(pk__in=reports.keys() | wanted)
+        .values_list(*_FIELDS)
+    )
+    added = []
+    for pk, published_at, feed_url, guid, source_id, cluster_id, sig in rows:
+        if pk in reports:
+            continue
+        reports[pk] = Report(
+            pk=pk,
+            key=(published_at, feed_url, guid),
+            source_id=source_id,
+            published_at=published_at,
+            cluster_id=cluster_id,
+            terms=(sig or {}).get("terms") or {},
+        )
+        added.append(pk)
+    return added
+
+
+def _region(seeds: Iterable[int]) -> dict[int, Report]:
+    """The seeds, their stories and every report they resemble, breadth first."""
+    reports: dict[int, Report] = {}
+    frontier = _load(seeds, reports)
+    floor = settings.CLUSTER_THRESHOLD * REGION_FLOOR
+    limit = settings.CLUSTER_REGION_LIMIT
+    while frontier:
+        found: set[int] = set()
+        for pk in sorted(frontier, key=lambda pk: reports[pk].key):
+            report = reports[pk]
+            if len(reports) >= limit:
+                break
+            stub = Article(
+                pk=pk, published_at=report.published_at, source_id=report.source_id
+            )
+            matches, report.idf = clustering.candidates(stub, report.terms)
+            report.expanded = True
+            for match in matches:
+                if match.score >= floor:
+                    report.neighbours.add(match.article_id)
+                    found.add(match.article_id)
+        frontier = _load(found, reports) if len(reports) < limit else []
+    if len(reports) >= limit:
+        logger.warning(
+            "story consolidation stopped growing its region at %d reports "
+            "(CLUSTER_REGION_LIMIT); the rest keep their stories",
+            len(reports),
+        )
+    return reports
+
+
+def _score(a: Report, b: Report) -> float:
+    """Symmetric: the mean of the two reports' views of each other."""
+    hours = abs((a.published_at - b.published_at).total_seconds()) / 3600
+    return (
+        clustering.similarity(a.terms, b.terms, a.idf, hours=hours)
+        + clustering.similarity(b.terms, a.terms, b.idf, hours=hours)
+    ) / 2
+
+
+def pair_of(a: int, b: int) -> Pair:
+    return (a, b) if a < b else (b, a)
+
+
+def evidence(
+    reports: Mapping[int, Report],
+) -> tuple[dict[Pair, float], list[Pair]]:
+    """Scores of the pairs worth a look, and which of them fall in the second opinion's band
+    (under the threshold but not far, or barely over it)."""
+    threshold = settings.CLUSTER_THRESHOLD
+    low = threshold - settings.CLUSTER_SECOND_OPINION_BELOW
+    high = threshold + settings.CLUSTER_SECOND_OPINION_ABOVE
+    scores: dict[Pair, float] = {}
+    band = []
+    for a in reports.values():
+        if not a.expanded:
+            continue
+        for other in a.neighbours:
+            b = reports.get(other)
+            pair = pair_of(a.pk, other)
+            if b is None or not b.expanded or pair in scores:
+                continue
+            score = _score(a, b)
+            if a.source_id == b.source_id and (
+                score < settings.CLUSTER_SAME_SOURCE_THRESHOLD
+            ):
+                continue
+            if clustering.words_in_common(a.terms, b.terms) < 2:
+                continue
+            scores[pair] = score
+            if low <= score < high:
+                band.append(pair)
+    return scores, band
+
+
+def _fixed_stories(reports: Mapping[int, Report]) -> set[int]:
+    """Stories an editor touched: manual ones, and those holding a settled report."""
+    ids = {r.cluster_id for r in reports.values() if r.cluster_id is not None}
+    manual = StoryCluster.objects.filter(pk__in=ids, manual=True).values_list(
+        "pk", flat=True
+    )
+    settled = (
+        Article.objects.settled()
+        .filter(cluster_id__in=ids)
+        .values_list("cluster_id", flat=True)
+    )
+    return set(manual) | set(settled)
+
+
+class _Groups:
+    """Union-find over reports, with each group's members and its fixed story, if any."""
+
+    def __init__(self, reports: Mapping[int, Report], fixed: set[int]) -> None:
+        self.parent = {pk: pk for pk in reports}
+        self.members = {pk: [pk] for pk in reports}
+        self.story: dict[int, int | None] = {pk: None for pk in reports}
+        by_story: dict[int, list[int]] = {}
+        for report in reports.values():
+            if report.cluster_id is not None and report.cluster_id in fixed:
+                by_story.setdefault(report.cluster_id, []).append(report.pk)
+        for story, pks in by_story.items():
+            for pk in pks[1:]:
+                self.union(pks[0], pk)
+            self.story[self.find(pks[0])] = story
+
+    def find(self, pk: int) -> int:
+        while self.parent[pk] != pk:
+            self.parent[pk] = self.parent[self.parent[pk]]
+            pk = self.parent[pk]
+        return pk
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return
+        self.parent[rb] = ra
+        self.members[ra] += self.members.pop(rb)
+        joined = self.story.pop(rb)
+        self.story[ra] = self.story[ra] or joined
+
+
+def partition(
+    reports: Mapping[int, Report],
+    scores: Mapping[Pair, float],
+    *,
+    fixed: set[int],
+    verdicts: Mapping[Pair, bool] | None = None,
+) -> list[list[int]]:
+    """The region's stories, as lists of article ids: a function of the reports and their
+    evidence alone (see the module's docstring)."""
+    verdicts = verdicts or {}
+    threshold = settings.CLUSTER_THRESHOLD
+    Key = tuple[datetime, str, str]
+    edges: list[tuple[float, Key, Key, int, int]] = []
+    for pair, score in scores.items():
+        verdict = verdicts.get(pair)
+        if verdict is False:
+            continue
+        if score >= threshold or verdict:
+            first, second = sorted(
+                (reports[pair[0]], reports[pair[1]]), key=lambda r: r.key
+            )
+            edges.append((-score, first.key, second.key, first.pk, second.pk))
+    edges.sort()
+    groups = _Groups(reports, fixed)
+    agreement = threshold * settings.CLUSTER_LINKAGE
+
+    def score_of(a: int, b: int) -> float:
+        pair = pair_of(a, b)
+        if verdicts.get(pair):
+            return max(scores.get(pair, 0.0), threshold)
+        if pair in scores:
+            return scores[pair]
+        return _score(reports[a], reports[b])
+
+    def latest(root: int) -> list[int]:
+        members = sorted(groups.members[root], key=lambda pk: reports[pk].key)
+        return members[-LINKAGE_SAMPLE:]
+
+    for *_, a, b in edges:
+        ra, rb = groups.find(a), groups.find(b)
+        if ra == rb or (groups.story[ra] and groups.story[rb]):
+            continue
+        left, right = latest(ra), latest(rb)
+        if len(left) * len(right) > 1:
+            mean = sum(score_of(x, y) for x in left for y in right) / (
+                len(left) * len(right)
+            )
+            if mean < agreement:
+                continue
+        groups.union(ra, rb)
+    stories = [
+        sorted(members, key=lambda pk: reports[pk].key)
+        for members in groups.members.values()
+    ]
+    return sorted(stories, key=lambda members: reports[members[0]].key)
+
+
+def _target(
+    reports: Mapping[int, Report],
+    members: list[int],
+    fixed: set[int],
+    claimed: set[int],
+) -> int | None:
+    """The existing story a group keeps: the editor's when it holds one, else the one
+    holding most of the group (ties: the earliest report's); None for a new story."""
+    held: Counter[int] = Counter()
+    for pk in members:
+        if (story := reports[pk].cluster_id) is not None:
+            held[story] += 1
+    for story in held:
+        if story in fixed:
+            return story
+    first_seen: dict[int, tuple[datetime, str, str]] = {}
+    # Members come sorted by key: the first seen of each story is its earliest report.
+    for pk in members:
+        story = reports[pk].cluster_id
+        if story is not None:
+            first_seen.setdefault(story, reports[pk].key)
+    free = [story for story in held if story not in claimed]
+    if not free:
+        return None
+    return min(free, key=lambda story: (-held[story], first_seen[story]))
+
+
+def _write(
+    reports: Mapping[int, Report], stories: list[list[int]], fixed: set[int]
+) -> int:
+    """Give each group its story and move the reports whose story changed; returns how
+    many moved."""
+    claimed: set[int] = set()
+    moves: list[tuple[int, list[int]]] = []
+    for members in stories:
+        target = _target(reports, members, fixed, claimed)
+        if target is None:
+            target = StoryCluster.objects.create(canonical_id=members[0]).pk
+        claimed.add(target)
+        movers = [pk for pk in members if reports[pk].cluster_id != target]
+        if movers:
+            moves.append((target, movers))
+    # Only reports still where they were read and still undecided move: an editor acting
+    # meanwhile wins.
+    undecided = Q(status__in=Article.UNDECIDED, edited_fields=[], cluster_locked=False)
+    touched: set[int] = set()
+    moved = 0
+    for target, movers in moves:
+        touched.add(target)
+        by_story: dict[int | None, list[int]] = {}
+        for pk in movers:
+            by_story.setdefault(reports[pk].cluster_id, []).append(pk)
+        for story, ids in by_story.items():
+            if story is not None:
+                touched.add(story)
+            moved += Article.objects.filter(
+                undecided, pk__in=ids, cluster_id=story
+            ).update(cluster_id=target)
+    for story in sorted(touched):
+        clustering.refresh_cluster(story)
+    return moved
+
+
+def consolidate(
+    seeds: Iterable[int], *, verdicts: Mapping[Pair, bool] | None = None
+) -> Outcome:
+    """Settle the stories of the region around ``seeds`` (article ids) as a whole."""
+    seeds = list(seeds)
+    outcome = Outcome()
+    if not seeds:
+        return outcome
+    with transaction.atomic():
+        clustering.lock()
+        reports = _region(seeds)
+        fixed = _fixed_stories(reports)
+        # Reports the region grew too large to look at keep their story, like an editor's.
+        fixed |= {
+            r.cluster_id
+            for r in reports.values()
+            if not r.expanded and r.cluster_id is not None
+        }
+        scores, outcome.band = evidence(reports)
+        stories = partition(reports, scores, fixed=fixed, verdicts=verdicts)
+        outcome.region = len(reports)
+        outcome.stories_before = len({r.cluster_id for r in reports.values()} - {None})
+        outcome.stories_after = len(stories)
+        outcome.moved = _write(reports, stories, fixed)
+    return outcome
+
+
+def recent_seeds(hours: float | None = None) -> list[int]:
+    """Reports ingested in the last ``hours`` (CLUSTER_CONSOLIDATE_HOURS) that have a story."""
+    since = timezone.now() - timedelta(
+        hours=settings.CLUSTER_CONSOLIDATE_HOURS if hours is None else hours
+    )
+    return list(
+        Article.objects.filter(created_at__gte=since, cluster__isnull=False)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
