@@ -28,7 +28,7 @@ from django.db.models import Count, Max, Min, Sum
 from articles.models import Article
 
 from .models import ArticleTerm, StoryCluster, TermDay
-from .terms import cosine, figure_terms, key_terms, title_words
+from .terms import cosine, figures_disagree, key_terms, title_words
 
 MAX_LOOKUP_TERMS = 12
 TIME_PENALTY = 0.35
@@ -187,10 +187,9 @@ def similarity(
     # Reports of one event come close together; a story days later is usually a
     # follow-up (approval after a deal, end of a strike), a different event.
     score *= 1 - TIME_PENALTY * min(hours / settings.CLUSTER_WINDOW_HOURS, 1.0)
-    # Reports of one event quote the same figures; two stories whose figures all differ
-    # are usually two events of the same company or kind.
-    figures, other_figures = figure_terms(terms), figure_terms(other)
-    if figures and other_figures and not figures & other_figures:
+    # Reports of one event quote the same figures; two stories whose figures of one kind
+    # all differ are usually two events of the same company or kind.
+    if figures_disagree(terms, other):
         score *= FIGURE_PENALTY
     return score
 

@@ -33,27 +33,183 @@ nine ten us mr ms mrs dr chief executive officer ceo cfo analyst analysts quarte
 """
 _STOP = frozenset(_STOPWORDS.split())
 _TITLE_WEIGHT, _NAME_WEIGHT, _NUMBER_WEIGHT, _LEAD_WEIGHT = 1.6, 1.3, 1.8, 0.8
+_CONCEPT_WEIGHT = 1.0
 LEAD_CHARS = 700
 MAX_TERMS = 24
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ings", "ing", "ers", "ied", "ies", "ed", "es", "s"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
-            return word[: -len(suffix)]
+    """A light stemmer: "closes", "closed", "closing" and "close" are one term, as are
+    "fuselage" and "fuselages"."""
+    for suffix, keep in (
+        ("ings", 4),
+        ("ing", 4),
+        ("ers", 4),
+        ("ied", 4),
+        ("ies", 4),
+        ("ed", 4),
+        ("es", 4),
+        ("s", 4),
+    ):
+        if word.endswith(suffix) and len(word) - len(suffix) >= keep:
+            if suffix in ("ied", "ies"):
+                return word[: -len(suffix)] + "i"  # "companies", "company": compani
+            if suffix == "es" and not word.endswith(
+                ("sses", "xes", "ches", "shes", "zes")
+            ):
+                word = word[:-1]  # "fuselages" -> "fuselage": only the s
+            elif suffix == "s" and word.endswith("ss"):
+                return word  # "loss", "press"
+            else:
+                word = word[: -len(suffix)]
+            break
+    if len(word) > 4 and word.endswith(("e", "y")):
+        return word[:-1] + ("i" if word.endswith("y") else "")
     return word
 
 
-def _number_term(raw: str) -> str | None:
-    value = raw.replace(",", "")
-    if "." in value:
-        value = value.rstrip("0").rstrip(".")
-    # Single digits and years say little about which event this is.
-    if len(value.replace(".", "")) < 2 or (
-        len(value) == 4 and value.startswith(("19", "20"))
-    ):
-        return None
-    return f"#{value}"
+_SCALES = {
+    "k": 1e3,
+    "thousand": 1e3,
+    "m": 1e6,
+    "mn": 1e6,
+    "million": 1e6,
+    "b": 1e9,
+    "bn": 1e9,
+    "billion": 1e9,
+    "tn": 1e12,
+    "trillion": 1e12,
+}
+_SCALE_AFTER = re.compile(r"\s?(" + "|".join(_SCALES) + r")\b", re.IGNORECASE)
+_UNIT_AFTER = re.compile(
+    r"\s?(?:(?P<pct>%|per ?cent\b|percent\b|pc\b|percentage points?\b)"
+    r"|(?P<bp>bps?\b|basis points?\b)"
+    r"|(?P<money>(?:us )?dollars?\b|euros?\b|pounds?\b|usd\b|eur\b|gbp\b)"
+    r"|(?:[a-z-]+ )?(?P<people>jobs?|workers?|staff|employees|positions|roles|people|"
+    r"machinists|miners|nurses|drivers|passengers|residents|customers|homes)\b)",
+    re.IGNORECASE,
+)
+_KIND_PREFIX = {"money": "$", "pct": "%", "bp": "bp", "people": "p"}
+
+
+def figure_term(text: str, match: re.Match[str]) -> str | None:
+    """A figure as a key term of its kind and value, so that "$4.2 billion", "$4.2bn" and
+    "$4,200m" are one term: ``#$:4.2b`` (money), ``#%:27`` (a percentage), ``#bp:25``,
+    ``#p:3.5k`` (people: jobs, workers...) or ``#n:231k`` (any other count). Times of day,
+    years and lone single digits say little about which event this is: None."""
+    start, end = match.span()
+    raw = match.group(0).replace(",", "")
+    if text[start - 1 : start] == ":" or text[end : end + 1] == ":":
+        return None  # 9:40, a time of day
+    value = float(raw)
+    after = text[end : end + 40]
+    scale = _SCALE_AFTER.match(after)
+    if scale:
+        value *= _SCALES[scale.group(1).lower()]
+        after = after[scale.end() :]
+    unit = _UNIT_AFTER.match(after)
+    kind = unit.lastgroup if unit else None
+    if text[max(start - 3, 0) : start].rstrip().endswith(("$", "€", "£")):
+        kind = "money"
+    if kind is None and scale is None:
+        digits = raw.replace(".", "").lstrip("0")
+        if len(digits) < 2 or (len(raw) == 4 and raw.startswith(("19", "20"))):
+            return None
+    return f"#{_KIND_PREFIX.get(kind or '', 'n')}:{_compact(value)}"
+
+
+def _compact(value: float) -> str:
+    """Three significant figures with a scale letter: 4200000000 -> 4.2b, 231000 -> 231k."""
+    for size, letter in ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k")):
+        if value >= size:
+            return f"{value / size:.3g}{letter}"
+    return f"{value:.3g}"
+
+
+def figure_kind(term: str) -> str:
+    """``$``, ``%``, ``bp``, ``p`` or ``n`` (see ``figure_term``)."""
+    return term[1 : term.index(":")] if ":" in term else "n"
+
+
+# Newsroom vocabulary: the many ways outlets name one kind of event, as one concept term
+# each ("layoffs", "sheds staff", "cuts its headcount", "redundancies": ~jobcuts).
+_CONCEPT_PHRASES = [
+    (
+        "~jobcuts",
+        r"\b(?:cut(?:s|ting)?|slash(?:es|ing)?|axe[sd]?|axing|shed(?:s|ding)?|"
+        r"eliminat(?:es|ing|e)|trim(?:s|ming)?)\b(?:\s+\S+){0,3}?\s+(?:jobs|staff|"
+        r"workers|roles|positions|headcount|workforce|employees)\b|\blay(?:s|ing)? off\b|"
+        r"\blaid off\b|\bjob (?:cuts|losses)\b|\bredundanc(?:y|ies)\b|\blay-?offs?\b|"
+        r"\bjobs?\s+(?:cut|axed|slashed|to go|lost)\b",
+    ),
+    (
+        "~acquisition",
+        r"\b(?:acquir(?:e|es|ed|ing)|acquisition|takeover|take over|buy(?:s|ing)? out|"
+        r"snap(?:s|ped|ping)? up|swallow(?:s|ed|ing)?|to buy|buys|bought|"
+        r"purchase[sd]?|merger|merge[sd]?)\b",
+    ),
+    (
+        "~ratecut",
+        r"\b(?:cut(?:s|ting)?|trim(?:s|med|ming)?|lower(?:s|ed|ing)?|reduc(?:es|ed|ing))"
+        r"\b(?:\s+\S+){0,3}?\s+(?:rates?|borrowing costs)\b|\brate cuts?\b|"
+        r"\beas(?:es|ed|ing) (?:monetary )?policy\b|"
+        r"\brates? (?:cut|trimmed|lowered|reduced)\b",
+    ),
+    (
+        "~ratehike",
+        r"\b(?:rais(?:es|ed|ing)|hik(?:es|ed|ing)|lift(?:s|ed|ing))\b(?:\s+\S+){0,3}?\s+"
+        r"(?:rates?|borrowing costs)\b|\brate (?:hikes?|rises?|increases?)\b",
+    ),
+    (
+        "~outage",
+        r"\b(?:outages?|went dark|goes dark|go dark|went down|goes down|knocked offline|"
+        r"offline|blackouts?|disruptions?|service failure)\b",
+    ),
+    (
+        "~recall",
+        r"\b(?:recall(?:s|ed|ing)?|(?:pull(?:s|ed|ing)?|withdraw(?:s|n)?)\b"
+        r"(?:\s+\S+){0,3}?\s+from (?:shelves|sale|stores))\b",
+    ),
+    (
+        "~strike",
+        r"\b(?:strikes?|striking|walk(?:s|ed)? out|walkouts?|downs? tools|downed tools|"
+        r"picket(?:s|ing| lines?)?|industrial action)\b",
+    ),
+    (
+        "~fine",
+        r"\b(?:fined|fines? of|penalt(?:y|ies)|slapped with|sanction(?:s|ed)|"
+        r"settle(?:s|d)? charges)\b",
+    ),
+    (
+        "~listing",
+        r"\b(?:ipo|initial public offering|listing|market debut|debut(?:s|ed)?|"
+        r"float(?:s|ed|ation)?|goes public|went public|go public)\b",
+    ),
+    (
+        "~fuelprice",
+        r"\b(?:fuel|petrol|gasoline|diesel|pump)\s+(?:prices?|costs?|bills?)\b|"
+        r"\bprices? at the pump\b",
+    ),
+    (
+        "~closure",
+        r"\b(?:clos(?:e|es|ed|ing|ure)|shut(?:s|ting)?(?: down)?|shutter(?:s|ed|ing)?|"
+        r"mothball(?:s|ed|ing)?)\b(?:\s+\S+){0,3}?\s+(?:plant|factory|mine|site|mill|"
+        r"refinery|branches|stores|fab|works)\b",
+    ),
+    (
+        "~insolvency",
+        r"\b(?:bankruptcy|insolven(?:t|cy)|administration|chapter 11|receivership|"
+        r"goes bust|went bust|collaps(?:e|es|ed))\b",
+    ),
+]
+_CONCEPTS = [
+    (term, re.compile(pattern, re.IGNORECASE)) for term, pattern in _CONCEPT_PHRASES
+]
+
+
+def concept_terms(part: str) -> set[str]:
+    """The concepts a title or lead states, whatever the words (``_CONCEPT_PHRASES``)."""
+    return {term for term, pattern in _CONCEPTS if pattern.search(part)}
 
 
 def key_terms(title: str, text: str) -> dict[str, float]:
@@ -64,9 +220,11 @@ def key_terms(title: str, text: str) -> dict[str, float]:
     weights: defaultdict[str, float] = defaultdict(float)
     for part, factor in ((title, _TITLE_WEIGHT), (text[:LEAD_CHARS], _LEAD_WEIGHT)):
         for match in _NUMBER.finditer(part):
-            term = _number_term(match.group(0))
+            term = figure_term(part, match)
             if term:
                 weights[term] += _NUMBER_WEIGHT * factor
+        for term in concept_terms(part):
+            weights[term] += _CONCEPT_WEIGHT * factor
         for match in _WORD.finditer(part):
             word = match.group(0).strip("'’-&")
             lower = word.lower().replace("’", "'").removesuffix("'s")
@@ -81,6 +239,18 @@ def key_terms(title: str, text: str) -> dict[str, float]:
 
 def figure_terms(terms: dict[str, float]) -> set[str]:
     return {t for t in terms if t.startswith("#")}
+
+
+def figures_disagree(a: dict[str, float], b: dict[str, float]) -> bool:
+    """Both reports state figures of one kind (money, a percentage, basis points, people)
+    and none of those agree. Figures of different kinds - the time of an accident and the
+    plant's capacity - are not a disagreement, and plain counts are too varied to judge."""
+    ours, theirs = figure_terms(a), figure_terms(b)
+    kinds = {figure_kind(t) for t in ours} & {figure_kind(t) for t in theirs}
+    kinds.discard("n")
+    if not kinds:
+        return False
+    return not any(t in theirs for t in ours if figure_kind(t) in kinds)
 
 
 def title_words(title: str) -> list[str]:

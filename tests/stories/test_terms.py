@@ -1,0 +1,100 @@
+"""Key terms: one event's figures, vocabulary and word forms read alike, whatever the
+outlet's style."""
+
+from __future__ import annotations
+
+import pytest
+
+from stories.terms import (
+    _stem,
+    concept_terms,
+    figures_disagree,
+    key_terms,
+)
+
+
+def figures(text: str) -> set[str]:
+    return {t for t in key_terms("", f"x {text}") if t.startswith("#")}
+
+
+@pytest.mark.parametrize(
+    ("one", "other"),
+    [
+        ("$4.2 billion", "$4.2bn"),
+        ("$4.2bn", "$4,200 million"),
+        ("3.75 billion dollars", "$3.75B"),
+        ("231,000", "231K"),
+        ("27%", "27 per cent"),
+        ("2,800 jobs", "2,800 factory jobs"),
+    ],
+)
+def test_one_figure_written_two_ways_is_one_term(one: str, other: str) -> None:
+    assert figures(one) and figures(one) == figures(other)
+
+
+def test_figures_of_different_kinds_are_different_terms() -> None:
+    assert figures("27%") != figures("$27") != figures("27 workers")
+
+
+@pytest.mark.parametrize("text", ["at 9:40 am", "in 2027", "3 plants"])
+def test_times_years_and_lone_digits_are_not_figures(text: str) -> None:
+    assert figures(text) == set()
+
+
+def test_figures_disagree_only_when_both_state_that_kind() -> None:
+    deal = key_terms("Helios to buy Lumen for $4.2 billion", "")
+    other_deal = key_terms("Helios to buy Lumen for $3.1 billion", "")
+    accident = key_terms("Blast at Dunmore plant at 9:40", "The plant makes 2,400 tons.")
+    report = key_terms("Blast at Dunmore plant", "Some 310 workers were evacuated.")
+    assert figures_disagree(deal, other_deal)
+    assert not figures_disagree(accident, report)  # capacity vs people: no conflict
+    assert not figures_disagree(deal, key_terms("Helios buys Lumen", ""))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "concept"),
+    [
+        ("Aster to cut 3,500 jobs", "~jobcuts"),
+        ("Insurer sheds staff", "~jobcuts"),
+        ("Bank cuts its headcount", "~jobcuts"),
+        ("hundreds face redundancy", "~jobcuts"),
+        ("layoffs hit the plant", "~jobcuts"),
+        ("Helios snaps up Lumen", "~acquisition"),
+        ("agreed to acquire the lender", "~acquisition"),
+        ("Monetary Board trims rates again", "~ratecut"),
+        ("petrol costs climb", "~fuelprice"),
+        ("fuel prices climb", "~fuelprice"),
+        ("machinists walk out", "~strike"),
+        ("workers down tools", "~strike"),
+        ("Cobalt Cloud goes dark", "~outage"),
+        ("pulls cereal from shelves", "~recall"),
+        ("bank slapped with penalty", "~fine"),
+        ("a market debut in New York", "~listing"),
+    ],
+)
+def test_newsroom_vocabulary_names_one_concept_whatever_the_words(
+    phrase: str, concept: str
+) -> None:
+    assert concept in concept_terms(phrase)
+
+
+def test_an_unrelated_sentence_states_no_concept() -> None:
+    assert concept_terms("The museum opens a new wing for modern art") == set()
+
+
+@pytest.mark.parametrize(
+    "forms",
+    [
+        ("closes", "closed", "closing", "close"),
+        ("fuselage", "fuselages"),
+        ("company", "companies"),
+        ("layoff", "layoffs"),
+    ],
+)
+def test_word_forms_share_one_stem(forms: tuple[str, ...]) -> None:
+    assert len({_stem(word) for word in forms}) == 1
+
+
+def test_a_short_word_or_double_s_is_left_alone() -> None:
+    assert _stem("loss") == "loss"
+    assert _stem("gas") == "gas"
