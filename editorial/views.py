@@ -32,7 +32,7 @@ from django_htmx.middleware import HtmxDetails
 
 from articles.models import Article, Category
 from sources.models import Source
-from stories.models import StoryCluster
+from stories.models import PairOpinion, StoryCluster
 from stories.related import related
 
 from . import actions, services
@@ -205,6 +205,7 @@ def _panel_context(
 ) -> dict[str, Any]:
     user = request.user
     reports: list[Article] = []
+    joined_by: list[PairOpinion] = []
     if article.cluster_id:
         reports = list(
             Article.objects.filter(cluster_id=article.cluster_id)
@@ -227,6 +228,12 @@ def _panel_context(
         for report in reports:
             report.cluster = article.cluster
             report.allowed = actions.allowed(user, report)  # type: ignore[attr-defined]
+        if reports:  # why they are one story, when a second opinion joined them
+            joined_by = list(
+                PairOpinion.objects.within(article.cluster_id)
+                .filter(same_event=True)
+                .order_by("created_at")
+            )
     history = list(AuditEvent.objects.for_article(article)[:10])
     undo_event = services.last_undoable(user)
     undo_article = (
@@ -241,6 +248,7 @@ def _panel_context(
         "pending": article.pending_enrichment,
         "differences": services.proposal_differences(article),
         "reports": reports,
+        "joined_by": joined_by,
         "categories": Category.objects.all(),
         "sentiments": Article.Sentiment.choices,
         "takeaways_text": "\n".join(article.takeaways or []),

@@ -340,6 +340,16 @@ CLUSTER_REGION_LIMIT = env.int("CLUSTER_REGION_LIMIT", default=3000)
 # The band around the threshold where, with an API key, Claude is asked "same event?".
 CLUSTER_SECOND_OPINION_BELOW = env.float("CLUSTER_SECOND_OPINION_BELOW", default=0.12)
 CLUSTER_SECOND_OPINION_ABOVE = env.float("CLUSTER_SECOND_OPINION_ABOVE", default=0.04)
+# Who is asked: a function (first, second) -> opinion or None; empty, the rules alone.
+# Claude (enrichment/same_event.py) by default when enrichment runs on Claude with a key.
+CLUSTER_SECOND_OPINION = env.str(
+    "CLUSTER_SECOND_OPINION",
+    default="enrichment.same_event.second_opinion"
+    if ENRICHMENT_BACKEND == "claude" and ANTHROPIC_API_KEY
+    else "",
+)
+CLUSTER_SECOND_OPINION_MODEL = env.str("CLUSTER_SECOND_OPINION_MODEL", default="")
+CLUSTER_SECOND_OPINION_MAX_PAIRS = env.int("CLUSTER_SECOND_OPINION_MAX_PAIRS", default=20)
 RELATED_DAYS = env.int("RELATED_DAYS", default=14)
 RELATED_CACHE_SECONDS = env.int("RELATED_CACHE_SECONDS", default=900)
 

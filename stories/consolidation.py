@@ -23,7 +23,9 @@ not all of them). ``consolidate`` settles the reports near a set of seeds as a w
    story; emptied stories are deleted.
 
 Run after each ingest batch (``pipeline.hand_on``) and by beat over recent reports
-(``stories.consolidate_recent``), under ``clustering.lock``.
+(``stories.consolidate_recent``), under ``clustering.lock``. With a second opinion configured,
+``services.stories_consolidate`` first asks it about the band's pairs (``preview``), outside
+the lock; ``PairOpinion`` keeps each answer and the pass reads them.
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ from django.utils import timezone
 from articles.models import Article
 
 from . import clustering
-from .models import StoryCluster
+from .models import PairOpinion, StoryCluster
 
 logger = logging.getLogger(__name__)
 
@@ -359,10 +361,32 @@ def _write(
     return moved
 
 
-def consolidate(
-    seeds: Iterable[int], *, verdicts: Mapping[Pair, bool] | None = None
-) -> Outcome:
-    """Settle the stories of the region around ``seeds`` (article ids) as a whole."""
+def preview(
+    seeds: Iterable[int],
+) -> tuple[dict[int, Report], dict[Pair, float], list[Pair]]:
+    """The region around ``seeds``, its pairs' scores and the pairs in the second opinion's
+    band, read without the lock and without writing (to ask before consolidating)."""
+    reports = _region(seeds)
+    scores, band = evidence(reports)
+    return reports, scores, band
+
+
+def opinions(pairs: Iterable[Pair]) -> dict[Pair, bool]:
+    """The second opinions recorded for these pairs: True, same event."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    firsts = {a for a, _ in pairs}
+    seconds = {b for _, b in pairs}
+    rows = PairOpinion.objects.filter(
+        first_id__in=firsts, second_id__in=seconds
+    ).values_list("first_id", "second_id", "same_event")
+    return {(a, b): same for a, b, same in rows if (a, b) in pairs}
+
+
+def consolidate(seeds: Iterable[int]) -> Outcome:
+    """Settle the stories of the region around ``seeds`` (article ids) as a whole, with the
+    second opinions recorded for the pairs in the band."""
     seeds = list(seeds)
     outcome = Outcome()
     if not seeds:
@@ -378,6 +402,7 @@ def consolidate(
             if not r.expanded and r.cluster_id is not None
         }
         scores, outcome.band = evidence(reports)
+        verdicts = opinions(outcome.band)
         stories = partition(reports, scores, fixed=fixed, verdicts=verdicts)
         outcome.region = len(reports)
         outcome.stories_before = len({r.cluster_id for r in reports.values()} - {None})

@@ -116,3 +116,45 @@ class TermDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.term} {self.day}: {self.articles}"
+
+
+class PairOpinionQuerySet(models.QuerySet["PairOpinion"]):
+    def within(self, cluster_id: int) -> PairOpinionQuerySet:
+        """Opinions on two reports now in this story: why they were joined."""
+        members = Article.objects.filter(cluster_id=cluster_id).values("pk")
+        return self.filter(first__in=members, second__in=members)
+
+
+class PairOpinion(models.Model):
+    """A second opinion on whether two reports describe one event: Claude's answer for a
+    pair whose rules score fell in the band around the threshold (``CLUSTER_SECOND_OPINION``).
+    Asked once per pair and kept, so the desk sees why two reports were joined or kept
+    apart, and consolidation reads it instead of asking again."""
+
+    first = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+")
+    same_event = models.BooleanField(_("same event"))
+    reason = models.TextField(_("reason"), blank=True)
+    score = models.FloatField(_("rules score when asked"))
+    model = models.CharField(_("model"), max_length=100)
+    cost_usd = models.DecimalField(
+        _("cost (USD)"), max_digits=10, decimal_places=6, default=0
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PairOpinionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["first", "second"], name="pairopinion_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")),
+                name="pairopinion_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        verdict = "same event" if self.same_event else "different events"
+        return f"{self.first_id} × {self.second_id}: {verdict}"

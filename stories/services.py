@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import logging
 
+from django.conf import settings
+from django.utils.module_loading import import_string
+
 from articles.models import Article
 
 from . import clustering, consolidation
-from .models import StoryCluster
+from .models import PairOpinion, StoryCluster
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +35,9 @@ def batch_cluster(*, article_ids: list[int]) -> consolidation.Outcome:
 
 
 def stories_consolidate(*, seeds: list[int]) -> consolidation.Outcome:
-    """Settle the stories around these articles as a whole (see ``consolidation``)."""
+    """Settle the stories around these articles as a whole (see ``consolidation``), after
+    asking the second opinion about the pairs the rules find borderline."""
+    second_opinions_ask(seeds=seeds)
     outcome = consolidation.consolidate(seeds)
     if outcome.moved:
         logger.info(
@@ -48,3 +53,46 @@ def stories_consolidate(*, seeds: list[int]) -> consolidation.Outcome:
 def recent_consolidate() -> consolidation.Outcome:
     """Beat's pass: settle the stories of the reports ingested recently."""
     return stories_consolidate(seeds=consolidation.recent_seeds())
+
+
+def second_opinions_ask(*, seeds: list[int]) -> int:
+    """Ask ``CLUSTER_SECOND_OPINION`` about the borderline pairs around these articles that
+    have no opinion yet, the closest to the threshold first, at most
+    ``CLUSTER_SECOND_OPINION_MAX_PAIRS`` per pass; returns how many answered. Outside any
+    lock: each answer is a network call."""
+    if not settings.CLUSTER_SECOND_OPINION or not seeds:
+        return 0
+    ask = import_string(settings.CLUSTER_SECOND_OPINION)
+    reports, scores, band = consolidation.preview(seeds)
+    known = consolidation.opinions(band)
+    threshold = settings.CLUSTER_THRESHOLD
+    todo = sorted(
+        (pair for pair in band if pair not in known),
+        key=lambda pair: (abs(scores[pair] - threshold), pair),
+    )[: settings.CLUSTER_SECOND_OPINION_MAX_PAIRS]
+    articles = Article.objects.select_related("source").in_bulk(
+        {pk for pair in todo for pk in pair}
+    )
+    answered = 0
+    for first, second in todo:
+        if first not in articles or second not in articles:
+            continue
+        opinion = ask(articles[first], articles[second])
+        if opinion is None:
+            continue  # no Claude, no budget or no sense: the rules decide
+        PairOpinion.objects.bulk_create(
+            [
+                PairOpinion(
+                    first_id=first,
+                    second_id=second,
+                    same_event=opinion.same_event,
+                    reason=opinion.reason[:300],
+                    score=scores[(first, second)],
+                    model=opinion.model[:100],
+                    cost_usd=opinion.cost_usd,
+                )
+            ],
+            ignore_conflicts=True,  # another worker asked the same pair meanwhile
+        )
+        answered += 1
+    return answered
