@@ -8,7 +8,8 @@ Validates that every eval feed (benchmarks/clusters_eval/feeds/*.xml plus the fi
 feeds in newsroom/demo_feeds/) parses cleanly with feedparser, that labels.json assigns
 every feedparser ``entry.id`` to exactly one event and names no id that is not in a feed,
 and a few authoring rules (dates, description length, time spread inside an event).
-Prints the counts. Exits 1 if any check fails.
+Also validates the "patterns" map (the hard cases each event exercises) against the events
+and the hard negatives. Prints the counts. Exits 1 if any check fails.
 """
 
 import json
@@ -32,6 +33,18 @@ WINDOW_START = datetime(2026, 11, 16, tzinfo=UTC)
 WINDOW_END = datetime(2026, 11, 28, tzinfo=UTC)  # exclusive
 MAX_EVENT_SPREAD_HOURS = 30
 GUID_RE = re.compile(r"^[a-z0-9-]+:\d{3}$")
+# labels.json "patterns": event id -> the hard cases it exercises (see README.md)
+PATTERN_TAGS = (
+    "unnamed-headline",
+    "synonyms",
+    "different-figures",
+    "near-miss",
+    "look-alike",
+    "same-hour",
+)
+SINGLE_ITEM_TAGS = {"look-alike"}  # the only tag an event with one item can carry
+PATTERNED_PREFIX = "X"  # every multi-source event with this id prefix must be tagged
+SAME_HOUR_MIN_ITEMS = 3  # "same-hour": at least this many items within 60 minutes
 
 errors: list[str] = []
 
@@ -151,6 +164,47 @@ def main():
         if key in hn_pairs:
             fail(f"duplicate hard_negatives pair {key}")
         hn_pairs.add(key)
+    hn_events = {e for p in hn_pairs for e in p}
+
+    patterns = labels.get("patterns", {})
+    if not isinstance(patterns, dict):
+        fail("labels.json: patterns must be an object {event: [tags]}")
+        patterns = {}
+    for ev, tags in patterns.items():
+        if ev not in events:
+            fail(f"patterns: {ev} is not an event")
+            continue
+        if not isinstance(tags, list) or not tags:
+            fail(f"patterns: {ev} needs a non-empty list of tags")
+            continue
+        for tag in tags:
+            if tag not in PATTERN_TAGS:
+                fail(f"patterns: {ev} has unknown tag {tag!r}")
+        if len(set(tags)) != len(tags):
+            fail(f"patterns: {ev} repeats a tag")
+        if len(events[ev]) == 1 and set(tags) - SINGLE_ITEM_TAGS:
+            fail(f"patterns: {ev} has one item, so it can only be tagged look-alike")
+        if "look-alike" in tags and ev not in hn_events:
+            fail(f"patterns: {ev} is tagged look-alike but is in no hard_negatives row")
+        if ev in hn_events and "look-alike" not in tags:
+            fail(f"patterns: {ev} is in a hard_negatives row but not tagged look-alike")
+        if "same-hour" in tags:
+            times = sorted(when[g] for g in events[ev] if g in where and when[g])
+            most = max(
+                (
+                    sum(1 for u in times if 0 <= (u - t).total_seconds() <= 3600)
+                    for t in times
+                ),
+                default=0,
+            )
+            if most < SAME_HOUR_MIN_ITEMS:
+                fail(
+                    f"patterns: {ev} is tagged same-hour but at most {most} of its"
+                    f" items fall within one hour (want {SAME_HOUR_MIN_ITEMS})"
+                )
+    for ev, guids in events.items():
+        if ev.startswith(PATTERNED_PREFIX) and len(guids) > 1 and ev not in patterns:
+            fail(f"patterns: multi-source event {ev} has no tags")
 
     # ---- counts
     print("Feeds")
@@ -174,7 +228,6 @@ def main():
         if any(x in own_ids for x in g) and any(x not in own_ids for x in g)
     ]
     hn_pos_pairs = sum(len(events[a]) * len(events[b]) for a, b in hn_pairs)
-    hn_events = {e for p in hn_pairs for e in p}
 
     print("Events")
     print(
@@ -199,6 +252,17 @@ def main():
         f"  hard-negative event pairs: {len(hn_pairs)} over {len(hn_events)} events "
         f"({hn_pos_pairs} item pairs that must NOT be merged)"
     )
+
+    print("Patterns (events, their items, positive pairs inside them)")
+    print(f"  tagged events: {len(patterns)}")
+    for tag in PATTERN_TAGS:
+        tagged = [ev for ev, tags in patterns.items() if ev in events and tag in tags]
+        n_items = sum(len(events[ev]) for ev in tagged)
+        n_pos = sum(len(events[ev]) * (len(events[ev]) - 1) // 2 for ev in tagged)
+        print(
+            f"  {tag:17} {len(tagged):3d} events, {n_items:4d} items,"
+            f" {n_pos:4d} positive pairs"
+        )
 
     if errors:
         print(f"\nFAILED: {len(errors)} problem(s)")
