@@ -327,7 +327,7 @@ ENRICHMENT_BATCH_DISCOUNT = 0.5  # Message Batches API price factor
 # benchmarks/clusters.py on the labelled set in benchmarks/clusters_eval.
 # --------------------------------------------------------------------------------------------
 CLUSTER_WINDOW_HOURS = env.int("CLUSTER_WINDOW_HOURS", default=48)
-CLUSTER_THRESHOLD = env.float("CLUSTER_THRESHOLD", default=0.48)
+CLUSTER_THRESHOLD = env.float("CLUSTER_THRESHOLD", default=0.44)
 CLUSTER_SAME_SOURCE_THRESHOLD = env.float("CLUSTER_SAME_SOURCE_THRESHOLD", default=0.9)
 # Joining a story also needs this fraction of the threshold as mean similarity to its members.
 CLUSTER_LINKAGE = env.float("CLUSTER_LINKAGE", default=0.75)
@@ -349,7 +349,9 @@ CLUSTER_SECOND_OPINION = env.str(
     else "",
 )
 CLUSTER_SECOND_OPINION_MODEL = env.str("CLUSTER_SECOND_OPINION_MODEL", default="")
-CLUSTER_SECOND_OPINION_MAX_PAIRS = env.int("CLUSTER_SECOND_OPINION_MAX_PAIRS", default=20)
+CLUSTER_SECOND_OPINION_MAX_PAIRS = env.int(
+    "CLUSTER_SECOND_OPINION_MAX_PAIRS", default=20
+)
 RELATED_DAYS = env.int("RELATED_DAYS", default=14)
 RELATED_CACHE_SECONDS = env.int("RELATED_CACHE_SECONDS", default=900)
 

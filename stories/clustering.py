@@ -23,7 +23,7 @@ from datetime import UTC, date, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Max, Min, Sum
+from django.db.models import Case, Count, FloatField, Max, Min, Q, Sum, Value, When
 
 from articles.models import Article
 
@@ -31,6 +31,7 @@ from .models import ArticleTerm, StoryCluster, TermDay
 from .terms import cosine, figures_disagree, key_terms, title_words
 
 MAX_LOOKUP_TERMS = 12
+STRONG_TERMS = 3
 TIME_PENALTY = 0.35
 IDF_PRIOR_DOCS = 200
 # TermDay row counting every indexed article of the day (key terms are never empty).
@@ -147,13 +148,26 @@ def candidates(
     )[:MAX_LOOKUP_TERMS]
     if not lookup:
         return [], idf
+    weight = {t: terms[t] * idf[t] for t in lookup}
+    # Candidates rank by the weight of what they share, not by how many terms: one rare
+    # name outweighs two everyday words. One shared term is enough among the three
+    # heaviest (a report in other words often shares little but its names).
+    strong = sorted(weight.values(), reverse=True)[:STRONG_TERMS][-1]
     shared = (
         in_window.filter(term__in=lookup)
         .exclude(article_id=article.pk)
         .values("article_id")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .order_by("-n")[:limit]
+        .annotate(
+            n=Count("id"),
+            w=Sum(
+                Case(
+                    *(When(term=t, then=Value(w)) for t, w in weight.items()),
+                    output_field=FloatField(),
+                )
+            ),
+        )
+        .filter(Q(n__gte=2) | Q(w__gte=strong))
+        .order_by("-w", "article_id")[:limit]
     )
     ids = [row["article_id"] for row in shared]
     if not ids:

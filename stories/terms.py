@@ -14,7 +14,9 @@ from collections import defaultdict
 from operator import itemgetter
 
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’&-]*[A-Za-z]|[A-Za-z]")
-_NUMBER = re.compile(r"(?<![\w.])\d[\d,]*(?:\.\d+)?")
+_NUMBER = re.compile(r"(?<![\w.])(?<![A-Za-z]-)\d[\d,]*(?:\.\d+)?")
+# Model and part numbers ("OR-90", "F-35") are names, not figures.
+_CODE = re.compile(r"\b[A-Za-z]{1,4}-\d{1,5}\b")
 _STOPWORDS = """
 a about above after again against all also am an and any are as at be because been
 before being below between both but by can could did do does doing down during each
@@ -35,6 +37,10 @@ _STOP = frozenset(_STOPWORDS.split())
 _TITLE_WEIGHT, _NAME_WEIGHT, _NUMBER_WEIGHT, _LEAD_WEIGHT = 1.6, 1.3, 1.8, 0.8
 _CONCEPT_WEIGHT = 1.0
 LEAD_CHARS = 700
+# The first sentences state the event; later ones give background and passing mentions of
+# other news ("...before the strike that began on Tuesday"), which weigh less.
+OPENING_CHARS = 300
+_LATER_WEIGHT = 0.5
 MAX_TERMS = 24
 
 
@@ -119,11 +125,12 @@ def figure_term(text: str, match: re.Match[str]) -> str | None:
 
 
 def _compact(value: float) -> str:
-    """Three significant figures with a scale letter: 4200000000 -> 4.2b, 231000 -> 231k."""
+    """Two significant figures with a scale letter - 4200000000 -> 4.2b, 231000 -> 230k -
+    so that "£28.4m" and "£28m" from two outlets are one figure."""
     for size, letter in ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k")):
         if value >= size:
-            return f"{value / size:.3g}{letter}"
-    return f"{value:.3g}"
+            return f"{value / size:.2g}{letter}"
+    return f"{value:.2g}"
 
 
 def figure_kind(term: str) -> str:
@@ -218,7 +225,17 @@ def key_terms(title: str, text: str) -> dict[str, float]:
     # Float weights: typeshed's Counter is int-valued, so a float defaultdict and
     # the same top-N selection Counter.most_common() performs.
     weights: defaultdict[str, float] = defaultdict(float)
-    for part, factor in ((title, _TITLE_WEIGHT), (text[:LEAD_CHARS], _LEAD_WEIGHT)):
+    lead = text[:LEAD_CHARS]
+    cut = lead.rfind(" ", 0, OPENING_CHARS) if len(lead) > OPENING_CHARS else len(lead)
+    cut = cut if cut > 0 else OPENING_CHARS
+    parts = (
+        (title, _TITLE_WEIGHT),
+        (lead[:cut], _LEAD_WEIGHT),
+        (lead[cut:], _LATER_WEIGHT),
+    )
+    for part, factor in parts:
+        for match in _CODE.finditer(part):
+            weights[match.group(0).lower()] += factor * _NAME_WEIGHT
         for match in _NUMBER.finditer(part):
             term = figure_term(part, match)
             if term:

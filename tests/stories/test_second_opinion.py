@@ -57,8 +57,10 @@ def answer(same: bool, reason: str) -> Reply:
     )
 
 
-def borderline_pair() -> tuple[Article, Article]:
-    """Two reports apart after assignment, whose rules score sits in the band."""
+def borderline_pair(settings: Settings) -> tuple[Article, Article]:
+    """Two reports apart after assignment, whose rules score sits in the band a little
+    under the threshold (set from their score, so tuning the rules does not move it)."""
+    settings.CLUSTER_THRESHOLD = 0.95
     first, second = (
         ArticleFactory.create(
             title=title,
@@ -70,6 +72,9 @@ def borderline_pair() -> tuple[Article, Article]:
     )
     for article in (first, second):
         clustering.assign(article)
+    settings.CLUSTER_THRESHOLD = 0.2  # every pair worth a look: read their score
+    _, scores, _ = consolidation.preview([first.pk, second.pk])
+    settings.CLUSTER_THRESHOLD = scores[(first.pk, second.pk)] + 0.05
     _, scores, band = consolidation.preview([first.pk, second.pk])
     assert band == [(first.pk, second.pk)], scores  # the premise of these tests
     return first, second
@@ -81,9 +86,9 @@ def story_of(article: Article) -> int | None:
 
 
 def test_a_borderline_pair_claude_calls_one_event_is_joined_and_the_desk_sees_why(
-    claude_api: FakeAnthropic, client: Client
+    claude_api: FakeAnthropic, client: Client, settings: Settings
 ) -> None:
-    first, second = borderline_pair()
+    first, second = borderline_pair(settings)
     threshold_alone = story_of(first) != story_of(second)
     claude_api.queue(answer(True, "Both report Helios buying Lumen Optics for cash."))
 
@@ -118,7 +123,7 @@ def test_a_borderline_pair_claude_calls_one_event_is_joined_and_the_desk_sees_wh
 def test_claude_saying_different_events_keeps_a_pair_the_rules_would_join(
     claude_api: FakeAnthropic, settings: Settings
 ) -> None:
-    first, second = borderline_pair()
+    first, second = borderline_pair(settings)
     _, scores, _ = consolidation.preview([first.pk, second.pk])
     # Lower the threshold under the pair's score, still within the band above it.
     settings.CLUSTER_THRESHOLD = scores[(first.pk, second.pk)] - 0.01
@@ -133,7 +138,7 @@ def test_claude_saying_different_events_keeps_a_pair_the_rules_would_join(
 def test_offline_nobody_is_asked_and_the_rules_decide(settings: Settings) -> None:
     settings.CLUSTER_SECOND_OPINION = "enrichment.same_event.second_opinion"
     settings.ENRICHMENT_BACKEND = "offline"
-    first, second = borderline_pair()
+    first, second = borderline_pair(settings)
     stories_consolidate(seeds=[first.pk, second.pk])  # a call would fail: no fake API
     assert story_of(first) != story_of(second)
     assert not PairOpinion.objects.exists()
@@ -143,7 +148,7 @@ def test_out_of_budget_the_rules_decide_and_nothing_is_charged(
     claude_api: FakeAnthropic, settings: Settings
 ) -> None:
     settings.ENRICHMENT_DAILY_BUDGET_USD = 0.0
-    first, second = borderline_pair()
+    first, second = borderline_pair(settings)
     stories_consolidate(seeds=[first.pk, second.pk])
     assert claude_api.message_calls == []
     assert story_of(first) != story_of(second)
@@ -161,9 +166,9 @@ def test_out_of_budget_the_rules_decide_and_nothing_is_charged(
     ids=["overloaded", "refused", "prose", "wrong-type"],
 )
 def test_a_failed_or_senseless_answer_leaves_the_rules_to_decide_and_is_asked_again(
-    claude_api: FakeAnthropic, reply: Reply
+    claude_api: FakeAnthropic, reply: Reply, settings: Settings
 ) -> None:
-    first, second = borderline_pair()
+    first, second = borderline_pair(settings)
     claude_api.queue(reply)
     stories_consolidate(seeds=[first.pk, second.pk])
     assert story_of(first) != story_of(second)

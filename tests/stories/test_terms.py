@@ -44,7 +44,9 @@ def test_times_years_and_lone_digits_are_not_figures(text: str) -> None:
 def test_figures_disagree_only_when_both_state_that_kind() -> None:
     deal = key_terms("Helios to buy Lumen for $4.2 billion", "")
     other_deal = key_terms("Helios to buy Lumen for $3.1 billion", "")
-    accident = key_terms("Blast at Dunmore plant at 9:40", "The plant makes 2,400 tons.")
+    accident = key_terms(
+        "Blast at Dunmore plant at 9:40", "The plant makes 2,400 tons."
+    )
     report = key_terms("Blast at Dunmore plant", "Some 310 workers were evacuated.")
     assert figures_disagree(deal, other_deal)
     assert not figures_disagree(accident, report)  # capacity vs people: no conflict
@@ -98,3 +100,21 @@ def test_word_forms_share_one_stem(forms: tuple[str, ...]) -> None:
 def test_a_short_word_or_double_s_is_left_alone() -> None:
     assert _stem("loss") == "loss"
     assert _stem("gas") == "gas"
+
+
+def test_a_rounded_figure_from_another_outlet_is_the_same_figure() -> None:
+    assert figures("£28.4m") == figures("£28M")
+
+
+def test_a_model_number_is_a_name_not_a_figure() -> None:
+    terms = key_terms("Orrin delivers 31 OR-90 jets", "")
+    assert "or-90" in terms
+    assert not any(t.endswith(":90") for t in terms)
+
+
+def test_a_passing_mention_late_in_the_lead_weighs_less_than_the_opening() -> None:
+    opening = "Castellan machinists walked out at the Dunmore plant on Tuesday. "
+    background = "The plant builds fuselages for several jet makers in the region. " * 6
+    early = key_terms("Strike", opening + background)
+    late = key_terms("Strike", background + opening)
+    assert early["castellan"] > late["castellan"]
