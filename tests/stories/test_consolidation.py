@@ -252,3 +252,25 @@ def test_the_same_feeds_give_the_same_stories_with_one_or_four_fetch_workers(
     assert set(one) == {guid for guids in labels["events"].values() for guid in guids}
     assert four == one
     assert len(set(one.values())) < len(one)  # some stories have several reports
+
+
+def test_recluster_reindex_reads_old_signatures_the_new_way() -> None:
+    """Signatures stored by an earlier release (figures without their kind) are read
+    again with --reindex; without it they are reused as stored."""
+    articles = corpus()
+    recluster_in(articles)
+    approved = Article.objects.get(title=OTHER[0][0])
+    Article.objects.filter(pk=approved.pk).update(status=Article.Status.APPROVED)
+    old = {"terms": {"#4.2": 3.0, "helio": 2.0, "lumen": 2.0}, "title": []}
+    Article.objects.update(cluster_signature=old)
+
+    call_command("recluster", "--days", "100000", stdout=StringIO())
+    assert Article.objects.get(title=HELIOS[0][0]).cluster_signature == old
+
+    call_command("recluster", "--days", "100000", "--reindex", stdout=StringIO())
+    for article in Article.objects.all():
+        assert "#4.2" not in article.cluster_signature["terms"], article.title
+    assert (
+        "#$:4.2b" in Article.objects.get(title=HELIOS[0][0]).cluster_signature["terms"]
+    )
+    assert frozenset(t for t, _ in HELIOS) in stories(articles)

@@ -24,6 +24,12 @@ class Command(BaseCommand):
         parser.add_argument(
             "--days", type=int, default=30, help="how far back (default 30)"
         )
+        parser.add_argument(
+            "--reindex",
+            action="store_true",
+            help="recompute every article's key terms first (after a release changed "
+            "how they are read, as the release notes say)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = timezone.now() - timedelta(days=options["days"])
@@ -33,6 +39,12 @@ class Command(BaseCommand):
             pk__in=settled
         )
         ids = list(articles.order_by("published_at", "pk").values_list("pk", flat=True))
+        if options["reindex"]:
+            # What the desk settled keeps its story, but is read the new way too.
+            for article in Article.objects.filter(
+                published_at__gte=since, pk__in=settled
+            ).iterator():
+                clustering.index_article(article)
         # Detach first, so each article only meets those already re-clustered before it.
         articles.update(cluster=None)
         for article in tqdm(
@@ -43,7 +55,9 @@ class Command(BaseCommand):
             unit="article",
             disable=options["verbosity"] < 1,
         ):
-            clustering.assign(article, reindex=not article.cluster_signature)
+            clustering.assign(
+                article, reindex=options["reindex"] or not article.cluster_signature
+            )
         # The same stories whatever order the articles came in (stories/consolidation.py).
         consolidation.consolidate(ids)
         emptied = StoryCluster.objects.annotate(n=Count("articles")).filter(n=0)
