@@ -22,6 +22,7 @@ message left behind.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -122,11 +123,23 @@ def hand_on(article_ids: list[int], *, clustered: bool, force: bool) -> None:
         enrichment_chain(article_id, force=force).delay()
 
 
+# Without a broker (CELERY_TASK_ALWAYS_EAGER: make run, fetch_feeds --sync) the pipeline
+# runs in the thread that committed. Celery's eager chains keep a process-wide "inside a
+# task" flag, so two threads running them at once (fetch_feeds --sync --workers 4) make one
+# of them fail with "Never call result.get() within a task!" and leave its articles
+# unclustered. One eager pipeline at a time per process.
+_EAGER_PIPELINE = threading.Lock()
+
+
 def _sender(signature: Signature) -> Callable[[], None]:
     # A plain function, not a functools.partial: Django's robust on_commit handler logs the
     # callback's __qualname__ when it fails, which a partial does not have.
     def send_pipeline_task() -> None:
-        signature.delay()
+        if signature.app.conf.task_always_eager:
+            with _EAGER_PIPELINE:
+                signature.delay()
+        else:
+            signature.delay()
 
     return send_pipeline_task
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import random
+from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 from io import StringIO
@@ -231,6 +232,10 @@ def _fetch_all(feeds: FeedServer, workers: int) -> dict[str, str | None]:
     call_command(
         "fetch_feeds", "--all", "--sync", "--workers", str(workers), stdout=StringIO()
     )
+    # Every article reached its story and the desk: none was left behind by a thread.
+    statuses = Counter(Article.objects.values_list("status", flat=True))
+    assert statuses == {Article.Status.IN_REVIEW: Article.objects.count()}, statuses
+    assert not Article.objects.filter(cluster__isnull=True).exists()
     recent_consolidate()  # beat's pass
     groups: dict[int | None, list[str]] = {}
     for guid, story in Article.objects.values_list("guid", "cluster_id"):
