@@ -170,7 +170,13 @@ _CONCEPT_PHRASES = [
     (
         "~outage",
         r"\b(?:outages?|went dark|goes dark|go dark|went down|goes down|knocked offline|"
-        r"offline|blackouts?|disruptions?|service failure)\b",
+        r"offline|blackouts?|disruptions?|service failure|power cuts?|lights out|"
+        r"(?:plunged|plunges) into darkness|without power|lost power)\b",
+    ),
+    (
+        "~fire",
+        r"\b(?:fires?|blazes?|inferno|fireballs?|explosions?|blasts?|exploded|"
+        r"caught fire|on fire)\b",
     ),
     (
         "~recall",
