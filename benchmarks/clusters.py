@@ -44,6 +44,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any, TypedDict
@@ -79,7 +80,12 @@ from articles.models import Article  # noqa: E402
 from sources.models import Source  # noqa: E402
 from sources.services import source_create, source_ingest_body  # noqa: E402
 from stories import clustering, consolidation  # noqa: E402
-from stories.models import ArticleTerm, StoryCluster, TermDay  # noqa: E402
+from stories.models import (  # noqa: E402
+    ArticleTerm,
+    PairOpinion,
+    StoryCluster,
+    TermDay,
+)
 from stories.services import recent_consolidate  # noqa: E402
 
 TARGETS = {"precision": 0.97, "recall": 0.90, "median_ms": 20.0, "p95_ms": 40.0}
@@ -295,6 +301,50 @@ def quality(with_real: bool) -> Quality:
 
 
 # ---------------------------------------------------------------------------------------
+# What a second opinion could add: one that is always right
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Answer:
+    same_event: bool
+    reason: str
+    model: str = "oracle"
+    cost_usd: Decimal = Decimal(0)
+
+
+_EVENT_OF: dict[str, str] = {}
+
+
+def oracle(first: Article, second: Article) -> _Answer:
+    """A judge that knows the labels (CLUSTER_SECOND_OPINION="__main__.oracle"): the most
+    a second opinion in the band can add. Unlabelled reports are each their own event."""
+    a, b = (
+        _EVENT_OF.get(first.guid, first.guid),
+        _EVENT_OF.get(second.guid, second.guid),
+    )
+    return _Answer(same_event=a == b, reason=f"{a} / {b}")
+
+
+def with_oracle() -> dict[str, Any]:
+    """The labelled feeds (no distractors) ingested with the always-right judge."""
+    labels = load_labels()
+    _EVENT_OF.update(labels.event_of)
+    fresh_database()
+    settings.CLUSTER_SECOND_OPINION = "__main__.oracle"
+    try:
+        ingest_folder(feed_files())
+        recent_consolidate()
+    finally:
+        settings.CLUSTER_SECOND_OPINION = ""
+    story_of = story_of_guid()
+    return {
+        "extended": evaluate(story_of, labels, labels.guids(sets=EXTENDED)),
+        "holdout": evaluate(story_of, labels, labels.guids(sets={"holdout"})),
+        "asked": PairOpinion.objects.count(),
+        "said_same": PairOpinion.objects.filter(same_event=True).count(),
+    }
+
+
+# ---------------------------------------------------------------------------------------
 # The same stories whatever the fetch concurrency
 # ---------------------------------------------------------------------------------------
 def serve(files: list[tuple[str, Path]]) -> tuple[ThreadingHTTPServer, str]:
@@ -346,6 +396,7 @@ def spread(runs: int) -> dict[str, Any]:
                     "--sync",
                     "--workers",
                     str(workers),
+                    verbosity=0,
                     stdout=open(os.devnull, "w"),  # noqa: SIM115
                 )
                 fetched = time.perf_counter() - started
@@ -575,6 +626,15 @@ def main() -> None:
     for threshold, row in q["sweep"].items():
         mark = " <- configured" if threshold == q["threshold"] else ""
         print_scores(f"  {threshold:.2f}{mark}", row)
+
+    print("\nWith a second opinion that is always right (the labels) in the band:")
+    o = results["oracle"] = with_oracle()
+    print_scores("extended set", o["extended"])
+    print_scores("held-out set", o["holdout"])
+    print(
+        f"  pairs asked: {o['asked']} ({o['said_same']} same event) - what Claude would "
+        "be asked for these 360 reports"
+    )
 
     if not args.skip_spread:
         print(
