@@ -250,7 +250,10 @@ def article_delete(
 def _lock_stories(*articles: Article | int) -> dict[int, int | None]:
     """Lock the stories of these articles, in id order, before any of their articles: the
     desk's lock order (story, then articles), so two editors merging two stories into each
-    other at once wait for one another instead of deadlocking."""
+    other at once wait for one another instead of deadlocking. First of all, clustering's
+    lock: an automatic pass moving reports between these stories waits for the editor,
+    or the editor for it."""
+    clustering.lock()
     pks = [a if isinstance(a, int) else a.pk for a in articles]
     clusters: dict[int, int | None] = dict(
         Article.objects.filter(pk__in=pks).values_list("pk", "cluster_id")

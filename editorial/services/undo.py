@@ -144,7 +144,8 @@ def _lock_stories_of(article_id: int, last: AuditEvent | None) -> None:
     """Lock every story the undo may move rows between, in id order, before any article:
     the desk's lock order (stories, then articles), which merge, split and lead choice
     keep too — so an undo and a merge into the same story wait for one another instead of
-    deadlocking."""
+    deadlocking. First of all, clustering's lock, as the desk's other story actions."""
+    clustering.lock()
     ids: set[int] = set()
     article_ids = {article_id}
     if last is not None:
