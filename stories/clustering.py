@@ -19,6 +19,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from datetime import UTC, date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -28,15 +29,24 @@ from django.db.models import Case, Count, FloatField, Max, Min, Q, Sum, Value, W
 from articles.models import Article
 
 from .models import ArticleTerm, StoryCluster, TermDay
-from .terms import cosine, figures_disagree, key_terms, title_words
+from .terms import (
+    cosine,
+    figures_disagree,
+    key_names,
+    key_terms,
+    names_disagree,
+    title_words,
+)
 
 MAX_LOOKUP_TERMS = 12
 STRONG_TERMS = 3
+COMMON_LOOKUP_TERMS = 4
 TIME_PENALTY = 0.35
 IDF_PRIOR_DOCS = 200
 # TermDay row counting every indexed article of the day (key terms are never empty).
 ALL_ARTICLES = ""
 FIGURE_PENALTY = 0.75
+NAME_PENALTY = 0.5
 # pg_advisory_xact_lock key of story assignment (any constant unique to this purpose).
 ASSIGNMENT_LOCK = 0x5_70_21E5
 
@@ -52,12 +62,26 @@ class Match:
     shared_words: int = 0  # shared terms that are not figures
 
 
+# A report's names: in its headline and lead, and in its headline alone.
+Names = tuple[list[str], list[str]]
+
+
+def names_of(sig: dict[str, Any] | None) -> Names | None:
+    """The names a stored signature holds; None for one stored before names were kept."""
+    if not sig or "names" not in sig:
+        return None
+    return sig["names"], sig.get("title_names") or []
+
+
 def _window() -> timedelta:
     return timedelta(hours=settings.CLUSTER_WINDOW_HOURS)
 
 
 def signature(article: Article) -> dict[str, object]:
+    names, title_names = key_names(article.source_headline, article.text)
     return {
+        "names": names,
+        "title_names": title_names,
         "terms": key_terms(article.source_headline, article.text),
         "title": title_words(article.source_headline),
     }
@@ -116,7 +140,11 @@ def _window_size(article: Article) -> int:
 
 
 def candidates(
-    article: Article, terms: dict[str, float], limit: int = 30
+    article: Article,
+    terms: dict[str, float],
+    limit: int = 30,
+    *,
+    names: Names | None = None,
 ) -> tuple[list[Match], dict[str, float]]:
     """Articles in the window sharing the most discriminative key terms, scored by cosine
     similarity of TF-IDF vectors. Two index-only range scans, whatever the table size."""
@@ -141,11 +169,17 @@ def candidates(
     # Words most articles of the window share cannot tell stories apart; looking them up
     # would only cost time. The rarest, heaviest terms find the candidates.
     common = max(50, total // 20)
-    lookup = sorted(
-        (t for t in terms if 0 < frequencies.get(t, 0) <= common),
+    heaviest = sorted(
+        (t for t in terms if frequencies.get(t, 0) > 0),
         key=lambda t: terms[t] * idf[t],
         reverse=True,
-    )[:MAX_LOOKUP_TERMS]
+    )
+    lookup = [t for t in heaviest if frequencies[t] <= common][:MAX_LOOKUP_TERMS]
+    if len(lookup) < 2:
+        # Every term is common in the window: a wire copied by dozens of outlets, one event
+        # everybody covers. Its heaviest terms still find its other reports (a wider scan);
+        # no candidates would read as "no other report", and split the story.
+        lookup = heaviest[:COMMON_LOOKUP_TERMS]
     if not lookup:
         return [], idf
     weight = {t: terms[t] * idf[t] for t in lookup}
@@ -178,7 +212,14 @@ def candidates(
     ).values_list("pk", "cluster_id", "source_id", "cluster_signature", "published_at"):
         other = (sig or {}).get("terms", {})
         hours = abs((published_at - article.published_at).total_seconds()) / 3600
-        score = similarity(terms, other, idf, hours=hours)
+        score = similarity(
+            terms,
+            other,
+            idf,
+            hours=hours,
+            names=names,
+            other_names=names_of(sig),
+        )
         if (
             source_id == article.source_id
             and score < settings.CLUSTER_SAME_SOURCE_THRESHOLD
@@ -194,9 +235,12 @@ def similarity(
     idf: dict[str, float],
     *,
     hours: float,
+    names: Names | None = None,
+    other_names: Names | None = None,
 ) -> float:
     """How surely two reports ``hours`` apart describe one event: the cosine of their key
-    terms under ``idf``, less for time apart and for figures that disagree."""
+    terms under ``idf``, less for time apart, for figures that disagree and for names that
+    have nothing in common."""
     score = cosine(terms, other, idf)
     # Reports of one event come close together; a story days later is usually a
     # follow-up (approval after a deal, end of a strike), a different event.
@@ -205,6 +249,14 @@ def similarity(
     # all differ are usually two events of the same company or kind.
     if figures_disagree(terms, other):
         score *= FIGURE_PENALTY
+    # Same kind of event, same figure, other companies: "Halden to cut 1,200 jobs" and
+    # "Corvel to cut 1,200 jobs" share everything but who.
+    if (
+        names is not None
+        and other_names is not None
+        and names_disagree(names[0], other_names[0], names[1], other_names[1])
+    ):
+        score *= NAME_PENALTY
     return score
 
 
@@ -227,7 +279,7 @@ def lock() -> None:
 def best_match(article: Article, terms: dict[str, float]) -> Match | None:
     """The most similar clustered article that clears the threshold and whose story the
     article agrees with as a whole (average link), or None."""
-    matches, idf = candidates(article, terms)
+    matches, idf = candidates(article, terms, names=names_of(article.cluster_signature))
     for match in matches:
         if match.score < settings.CLUSTER_THRESHOLD:
             return None
@@ -366,6 +418,8 @@ def split(*, article: Article) -> StoryCluster:
     Article.objects.filter(pk=article.pk).update(cluster=cluster, cluster_locked=True)
     article.cluster_id, article.cluster_locked = cluster.pk, True
     if previous:
+        # The reports the editor saw stay in the story they left, for good too.
+        Article.objects.filter(cluster_id=previous).update(cluster_locked=True)
         StoryCluster.objects.filter(pk=previous).update(manual=True)
         refresh_cluster(previous)
     return refresh_cluster(cluster.pk)  # type: ignore[return-value]

@@ -67,6 +67,7 @@ class Report:
     published_at: datetime
     cluster_id: int | None
     terms: dict[str, float]
+    names: clustering.Names | None = None
     idf: dict[str, float] = field(default_factory=dict)
     neighbours: set[int] = field(default_factory=set)
     expanded: bool = False
@@ -115,34 +116,39 @@ def _load(ids: Iterable[int], reports: dict[int, Report]) -> list[int]:
             published_at=published_at,
             cluster_id=cluster_id,
             terms=(sig or {}).get("terms") or {},
+            names=clustering.names_of(sig),
         )
         added.append(pk)
     return added
 
 
 def _region(seeds: Iterable[int]) -> dict[int, Report]:
-    """The seeds, their stories and every report they resemble, breadth first."""
+    """The seeds, their stories and every report they resemble, breadth first. The seeds
+    and their stories are always looked at; the region grows beyond them up to
+    ``CLUSTER_REGION_LIMIT`` reports (callers pass at most ``SEED_CHUNK`` seeds)."""
     reports: dict[int, Report] = {}
     frontier = _load(seeds, reports)
     floor = settings.CLUSTER_THRESHOLD * REGION_FLOOR
-    limit = settings.CLUSTER_REGION_LIMIT
+    limit = max(settings.CLUSTER_REGION_LIMIT, len(reports))
     while frontier:
         found: set[int] = set()
         for pk in sorted(frontier, key=lambda pk: reports[pk].key):
             report = reports[pk]
-            if len(reports) >= limit:
+            if len(reports) > limit:
                 break
             stub = Article(
                 pk=pk, published_at=report.published_at, source_id=report.source_id
             )
-            matches, report.idf = clustering.candidates(stub, report.terms)
+            matches, report.idf = clustering.candidates(
+                stub, report.terms, names=report.names
+            )
             report.expanded = True
             for match in matches:
                 if match.score >= floor:
                     report.neighbours.add(match.article_id)
                     found.add(match.article_id)
-        frontier = _load(found, reports) if len(reports) < limit else []
-    if len(reports) >= limit:
+        frontier = _load(found, reports) if len(reports) <= limit else []
+    if len(reports) > limit:
         logger.warning(
             "story consolidation stopped growing its region at %d reports "
             "(CLUSTER_REGION_LIMIT); the rest keep their stories",
@@ -155,8 +161,12 @@ def _score(a: Report, b: Report) -> float:
     """Symmetric: the mean of the two reports' views of each other."""
     hours = abs((a.published_at - b.published_at).total_seconds()) / 3600
     return (
-        clustering.similarity(a.terms, b.terms, a.idf, hours=hours)
-        + clustering.similarity(b.terms, a.terms, b.idf, hours=hours)
+        clustering.similarity(
+            a.terms, b.terms, a.idf, hours=hours, names=a.names, other_names=b.names
+        )
+        + clustering.similarity(
+            b.terms, a.terms, b.idf, hours=hours, names=b.names, other_names=a.names
+        )
     ) / 2
 
 
@@ -195,7 +205,7 @@ def evidence(
     return scores, band
 
 
-def _fixed_stories(reports: Mapping[int, Report]) -> set[int]:
+def fixed_stories(reports: Mapping[int, Report]) -> set[int]:
     """Stories an editor touched: manual ones, and those holding a settled report."""
     ids = {r.cluster_id for r in reports.values() if r.cluster_id is not None}
     manual = StoryCluster.objects.filter(pk__in=ids, manual=True).values_list(
@@ -209,17 +219,39 @@ def _fixed_stories(reports: Mapping[int, Report]) -> set[int]:
     return set(manual) | set(settled)
 
 
+def pinned_reports(reports: Mapping[int, Report], fixed: set[int]) -> set[int]:
+    """The reports of fixed stories that stay where they are: the ones the desk acted on
+    (decided, edited, or placed: a merge or a split locks what the editor saw) and each
+    story's lead. The rest of a fixed story - reports that joined it automatically since -
+    stay only if the evidence keeps them there, so a wrong automatic join to a story the
+    desk decided can still be undone. A fixed story with none of these in the region keeps
+    all of its reports."""
+    in_fixed = [r.pk for r in reports.values() if r.cluster_id in fixed]
+    pinned = set(
+        Article.objects.settled().filter(pk__in=in_fixed).values_list("pk", flat=True)
+    )
+    pinned |= set(
+        StoryCluster.objects.filter(
+            pk__in=fixed, canonical_id__in=in_fixed
+        ).values_list("canonical_id", flat=True)
+    )
+    anchored = {reports[pk].cluster_id for pk in pinned}
+    pinned |= {pk for pk in in_fixed if reports[pk].cluster_id not in anchored}
+    return pinned
+
+
 class _Groups:
     """Union-find over reports, with each group's members and its fixed story, if any."""
 
-    def __init__(self, reports: Mapping[int, Report], fixed: set[int]) -> None:
+    def __init__(self, reports: Mapping[int, Report], pinned: set[int]) -> None:
         self.parent = {pk: pk for pk in reports}
         self.members = {pk: [pk] for pk in reports}
         self.story: dict[int, int | None] = {pk: None for pk in reports}
         by_story: dict[int, list[int]] = {}
-        for report in reports.values():
-            if report.cluster_id is not None and report.cluster_id in fixed:
-                by_story.setdefault(report.cluster_id, []).append(report.pk)
+        for pk in sorted(pinned):
+            story = reports[pk].cluster_id
+            if story is not None:
+                by_story.setdefault(story, []).append(pk)
         for story, pks in by_story.items():
             for pk in pks[1:]:
                 self.union(pks[0], pk)
@@ -245,11 +277,12 @@ def partition(
     reports: Mapping[int, Report],
     scores: Mapping[Pair, float],
     *,
-    fixed: set[int],
+    pinned: set[int],
     verdicts: Mapping[Pair, bool] | None = None,
-) -> list[list[int]]:
-    """The region's stories, as lists of article ids: a function of the reports and their
-    evidence alone (see the module's docstring)."""
+) -> list[tuple[list[int], int | None]]:
+    """The region's stories, as lists of article ids with the fixed story each keeps (or
+    None): a function of the reports and their evidence alone (see the module's
+    docstring)."""
     verdicts = verdicts or {}
     threshold = settings.CLUSTER_THRESHOLD
     Key = tuple[datetime, str, str]
@@ -264,7 +297,7 @@ def partition(
             )
             edges.append((-score, first.key, second.key, first.pk, second.pk))
     edges.sort()
-    groups = _Groups(reports, fixed)
+    groups = _Groups(reports, pinned)
     agreement = threshold * settings.CLUSTER_LINKAGE
 
     def score_of(a: int, b: int) -> float:
@@ -292,10 +325,10 @@ def partition(
                 continue
         groups.union(ra, rb)
     stories = [
-        sorted(members, key=lambda pk: reports[pk].key)
-        for members in groups.members.values()
+        (sorted(members, key=lambda pk: reports[pk].key), groups.story[root])
+        for root, members in groups.members.items()
     ]
-    return sorted(stories, key=lambda members: reports[members[0]].key)
+    return sorted(stories, key=lambda story: reports[story[0][0]].key)
 
 
 def _target(
@@ -304,15 +337,13 @@ def _target(
     fixed: set[int],
     claimed: set[int],
 ) -> int | None:
-    """The existing story a group keeps: the editor's when it holds one, else the one
-    holding most of the group (ties: the earliest report's); None for a new story."""
+    """The existing story a group without a fixed one keeps: the one holding most of it
+    (ties: the earliest report's), never a fixed story (its pinned reports keep it);
+    None for a new story."""
     held: Counter[int] = Counter()
     for pk in members:
-        if (story := reports[pk].cluster_id) is not None:
+        if (story := reports[pk].cluster_id) is not None and story not in fixed:
             held[story] += 1
-    for story in held:
-        if story in fixed:
-            return story
     first_seen: dict[int, tuple[datetime, str, str]] = {}
     # Members come sorted by key: the first seen of each story is its earliest report.
     for pk in members:
@@ -326,33 +357,44 @@ def _target(
 
 
 def _write(
-    reports: Mapping[int, Report], stories: list[list[int]], fixed: set[int]
+    reports: Mapping[int, Report],
+    stories: list[tuple[list[int], int | None]],
+    fixed: set[int],
 ) -> int:
     """Give each group its story and move the reports whose story changed; returns how
     many moved."""
-    claimed: set[int] = set()
+    claimed: set[int] = {story for _, story in stories if story is not None}
     moves: list[tuple[int, list[int]]] = []
-    for members in stories:
-        target = _target(reports, members, fixed, claimed)
+    for members, kept in stories:
+        target = kept if kept is not None else _target(reports, members, fixed, claimed)
         if target is None:
             target = StoryCluster.objects.create(canonical_id=members[0]).pk
         claimed.add(target)
         movers = [pk for pk in members if reports[pk].cluster_id != target]
         if movers:
             moves.append((target, movers))
-    # Only reports still where they were read and still undecided move: an editor acting
-    # meanwhile wins.
+    touched = {target for target, _ in moves} | {
+        story
+        for _, movers in moves
+        for pk in movers
+        if (story := reports[pk].cluster_id) is not None
+    }
+    # The desk's lock order: stories (in id order), then their articles.
+    list(
+        StoryCluster.objects.select_for_update()
+        .filter(pk__in=touched)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    # Only reports still where they were read and still undecided move (a copy edit or a
+    # decision does not take clustering's lock): the desk acting meanwhile wins.
     undecided = Q(status__in=Article.UNDECIDED, edited_fields=[], cluster_locked=False)
-    touched: set[int] = set()
     moved = 0
     for target, movers in moves:
-        touched.add(target)
         by_story: dict[int | None, list[int]] = {}
         for pk in movers:
             by_story.setdefault(reports[pk].cluster_id, []).append(pk)
         for story, ids in by_story.items():
-            if story is not None:
-                touched.add(story)
             moved += Article.objects.filter(
                 undecided, pk__in=ids, cluster_id=story
             ).update(cluster_id=target)
@@ -394,16 +436,19 @@ def consolidate(seeds: Iterable[int]) -> Outcome:
     with transaction.atomic():
         clustering.lock()
         reports = _region(seeds)
-        fixed = _fixed_stories(reports)
-        # Reports the region grew too large to look at keep their story, like an editor's.
-        fixed |= {
+        fixed = fixed_stories(reports)
+        pinned = pinned_reports(reports, fixed)
+        # Stories the region grew too large to look at keep all their reports.
+        unexamined = {
             r.cluster_id
             for r in reports.values()
             if not r.expanded and r.cluster_id is not None
         }
+        fixed |= unexamined
+        pinned |= {r.pk for r in reports.values() if r.cluster_id in unexamined}
         scores, outcome.band = evidence(reports)
         verdicts = opinions(outcome.band)
-        stories = partition(reports, scores, fixed=fixed, verdicts=verdicts)
+        stories = partition(reports, scores, pinned=pinned, verdicts=verdicts)
         outcome.region = len(reports)
         outcome.stories_before = len({r.cluster_id for r in reports.values()} - {None})
         outcome.stories_after = len(stories)
@@ -412,12 +457,21 @@ def consolidate(seeds: Iterable[int]) -> Outcome:
 
 
 def recent_seeds(hours: float | None = None) -> list[int]:
-    """Reports ingested in the last ``hours`` (CLUSTER_CONSOLIDATE_HOURS) that have a story."""
+    """Reports ingested in the last ``hours`` (CLUSTER_CONSOLIDATE_HOURS) that have a
+    story, in an order that does not depend on arrival (publication time, feed, guid)."""
     since = timezone.now() - timedelta(
         hours=settings.CLUSTER_CONSOLIDATE_HOURS if hours is None else hours
     )
     return list(
         Article.objects.filter(created_at__gte=since, cluster__isnull=False)
-        .order_by("pk")
+        .order_by("published_at", "source__feed_url", "guid")
         .values_list("pk", flat=True)
     )
+
+
+def chunks(seeds: list[int]) -> list[list[int]]:
+    """Seeds in passes of at most ``CLUSTER_SEED_CHUNK``: each pass holds clustering's
+    lock for the time of its region only, and a long backlog is settled a part at a
+    time instead of not at all."""
+    size = max(settings.CLUSTER_SEED_CHUNK, 1)
+    return [seeds[i : i + size] for i in range(0, len(seeds), size)]

@@ -73,7 +73,8 @@ class StoryCluster(models.Model):
     def __str__(self) -> str:
         canonical = self.canonical  # None (no query) when canonical_id is unset
         title = canonical.title if canonical is not None else "(empty)"
-        return f"{title} [{self.source_count} sources]"
+        sources = "source" if self.source_count == 1 else "sources"
+        return f"{title} [{self.source_count} {sources}]"
 
 
 class ArticleTerm(models.Model):

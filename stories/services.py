@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.utils.module_loading import import_string
 
 from articles.models import Article
@@ -51,48 +53,80 @@ def stories_consolidate(*, seeds: list[int]) -> consolidation.Outcome:
 
 
 def recent_consolidate() -> consolidation.Outcome:
-    """Beat's pass: settle the stories of the reports ingested recently."""
-    return stories_consolidate(seeds=consolidation.recent_seeds())
+    """Beat's pass: settle the stories of the reports ingested recently, a chunk of
+    ``CLUSTER_SEED_CHUNK`` at a time."""
+    total = consolidation.Outcome()
+    for seeds in consolidation.chunks(consolidation.recent_seeds()):
+        outcome = stories_consolidate(seeds=seeds)
+        total.region += outcome.region
+        total.moved += outcome.moved
+    return total
 
 
 def second_opinions_ask(*, seeds: list[int]) -> int:
     """Ask ``CLUSTER_SECOND_OPINION`` about the borderline pairs around these articles that
     have no opinion yet, the closest to the threshold first, at most
     ``CLUSTER_SECOND_OPINION_MAX_PAIRS`` per pass; returns how many answered. Outside any
-    lock: each answer is a network call."""
+    lock: each answer is a network call. Pairs whose stories an editor fixed are not asked
+    (the answer could change nothing); after no answer (no budget, an API failure, a reply
+    that made no sense) the pass stops, and that pair waits an hour before it is asked
+    again, so a failing API is not paid for again on every pass."""
     if not settings.CLUSTER_SECOND_OPINION or not seeds:
         return 0
     ask = import_string(settings.CLUSTER_SECOND_OPINION)
     reports, scores, band = consolidation.preview(seeds)
     known = consolidation.opinions(band)
+    fixed = consolidation.fixed_stories(reports)
     threshold = settings.CLUSTER_THRESHOLD
     todo = sorted(
-        (pair for pair in band if pair not in known),
+        (
+            pair
+            for pair in band
+            if pair not in known
+            and not (
+                reports[pair[0]].cluster_id in fixed
+                and reports[pair[1]].cluster_id in fixed
+            )
+            and not cache.get(_failed_key(pair))
+        ),
         key=lambda pair: (abs(scores[pair] - threshold), pair),
     )[: settings.CLUSTER_SECOND_OPINION_MAX_PAIRS]
     articles = Article.objects.select_related("source").in_bulk(
         {pk for pair in todo for pk in pair}
     )
     answered = 0
-    for first, second in todo:
+    for pair in todo:
+        first, second = pair
         if first not in articles or second not in articles:
             continue
         opinion = ask(articles[first], articles[second])
         if opinion is None:
-            continue  # no Claude, no budget or no sense: the rules decide
-        PairOpinion.objects.bulk_create(
-            [
-                PairOpinion(
-                    first_id=first,
-                    second_id=second,
-                    same_event=opinion.same_event,
-                    reason=opinion.reason[:300],
-                    score=scores[(first, second)],
-                    model=opinion.model[:100],
-                    cost_usd=opinion.cost_usd,
-                )
-            ],
-            ignore_conflicts=True,  # another worker asked the same pair meanwhile
-        )
+            cache.set(
+                _failed_key(pair), 1, settings.CLUSTER_SECOND_OPINION_RETRY_SECONDS
+            )
+            break
+        with transaction.atomic():
+            # Both still there, and kept there until the answer is stored.
+            present = Article.objects.select_for_update().filter(pk__in=pair)
+            if len(present.values_list("pk", flat=True)) < 2:
+                continue  # one was deleted while the question was out
+            PairOpinion.objects.bulk_create(
+                [
+                    PairOpinion(
+                        first_id=first,
+                        second_id=second,
+                        same_event=opinion.same_event,
+                        reason=opinion.reason[:300],
+                        score=scores[pair],
+                        model=opinion.model[:100],
+                        cost_usd=opinion.cost_usd,
+                    )
+                ],
+                ignore_conflicts=True,  # another worker asked the same pair meanwhile
+            )
         answered += 1
     return answered
+
+
+def _failed_key(pair: tuple[int, int]) -> str:
+    return f"stories:second-opinion-failed:{pair[0]}:{pair[1]}"

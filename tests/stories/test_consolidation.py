@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import random
+import threading
 from collections import Counter
 from collections.abc import Iterable
 from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, connections
 from django.utils import timezone
+from pytest_django import Settings
 
 from articles.models import Article
 from editorial import services as editorial
@@ -279,3 +282,139 @@ def test_recluster_reindex_reads_old_signatures_the_new_way() -> None:
         "#$:4.2b" in Article.objects.get(title=HELIOS[0][0]).cluster_signature["terms"]
     )
     assert frozenset(t for t, _ in HELIOS) in stories(articles)
+
+
+# --- What an attack on consolidation found ------------------------------------------------
+def test_the_same_figure_and_verb_at_two_companies_stay_two_stories() -> None:
+    """'Halden to cut 1,200 jobs' and 'Corvel to cut 1,200 jobs' share a figure, a concept
+    and every word but who: different events."""
+    pairs = [
+        (
+            (
+                "Halden Pharma to cut 1,200 jobs",
+                "Halden Pharma will cut 1,200 jobs as it closes its Kent plant.",
+            ),
+            (
+                "Corvel Retail to cut 1,200 jobs",
+                "Corvel Retail will cut 1,200 jobs as it closes stores in Mara.",
+            ),
+        ),
+        (
+            (
+                "Orbis Capital to buy Telmar Logistics for $500 million",
+                "Orbis Capital agreed to acquire Telmar Logistics for $500 million in cash.",
+            ),
+            (
+                "Keystone Foods to buy Brightwater Dairy for $500 million",
+                "Keystone Foods agreed to acquire Brightwater Dairy for $500 million in cash.",
+            ),
+        ),
+        (
+            (
+                "Brent Energy shares jump 12% on profit beat",
+                "Brent Energy shares jumped 12% after quarterly profit beat forecasts.",
+            ),
+            (
+                "Talon Mining shares jump 12% on profit beat",
+                "Talon Mining shares jumped 12% after quarterly profit beat forecasts.",
+            ),
+        ),
+    ]
+    # A window with other news in it, as a newsroom's is: everyday words ("cut", "jobs",
+    # "shares") are common there.
+    background = [
+        stored(
+            f"Firm {n} reports {kind}",
+            f"Firm {n} said it would cut costs, add jobs and buy back shares; {kind}.",
+            hours=-3,
+        )
+        for n, kind in enumerate(["results", "a profit", "a deal", "a loss"] * 5)
+    ]
+    pipeline.hand_on([a.pk for a in background], clustered=False, force=False)
+    for one, other in pairs:
+        first, second = stored(*one), stored(*other, hours=1)
+        pipeline.hand_on([first.pk, second.pk], clustered=False, force=False)
+        first.refresh_from_db()
+        second.refresh_from_db()
+        assert first.cluster_id != second.cluster_id, (one[0], other[0])
+
+
+def test_a_wire_copied_by_sixty_outlets_stays_one_story_batch_after_batch() -> None:
+    """Every term of a syndicated story is common in its window: its copies must still
+    find each other, not be pulled apart for lack of evidence."""
+    title, text = HELIOS[0]
+    copies = [stored(title, text, hours=i / 60) for i in range(60)]
+    for start in range(0, 60, 20):
+        batch = copies[start : start + 20]
+        pipeline.hand_on([a.pk for a in batch], clustered=False, force=False)
+    recent_consolidate()
+    assert len(stories(copies)) == 1
+
+
+def test_beat_settles_a_backlog_larger_than_one_region(settings: Settings) -> None:
+    """More recent reports than CLUSTER_REGION_LIMIT: settled a chunk at a time, not
+    skipped."""
+    settings.CLUSTER_REGION_LIMIT = 4
+    settings.CLUSTER_SEED_CHUNK = 3
+    articles = corpus()
+    for article in articles:
+        clustering.index_article(article)
+        clustering.ensure_cluster(article)  # each alone, as if clustered concurrently
+    recent_consolidate()
+    assert frozenset(t for t, _ in HELIOS) in stories(articles)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_editor_acting_during_a_consolidation_waits_for_it_and_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b, c = (stored(t, x, hours=i) for i, (t, x) in enumerate(HELIOS))
+    for article in (a, b, c):
+        clustering.index_article(article)
+        clustering.ensure_cluster(article)  # three stories of one event
+    editor = editor_user()
+    box: dict[str, Any] = {}
+    partition = consolidation.partition
+
+    def choose_lead_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        result = partition(*args, **kwargs)
+
+        def choose() -> None:
+            try:
+                editorial.story_choose_lead(article=c.pk, editor=editor)
+                box["chosen"] = True
+            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
+                box["error"] = exc
+            finally:
+                connections.close_all()
+
+        box["thread"] = thread = threading.Thread(target=choose)
+        thread.start()
+        thread.join(0.5)
+        box["waited"] = thread.is_alive()  # blocked on clustering's lock
+        return result
+
+    monkeypatch.setattr(consolidation, "partition", choose_lead_meanwhile)
+    consolidation.consolidate([a.pk, b.pk, c.pk])
+    box["thread"].join(10)
+
+    assert box["waited"]
+    assert box.get("chosen"), box.get("error")
+    c.refresh_from_db()
+    story = StoryCluster.objects.get(articles=c)
+    assert story.article_count == 3  # the pass joined them...
+    assert (
+        story.canonical_id == c.pk and story.canonical_chosen
+    )  # ...the editor's lead holds
+
+
+def test_recluster_keeps_the_lead_an_editor_chose() -> None:
+    articles = corpus()
+    pipeline.hand_on([a.pk for a in articles], clustered=False, force=False)
+    helios = [Article.objects.get(title=t) for t, _ in HELIOS]
+    editorial.story_choose_lead(article=helios[2], editor=editor_user())
+    call_command("recluster", "--days", "100000", stdout=StringIO())
+    story = StoryCluster.objects.get(articles=helios[2])
+    assert story.canonical_id == helios[2].pk and story.canonical_chosen
+    assert story.article_count == 3

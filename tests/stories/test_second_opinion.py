@@ -7,7 +7,9 @@ from __future__ import annotations
 from datetime import timedelta
 from decimal import Decimal
 
+import httpx2
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from pytest_django import Settings
@@ -165,7 +167,7 @@ def test_out_of_budget_the_rules_decide_and_nothing_is_charged(
     ],
     ids=["overloaded", "refused", "prose", "wrong-type"],
 )
-def test_a_failed_or_senseless_answer_leaves_the_rules_to_decide_and_is_asked_again(
+def test_a_failed_or_senseless_answer_leaves_the_rules_to_decide_and_waits_to_be_asked(
     claude_api: FakeAnthropic, reply: Reply, settings: Settings
 ) -> None:
     first, second = borderline_pair(settings)
@@ -174,7 +176,48 @@ def test_a_failed_or_senseless_answer_leaves_the_rules_to_decide_and_is_asked_ag
     assert story_of(first) != story_of(second)
     assert not PairOpinion.objects.exists()
     assert budget_status()["reserved"] == 0
-    # Nothing recorded, so the next pass asks again.
+    # Not asked again on every pass while the API fails (each try is paid for)...
+    stories_consolidate(seeds=[first.pk, second.pk])
+    assert len(claude_api.message_calls) == 1
+    # ...but after CLUSTER_SECOND_OPINION_RETRY_SECONDS.
+    cache.clear()
     claude_api.queue(answer(True, "Same deal."))
     stories_consolidate(seeds=[first.pk, second.pk])
     assert story_of(first) == story_of(second)
+
+
+def test_a_long_reason_is_kept_cut_short_not_paid_for_and_dropped(
+    claude_api: FakeAnthropic, settings: Settings
+) -> None:
+    first, second = borderline_pair(settings)
+    claude_api.queue(answer(True, "Both report Helios buying Lumen. " * 40))
+    stories_consolidate(seeds=[first.pk, second.pk])
+    opinion = PairOpinion.objects.get()
+    assert opinion.same_event and len(opinion.reason) == 300
+    assert story_of(first) == story_of(second)
+
+
+def test_a_report_deleted_while_claude_is_asked_costs_the_pass_nothing(
+    claude_api: FakeAnthropic, settings: Settings
+) -> None:
+    first, second = borderline_pair(settings)
+
+    def answer_after_deleting(request: httpx2.Request) -> httpx2.Response:
+        Article.objects.filter(pk=second.pk).delete()
+        return answer(True, "Same deal.")(request)
+
+    claude_api.queue(answer_after_deleting)
+    stories_consolidate(seeds=[first.pk, second.pk])  # no IntegrityError
+    assert not PairOpinion.objects.exists()
+    assert story_of(first) is not None
+
+
+def test_pairs_the_desk_already_decided_are_not_asked(
+    claude_api: FakeAnthropic, settings: Settings
+) -> None:
+    first, second = borderline_pair(settings)
+    Article.objects.filter(pk__in=[first.pk, second.pk]).update(
+        status=Article.Status.APPROVED
+    )
+    stories_consolidate(seeds=[first.pk, second.pk])
+    assert claude_api.message_calls == []

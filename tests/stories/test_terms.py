@@ -9,7 +9,9 @@ from stories.terms import (
     _stem,
     concept_terms,
     figures_disagree,
+    key_names,
     key_terms,
+    names_disagree,
 )
 
 
@@ -122,3 +124,34 @@ def test_a_passing_mention_late_in_the_lead_weighs_less_than_the_opening() -> No
     early = key_terms("Strike", opening + background)
     late = key_terms("Strike", background + opening)
     assert early["castellan"] > late["castellan"]
+
+
+def test_names_are_capitalised_words_inside_sentences_not_shouting() -> None:
+    names, in_title = key_names(
+        "Halden Pharma to cut 1,200 jobs",
+        "The drugmaker Halden Pharma will close its Kent plant. Shares fell.",
+    )
+    assert {"pharma", "halden", "kent"} <= set(names)
+    assert "shar" not in names  # opens a sentence
+    assert in_title == ["pharma"]  # the title's first word opens it
+    _, shouted = key_names("BARGAIN GIANT SWALLOWED by Orbis!", "")
+    assert shouted == ["orbi"]
+
+
+def test_two_headlines_naming_two_companies_disagree_one_naming_nobody_does_not() -> (
+    None
+):
+    halden = key_names("Drugmaker Halden to cut 1,200 jobs", "Halden will cut jobs.")
+    corvel = key_names("Retailer Corvel to cut 1,200 jobs", "Corvel will cut jobs.")
+    unnamed = key_names("Drugmaker axes 1,200 jobs", "The drugmaker Halden said...")
+    assert names_disagree(halden[0], corvel[0], halden[1], corvel[1])
+    assert not names_disagree(halden[0], unnamed[0], halden[1], unnamed[1])
+
+
+def test_a_figure_rounds_to_two_significant_figures_written_plainly() -> None:
+    assert figures("612 jobs") == {"#p:610"}
+    assert figures("$999m") == figures("$1bn")
+
+
+def test_words_of_any_script_are_words() -> None:
+    assert {"société", "général"} <= set(key_terms("Société Générale cuts jobs", ""))

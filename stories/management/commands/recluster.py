@@ -4,7 +4,7 @@ from datetime import timedelta
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 from tqdm import tqdm
 
@@ -33,8 +33,11 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         since = timezone.now() - timedelta(days=options["days"])
-        # Articles the desk has acted on stay where they are.
-        settled = Article.objects.settled().values("pk")
+        # Articles the desk has acted on stay where they are, and so do the stories an
+        # editor touched (merged, split, chose the lead of): consolidation's fixed stories.
+        settled = Article.objects.filter(
+            Q(pk__in=Article.objects.settled().values("pk")) | Q(cluster__manual=True)
+        ).values("pk")
         articles = Article.objects.filter(published_at__gte=since).exclude(
             pk__in=settled
         )
@@ -59,7 +62,13 @@ class Command(BaseCommand):
                 article, reindex=options["reindex"] or not article.cluster_signature
             )
         # The same stories whatever order the articles came in (stories/consolidation.py).
-        consolidation.consolidate(ids)
+        ordered = list(
+            Article.objects.filter(pk__in=ids)
+            .order_by("published_at", "source__feed_url", "guid")
+            .values_list("pk", flat=True)
+        )
+        for seeds in consolidation.chunks(ordered):
+            consolidation.consolidate(seeds)
         emptied = StoryCluster.objects.annotate(n=Count("articles")).filter(n=0)
         removed, _ = emptied.delete()
         multi = StoryCluster.objects.multi_source().count()
