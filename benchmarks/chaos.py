@@ -183,12 +183,20 @@ class Redis:
             self.kill()
 
 
-def wait_for(predicate: Callable[[], bool], timeout: float, what: str) -> float:
-    """Seconds until ``predicate`` holds; SystemExit with ``what`` after ``timeout``."""
+def wait_for(
+    predicate: Callable[[], bool],
+    timeout: float,
+    what: str,
+    tick: Callable[[], None] | None = None,
+) -> float:
+    """Seconds until ``predicate`` holds; SystemExit with ``what`` after ``timeout``.
+    ``tick`` runs every half second meanwhile (the supervisor's round)."""
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if predicate():
             return time.monotonic() - started
+        if tick is not None:
+            tick()
         time.sleep(0.5)
     raise SystemExit(f"chaos: {what} (after {timeout:.0f} s)")
 
@@ -256,8 +264,21 @@ class Processes:
         self.env = env
         self.workdir = workdir
         self.running: dict[str, subprocess.Popen[bytes]] = {}
+        self.arguments: dict[str, tuple[str, ...]] = {}
+        self.restarts = 0
+
+    def revive(self) -> None:
+        """What the README's systemd units do (Restart=always): start again a process that
+        exited by itself. A Celery worker exits with "Unrecoverable error" when Redis
+        vanishes under it (kombu's Redis transport, now and then); without a supervisor
+        nothing would consume the queues again."""
+        for name, process in list(self.running.items()):
+            if process.poll() is not None:
+                self.restarts += 1
+                self.start(name, *self.arguments[name])
 
     def start(self, name: str, *args: str) -> None:
+        self.arguments[name] = args
         log = (self.workdir / f"{name}.log").open("ab")
         self.running[name] = subprocess.Popen(
             [PYTHON, "-m", "celery", "-A", "newsroom", *args],
@@ -305,6 +326,7 @@ class Report:
     concurrent_fetches: int = 0
     lost_fetches_recorded: int = 0
     recovery_seconds: float = 0.0
+    supervisor_restarts: int = 0
     faults: list[str] = field(default_factory=list)
     one_worker_sources_per_s: float = 0.0
     two_workers_sources_per_s: float = 0.0
@@ -523,11 +545,17 @@ def run_faults(
         last_fault = time.monotonic()
 
         try:
-            wait_for(settled(report.expected), args.recovery, "not recovered")
+            wait_for(
+                settled(report.expected),
+                args.recovery,
+                "not recovered",
+                tick=processes.revive,
+            )
             report.recovery_seconds = round(time.monotonic() - last_fault, 1)
         except SystemExit:
             report.recovery_seconds = -1.0  # did not recover: the measures say where
         close_old_connections()
+        report.supervisor_restarts = processes.restarts
         measure(report)
         return report
     finally:
@@ -600,6 +628,8 @@ def render(report: Report) -> str:
         f"  sources fetched twice at once     {report.concurrent_fetches}  "
         f"{verdict(report.concurrent_fetches == 0)}",
         f"  killed fetches recorded as lost   {report.lost_fetches_recorded}",
+        f"  processes restarted by supervisor {report.supervisor_restarts} (exited by "
+        "themselves; systemd's Restart=always)",
         "  recovery after the last fault     "
         + (
             f"{report.recovery_seconds} s"
