@@ -2,7 +2,7 @@
 fetch concurrency, and speed at 100,000 articles.
 
     .venv/bin/python benchmarks/clusters.py [--articles 100000] [--runs 3] [--json PATH]
-        [--no-real] [--skip-spread] [--skip-speed]
+        [--no-real] [--skip-quality] [--skip-spread] [--skip-speed]
 
 1. Quality. The labelled evaluation set (benchmarks/clusters_eval: its own feeds - twelve
    outlets of different voices - plus the demo feeds, every entry labelled with the event
@@ -595,6 +595,7 @@ def main() -> None:
     parser.add_argument(
         "--no-real", action="store_true", help="leave out the real corpus"
     )
+    parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-spread", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
     parser.add_argument("--json", type=Path)
@@ -607,34 +608,35 @@ def main() -> None:
         f"window {settings.CLUSTER_WINDOW_HOURS} h, second opinion: "
         f"{settings.CLUSTER_SECOND_OPINION or 'none (offline)'})"
     )
-    q = results["quality"] = quality(with_real=not args.no_real)
-    print(
-        f"\nQuality on {q['labelled_articles']} labelled articles "
-        f"({q['distractors']} real-corpus distractors; {q['labels_not_ingested']} labels "
-        f"not ingested; {q['seconds']:.0f} s)"
-    )
-    print_scores("extended set (all of clusters_eval)", q["extended"], targets=True)
-    print_scores("  its original events", q["original"])
-    print_scores("  its new events (X..)", q["new_events"])
-    print_scores("held-out set (never tuned on)", q["holdout"])
-    merged, total = q["hard_negatives"]
-    print(f"  hard-negative report pairs merged: {merged} of {total}")
-    print("  by pattern (pairs touching events tagged with it):")
-    for tag, row in q["patterns"].items():
-        print_scores(f"  {tag}", row)
-    print("  threshold sweep (extended set; recluster at each):")
-    for threshold, row in q["sweep"].items():
-        mark = " <- configured" if threshold == q["threshold"] else ""
-        print_scores(f"  {threshold:.2f}{mark}", row)
+    if not args.skip_quality:
+        q = results["quality"] = quality(with_real=not args.no_real)
+        print(
+            f"\nQuality on {q['labelled_articles']} labelled articles "
+            f"({q['distractors']} real-corpus distractors; {q['labels_not_ingested']} labels "
+            f"not ingested; {q['seconds']:.0f} s)"
+        )
+        print_scores("extended set (all of clusters_eval)", q["extended"], targets=True)
+        print_scores("  its original events", q["original"])
+        print_scores("  its new events (X..)", q["new_events"])
+        print_scores("held-out set (never tuned on)", q["holdout"])
+        merged, total = q["hard_negatives"]
+        print(f"  hard-negative report pairs merged: {merged} of {total}")
+        print("  by pattern (pairs touching events tagged with it):")
+        for tag, row in q["patterns"].items():
+            print_scores(f"  {tag}", row)
+        print("  threshold sweep (extended set; recluster at each):")
+        for threshold, row in q["sweep"].items():
+            mark = " <- configured" if threshold == q["threshold"] else ""
+            print_scores(f"  {threshold:.2f}{mark}", row)
 
-    print("\nWith a second opinion that is always right (the labels) in the band:")
-    o = results["oracle"] = with_oracle()
-    print_scores("extended set", o["extended"])
-    print_scores("held-out set", o["holdout"])
-    print(
-        f"  pairs asked: {o['asked']} ({o['said_same']} same event) - what Claude would "
-        "be asked for these 360 reports"
-    )
+        print("\nWith a second opinion that is always right (the labels) in the band:")
+        o = results["oracle"] = with_oracle()
+        print_scores("extended set", o["extended"])
+        print_scores("held-out set", o["holdout"])
+        print(
+            f"  pairs asked: {o['asked']} ({o['said_same']} same event) - what Claude would "
+            "be asked for these 360 reports"
+        )
 
     if not args.skip_spread:
         print(

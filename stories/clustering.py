@@ -129,16 +129,6 @@ def _count_terms(terms: set[str], day: date, delta: int) -> None:
         )
 
 
-def _window_size(article: Article) -> int:
-    """Articles indexed in the window, from the per-day totals (the ALL_ARTICLES row)."""
-    lo, hi = article.published_at - _window(), article.published_at + _window()
-    total = TermDay.objects.filter(
-        term=ALL_ARTICLES,
-        day__range=(lo.astimezone(UTC).date(), hi.astimezone(UTC).date()),
-    ).aggregate(n=Sum("articles"))["n"]
-    return max(total or 0, 1)
-
-
 def candidates(
     article: Article,
     terms: dict[str, float],
@@ -153,13 +143,14 @@ def candidates(
     lo, hi = article.published_at - _window(), article.published_at + _window()
     in_window = ArticleTerm.objects.filter(published_at__range=(lo, hi))
     days = (lo.astimezone(UTC).date(), hi.astimezone(UTC).date())
+    # One read: the terms' document frequencies and the window's size (ALL_ARTICLES).
     frequencies = dict(
-        TermDay.objects.filter(term__in=list(terms), day__range=days)
+        TermDay.objects.filter(term__in=[*terms, ALL_ARTICLES], day__range=days)
         .values_list("term")
         .annotate(n=Sum("articles"))
         .values_list("term", "n")
     )
-    total = _window_size(article)
+    total = max(frequencies.pop(ALL_ARTICLES, 0) or 0, 1)
     # A prior of IDF_PRIOR_DOCS unseen documents keeps the weights sane while the window is
     # nearly empty (a new installation, a quiet weekend); it vanishes in a busy window.
     idf = {

@@ -5,9 +5,10 @@ moment. Two reports of one event clustered at the same time could each start a s
 which report came first decided the rest (a later report joins the *best* story it finds,
 not all of them). ``consolidate`` settles the reports near a set of seeds as a whole:
 
-1. **The region**: the seeds, every report of their stories, and every report one of them
-   resembles (recursively, up to ``CLUSTER_REGION_LIMIT`` reports) — all the reports whose
-   story could change.
+1. **The region**: the seeds, every report of their stories, every report one of them
+   resembles at all, and from there every report that could join one of those stories
+   (recursively, up to ``CLUSTER_REGION_LIMIT`` reports) — all the reports whose story
+   could change.
 2. **Evidence**: one symmetric score per pair of reports (the mean of the two directions of
    ``clustering.similarity``, each under its report's own window of document frequencies),
    with the same rules as ``assign`` (threshold, two shared words, one outlet only when it
@@ -51,6 +52,8 @@ logger = logging.getLogger(__name__)
 # Pairs this far under the threshold are looked at at all (the second opinion's band, and
 # the reports through which the region grows).
 REGION_FLOOR = 0.75
+# Beyond the seeds' stories, the region grows by pairs at this fraction of the threshold.
+REGION_GROWTH = 0.9
 # Group agreement is averaged over at most this many reports of each side.
 LINKAGE_SAMPLE = 8
 
@@ -130,6 +133,10 @@ def _region(seeds: Iterable[int]) -> dict[int, Report]:
     frontier = _load(seeds, reports)
     floor = settings.CLUSTER_THRESHOLD * REGION_FLOOR
     limit = max(settings.CLUSTER_REGION_LIMIT, len(reports))
+    # The seeds' stories grow by every report worth a look (the second opinion's band);
+    # beyond them, only by what could join a story (a pair's two views of each other may
+    # differ a little, hence the margin): a region does not spread through look-alikes.
+    grow = floor
     while frontier:
         found: set[int] = set()
         for pk in sorted(frontier, key=lambda pk: reports[pk].key):
@@ -146,8 +153,10 @@ def _region(seeds: Iterable[int]) -> dict[int, Report]:
             for match in matches:
                 if match.score >= floor:
                     report.neighbours.add(match.article_id)
+                if match.score >= grow:
                     found.add(match.article_id)
         frontier = _load(found, reports) if len(reports) <= limit else []
+        grow = settings.CLUSTER_THRESHOLD * REGION_GROWTH
     if len(reports) > limit:
         logger.warning(
             "story consolidation stopped growing its region at %d reports "
