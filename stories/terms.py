@@ -126,14 +126,17 @@ def figure_term(text: str, match: re.Match[str]) -> str | None:
         digits = raw.replace(".", "").lstrip("0")
         if len(digits) < 2 or (len(raw) == 4 and raw.startswith(("19", "20"))):
             return None
-    return f"#{_KIND_PREFIX.get(kind or '', 'n')}:{_compact(value)}"
+    prefix = _KIND_PREFIX.get(kind or "", "n")
+    # Amounts are rounded in the telling ("£28.4m", "£28m"); a bare count is not (331
+    # deliveries and 328 are two months' figures, not one).
+    return f"#{prefix}:{_compact(value, figures=3 if prefix == 'n' else 2)}"
 
 
-def _compact(value: float) -> str:
-    """Two significant figures with a scale letter - 4200000000 -> 4.2b, 231000 -> 230k,
-    999 -> 1k - so that "£28.4m" and "£28m" from two outlets are one figure."""
+def _compact(value: float, figures: int = 2) -> str:
+    """``figures`` significant figures with a scale letter - 4200000000 -> 4.2b, 231000 ->
+    230k, 999 -> 1k (two) - so that "£28.4m" and "£28m" from two outlets are one figure."""
     if value > 0:
-        value = round(value, 1 - math.floor(math.log10(value)))
+        value = round(value, figures - 1 - math.floor(math.log10(value)))
     for size, letter in ((1e12, "t"), (1e9, "b"), (1e6, "m"), (1e3, "k")):
         if value >= size:
             return f"{_plain(value / size)}{letter}"
