@@ -336,7 +336,7 @@ CLUSTER_LINKAGE = env.float("CLUSTER_LINKAGE", default=0.75)
 # CLUSTER_CONSOLIDATE_SECONDS over the reports ingested in the last CLUSTER_CONSOLIDATE_HOURS.
 CLUSTER_CONSOLIDATE_SECONDS = env.int("CLUSTER_CONSOLIDATE_SECONDS", default=300)
 CLUSTER_CONSOLIDATE_HOURS = env.float("CLUSTER_CONSOLIDATE_HOURS", default=6)
-CLUSTER_REGION_LIMIT = env.int("CLUSTER_REGION_LIMIT", default=3000)
+CLUSTER_REGION_LIMIT = env.int("CLUSTER_REGION_LIMIT", default=600)
 CLUSTER_SEED_CHUNK = env.int("CLUSTER_SEED_CHUNK", default=300)
 # The band around the threshold where, with an API key, Claude is asked "same event?".
 CLUSTER_SECOND_OPINION_BELOW = env.float("CLUSTER_SECOND_OPINION_BELOW", default=0.12)
