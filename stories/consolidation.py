@@ -229,24 +229,10 @@ def fixed_stories(reports: Mapping[int, Report]) -> set[int]:
 
 
 def pinned_reports(reports: Mapping[int, Report], fixed: set[int]) -> set[int]:
-    """The reports of fixed stories that stay where they are: the ones the desk acted on
-    (decided, edited, or placed: a merge or a split locks what the editor saw) and each
-    story's lead. The rest of a fixed story - reports that joined it automatically since -
-    stay only if the evidence keeps them there, so a wrong automatic join to a story the
-    desk decided can still be undone. A fixed story with none of these in the region keeps
-    all of its reports."""
-    in_fixed = [r.pk for r in reports.values() if r.cluster_id in fixed]
-    pinned = set(
-        Article.objects.settled().filter(pk__in=in_fixed).values_list("pk", flat=True)
-    )
-    pinned |= set(
-        StoryCluster.objects.filter(
-            pk__in=fixed, canonical_id__in=in_fixed
-        ).values_list("canonical_id", flat=True)
-    )
-    anchored = {reports[pk].cluster_id for pk in pinned}
-    pinned |= {pk for pk in in_fixed if reports[pk].cluster_id not in anchored}
-    return pinned
+    """The reports that stay where they are: every report of a story an editor touched
+    (what the editor saw when deciding, merging, splitting or choosing the lead). New
+    reports may still join such a story; two of them never merge."""
+    return {r.pk for r in reports.values() if r.cluster_id in fixed}
 
 
 class _Groups:

@@ -283,9 +283,12 @@ def key_names(title: str, text: str) -> tuple[list[str], list[str]]:
     stemmed like key terms, without stop words or a shouting headline's words. Two reports of
     one event share one at least; a shared figure and a shared verb do not make "Halden
     Pharma to cut 1,200 jobs" and "Corvel Retail to cut 1,200 jobs" one story."""
-    in_title, _ = _names(title)
-    in_lead, _ = _names(text[:LEAD_CHARS])
-    return sorted(in_title | in_lead), sorted(in_title)
+    in_title, title_opening = _names(title)
+    in_lead, lead_openings = _names(text[:LEAD_CHARS])
+    # Whether a report names someone is read generously (a word opening the title or a
+    # sentence counts: "Boeing chief to step down" names Boeing); what a headline names,
+    # strictly (the first word of "Markets slide as Beijing hits back" is no name).
+    return sorted(in_title | in_lead | title_opening | lead_openings), sorted(in_title)
 
 
 def _names(part: str) -> tuple[set[str], set[str]]:

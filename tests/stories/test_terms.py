@@ -155,3 +155,13 @@ def test_a_figure_rounds_to_two_significant_figures_written_plainly() -> None:
 
 def test_words_of_any_script_are_words() -> None:
     assert {"société", "général"} <= set(key_terms("Société Générale cuts jobs", ""))
+
+
+def test_a_name_opening_one_headline_is_still_a_name_the_other_shares() -> None:
+    """'Boeing chief Ortberg to step down' and 'Planemaker's boss quits as Boeing reels'
+    name the same company: not a disagreement."""
+    one = key_names("Boeing chief Ortberg to step down", "Boeing said on Monday...")
+    other = key_names(
+        "Planemaker's boss quits as Boeing reels", "The planemaker said..."
+    )
+    assert not names_disagree(one[0], other[0], one[1], other[1])

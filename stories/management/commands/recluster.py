@@ -27,8 +27,9 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reindex",
             action="store_true",
-            help="recompute every article's key terms first (after a release changed "
-            "how they are read, as the release notes say)",
+            help="recompute every article's key terms first: after upgrading to a "
+            "release that changes how they are read (the README's upgrade notes say "
+            "which)",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -58,9 +59,11 @@ class Command(BaseCommand):
             unit="article",
             disable=options["verbosity"] < 1,
         ):
-            clustering.assign(
-                article, reindex=options["reindex"] or not article.cluster_signature
-            )
+            # Each alone first; consolidation below makes the stories, from the reports
+            # alone (assign's first guess could put one into a story an editor froze).
+            if options["reindex"] or not article.cluster_signature:
+                clustering.index_article(article)
+            clustering.ensure_cluster(article)
         # The same stories whatever order the articles came in (stories/consolidation.py).
         ordered = list(
             Article.objects.filter(pk__in=ids)
