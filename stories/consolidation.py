@@ -127,10 +127,12 @@ def _load(ids: Iterable[int], reports: dict[int, Report]) -> list[int]:
 
 def _region(seeds: Iterable[int]) -> dict[int, Report]:
     """The seeds, their stories and every report they resemble, breadth first. The seeds
-    and their stories are always looked at; the region grows beyond them up to
-    ``CLUSTER_REGION_LIMIT`` reports (callers pass at most ``SEED_CHUNK`` seeds)."""
+    and their stories are always looked at, except the other reports of a story bigger
+    than ``CLUSTER_BIG_STORY`` (it keeps them); the region grows beyond them up to
+    ``CLUSTER_REGION_LIMIT`` reports (callers pass at most ``CLUSTER_SEED_CHUNK`` seeds)."""
     reports: dict[int, Report] = {}
-    frontier = _load(seeds, reports)
+    seed_ids = set(seeds)
+    frontier = _load(seed_ids, reports)
     floor = settings.CLUSTER_THRESHOLD * REGION_FLOOR
     limit = max(settings.CLUSTER_REGION_LIMIT, len(reports))
     # The seeds' stories grow by every report worth a look (the second opinion's band);
@@ -139,10 +141,18 @@ def _region(seeds: Iterable[int]) -> dict[int, Report]:
     grow = floor
     while frontier:
         found: set[int] = set()
+        sizes = Counter(r.cluster_id for r in reports.values())
         for pk in sorted(frontier, key=lambda pk: reports[pk].key):
             report = reports[pk]
             if len(reports) > limit:
                 break
+            if (
+                pk not in seed_ids
+                and sizes[report.cluster_id] > settings.CLUSTER_BIG_STORY
+            ):
+                # A big story is settled: walking its hundreds of reports would hold the
+                # lock for seconds. It keeps its reports this pass; new ones may join it.
+                continue
             stub = Article(
                 pk=pk, published_at=report.published_at, source_id=report.source_id
             )

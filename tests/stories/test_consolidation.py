@@ -418,3 +418,30 @@ def test_recluster_keeps_the_lead_an_editor_chose() -> None:
     story = StoryCluster.objects.get(articles=helios[2])
     assert story.canonical_id == helios[2].pk and story.canonical_chosen
     assert story.article_count == 3
+
+
+def test_a_report_of_a_big_story_does_not_walk_the_whole_story(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A batch touching a story of hundreds of reports looks at its own reports, not at
+    every report of that story (each look is an index read under clustering's lock); the
+    big story keeps its reports and the new one joins it."""
+    settings.CLUSTER_BIG_STORY = 10
+    title, text = HELIOS[0]
+    copies = [stored(title, text, hours=i / 60) for i in range(30)]
+    pipeline.hand_on([a.pk for a in copies], clustered=False, force=False)
+    assert len(stories(copies)) == 1
+    looked = []
+    lookup = clustering.candidates
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        looked.append(args[0].pk)
+        return lookup(*args, **kwargs)
+
+    monkeypatch.setattr(clustering, "candidates", counted)
+    late = stored(title, text, hours=1)
+    clustering.assign(late)
+    looked.clear()
+    consolidation.consolidate([late.pk])
+    assert len(looked) <= 2  # the new report (and nothing of the 30-report story)
+    assert len(stories([*copies, late])) == 1
