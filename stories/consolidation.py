@@ -238,24 +238,18 @@ def fixed_stories(reports: Mapping[int, Report]) -> set[int]:
     return set(manual) | set(settled)
 
 
-def pinned_reports(reports: Mapping[int, Report], fixed: set[int]) -> set[int]:
-    """The reports that stay where they are: every report of a story an editor touched
-    (what the editor saw when deciding, merging, splitting or choosing the lead). New
-    reports may still join such a story; two of them never merge."""
-    return {r.pk for r in reports.values() if r.cluster_id in fixed}
-
-
 class _Groups:
     """Union-find over reports, with each group's members and its fixed story, if any."""
 
-    def __init__(self, reports: Mapping[int, Report], pinned: set[int]) -> None:
+    def __init__(self, reports: Mapping[int, Report], fixed: set[int]) -> None:
         self.parent = {pk: pk for pk in reports}
         self.members = {pk: [pk] for pk in reports}
         self.story: dict[int, int | None] = {pk: None for pk in reports}
+        # Every report of a fixed story stays in it: one group from the start.
         by_story: dict[int, list[int]] = {}
-        for pk in sorted(pinned):
+        for pk in sorted(reports):
             story = reports[pk].cluster_id
-            if story is not None:
+            if story is not None and story in fixed:
                 by_story.setdefault(story, []).append(pk)
         for story, pks in by_story.items():
             for pk in pks[1:]:
@@ -282,7 +276,7 @@ def partition(
     reports: Mapping[int, Report],
     scores: Mapping[Pair, float],
     *,
-    pinned: set[int],
+    fixed: set[int],
     verdicts: Mapping[Pair, bool] | None = None,
 ) -> list[tuple[list[int], int | None]]:
     """The region's stories, as lists of article ids with the fixed story each keeps (or
@@ -302,7 +296,7 @@ def partition(
             )
             edges.append((-score, first.key, second.key, first.pk, second.pk))
     edges.sort()
-    groups = _Groups(reports, pinned)
+    groups = _Groups(reports, fixed)
     agreement = threshold * settings.CLUSTER_LINKAGE
 
     def score_of(a: int, b: int) -> float:
@@ -337,23 +331,16 @@ def partition(
 
 
 def _target(
-    reports: Mapping[int, Report],
-    members: list[int],
-    fixed: set[int],
-    claimed: set[int],
+    reports: Mapping[int, Report], members: list[int], claimed: set[int]
 ) -> int | None:
     """The existing story a group without a fixed one keeps: the one holding most of it
-    (ties: the earliest report's), never a fixed story (its pinned reports keep it);
-    None for a new story."""
+    (ties: the earliest report's; members come sorted by key); None for a new story."""
     held: Counter[int] = Counter()
-    for pk in members:
-        if (story := reports[pk].cluster_id) is not None and story not in fixed:
-            held[story] += 1
     first_seen: dict[int, tuple[datetime, str, str]] = {}
-    # Members come sorted by key: the first seen of each story is its earliest report.
     for pk in members:
         story = reports[pk].cluster_id
         if story is not None:
+            held[story] += 1
             first_seen.setdefault(story, reports[pk].key)
     free = [story for story in held if story not in claimed]
     if not free:
@@ -362,16 +349,14 @@ def _target(
 
 
 def _write(
-    reports: Mapping[int, Report],
-    stories: list[tuple[list[int], int | None]],
-    fixed: set[int],
+    reports: Mapping[int, Report], stories: list[tuple[list[int], int | None]]
 ) -> int:
     """Give each group its story and move the reports whose story changed; returns how
     many moved."""
     claimed: set[int] = {story for _, story in stories if story is not None}
     moves: list[tuple[int, list[int]]] = []
     for members, kept in stories:
-        target = kept if kept is not None else _target(reports, members, fixed, claimed)
+        target = kept if kept is not None else _target(reports, members, claimed)
         if target is None:
             target = StoryCluster.objects.create(canonical_id=members[0]).pk
         claimed.add(target)
@@ -441,23 +426,20 @@ def consolidate(seeds: Iterable[int]) -> Outcome:
     with transaction.atomic():
         clustering.lock()
         reports = _region(seeds)
-        fixed = fixed_stories(reports)
-        pinned = pinned_reports(reports, fixed)
-        # Stories the region grew too large to look at keep all their reports.
-        unexamined = {
+        # Stories an editor touched, and those the region was too large (or the story too
+        # big) to look at, keep all their reports.
+        fixed = fixed_stories(reports) | {
             r.cluster_id
             for r in reports.values()
             if not r.expanded and r.cluster_id is not None
         }
-        fixed |= unexamined
-        pinned |= {r.pk for r in reports.values() if r.cluster_id in unexamined}
         scores, outcome.band = evidence(reports)
         verdicts = opinions(outcome.band)
-        stories = partition(reports, scores, pinned=pinned, verdicts=verdicts)
+        stories = partition(reports, scores, fixed=fixed, verdicts=verdicts)
         outcome.region = len(reports)
         outcome.stories_before = len({r.cluster_id for r in reports.values()} - {None})
         outcome.stories_after = len(stories)
-        outcome.moved = _write(reports, stories, fixed)
+        outcome.moved = _write(reports, stories)
     return outcome
 
 
