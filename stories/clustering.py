@@ -30,6 +30,7 @@ from articles.models import Article
 
 from .models import ArticleTerm, StoryCluster, TermDay
 from .terms import (
+    Names,
     cosine,
     figures_disagree,
     key_names,
@@ -60,10 +61,6 @@ class Match:
     cluster_id: int | None
     score: float
     shared_words: int = 0  # shared terms that are not figures
-
-
-# A report's names: in its headline and lead, and in its headline alone.
-Names = tuple[list[str], list[str]]
 
 
 def names_of(sig: dict[str, Any] | None) -> Names | None:
@@ -242,11 +239,7 @@ def similarity(
         score *= FIGURE_PENALTY
     # Same kind of event, same figure, other companies: "Halden to cut 1,200 jobs" and
     # "Corvel to cut 1,200 jobs" share everything but who.
-    if (
-        names is not None
-        and other_names is not None
-        and names_disagree(names[0], other_names[0], names[1], other_names[1])
-    ):
+    if names and other_names and names_disagree(names, other_names):
         score *= NAME_PENALTY
     return score
 

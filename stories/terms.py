@@ -11,7 +11,6 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
 from operator import itemgetter
 
 # Letters of any script: "Société Générale" is two words, not "soci" and "t".
@@ -277,7 +276,7 @@ def key_terms(title: str, text: str) -> dict[str, float]:
 _SENTENCE_START = re.compile(r"(?:^|[.!?:;]\s+|\n\s*)['\"‘“(]*$")
 
 
-def key_names(title: str, text: str) -> tuple[list[str], list[str]]:
+def key_names(title: str, text: str) -> Names:
     """The names a report gives - in its title and lead, and in its title alone:
     capitalised words that do not open the title or a sentence, and model numbers;
     stemmed like key terms, without stop words or a shouting headline's words. Two reports of
@@ -313,18 +312,21 @@ def _names(part: str) -> tuple[set[str], set[str]]:
     return inside, opening
 
 
-def names_disagree(
-    names: Iterable[str],
-    other: Iterable[str],
-    title_names: Iterable[str],
-    other_title_names: Iterable[str],
-) -> bool:
+# A report's names: in its headline and lead, and in its headline alone (``key_names``).
+Names = tuple[list[str], list[str]]
+
+
+def names_disagree(one: Names, other: Names) -> bool:
     """Both headlines name someone, and neither report names anyone the other's headline
     names: two companies, not one told two ways. (A headline that names nobody - "Chip
     giant axes plant plans" - proves nothing either way.)"""
-    if not (names and other and title_names and other_title_names):
+    names, title_names = one
+    other_names, other_title_names = other
+    if not (names and other_names and title_names and other_title_names):
         return False
-    return not (set(title_names) & set(other) or set(other_title_names) & set(names))
+    return not (
+        set(title_names) & set(other_names) or set(other_title_names) & set(names)
+    )
 
 
 def figure_terms(terms: dict[str, float]) -> set[str]:

@@ -144,8 +144,8 @@ def test_two_headlines_naming_two_companies_disagree_one_naming_nobody_does_not(
     halden = key_names("Drugmaker Halden to cut 1,200 jobs", "Halden will cut jobs.")
     corvel = key_names("Retailer Corvel to cut 1,200 jobs", "Corvel will cut jobs.")
     unnamed = key_names("Drugmaker axes 1,200 jobs", "The drugmaker Halden said...")
-    assert names_disagree(halden[0], corvel[0], halden[1], corvel[1])
-    assert not names_disagree(halden[0], unnamed[0], halden[1], unnamed[1])
+    assert names_disagree(halden, corvel)
+    assert not names_disagree(halden, unnamed)
 
 
 def test_a_figure_rounds_to_two_significant_figures_written_plainly() -> None:
@@ -164,4 +164,4 @@ def test_a_name_opening_one_headline_is_still_a_name_the_other_shares() -> None:
     other = key_names(
         "Planemaker's boss quits as Boeing reels", "The planemaker said..."
     )
-    assert not names_disagree(one[0], other[0], one[1], other[1])
+    assert not names_disagree(one, other)
