@@ -77,6 +77,7 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection  # noqa: E402
 
 from articles.models import Article  # noqa: E402
+from benchmarks.clusters_eval.check_labels import PATTERN_TAGS  # noqa: E402
 from sources.models import Source  # noqa: E402
 from sources.services import source_create, source_ingest_body  # noqa: E402
 from stories import clustering, consolidation  # noqa: E402
@@ -225,16 +226,6 @@ def hard_negatives_merged(story_of: dict[str, int], labels: Labels) -> tuple[int
     return merged, total
 
 
-PATTERNS = [
-    "unnamed-headline",
-    "synonyms",
-    "different-figures",
-    "near-miss",
-    "look-alike",
-    "same-hour",
-]
-
-
 class Quality(TypedDict):
     threshold: float
     extended: Scores
@@ -262,7 +253,7 @@ def report(story_of: dict[str, int], labels: Labels) -> dict[str, Any]:
         # The held-out set's tags were written to other definitions: the extended set's.
         "patterns": {
             tag: evaluate(story_of, labels, labels.guids(sets=EXTENDED, pattern=tag))
-            for tag in PATTERNS
+            for tag in PATTERN_TAGS
             if labels.guids(sets=EXTENDED, pattern=tag)
         },
         "hard_negatives": hard_negatives_merged(story_of, labels),

@@ -54,6 +54,8 @@ logger = logging.getLogger(__name__)
 REGION_FLOOR = 0.75
 # Beyond the seeds' stories, the region grows by pairs at this fraction of the threshold.
 REGION_GROWTH = 0.9
+# Seeds are taken in this order (chunks included): the same in every run, whatever the ids.
+SEED_ORDER = ("published_at", "source__feed_url", "guid")
 # Group agreement is averaged over at most this many reports of each side.
 LINKAGE_SAMPLE = 8
 
@@ -451,7 +453,7 @@ def recent_seeds(hours: float | None = None) -> list[int]:
     )
     return list(
         Article.objects.filter(created_at__gte=since, cluster__isnull=False)
-        .order_by("published_at", "source__feed_url", "guid")
+        .order_by(*SEED_ORDER)
         .values_list("pk", flat=True)
     )
 

@@ -67,7 +67,7 @@ class Command(BaseCommand):
         # The same stories whatever order the articles came in (stories/consolidation.py).
         ordered = list(
             Article.objects.filter(pk__in=ids)
-            .order_by("published_at", "source__feed_url", "guid")
+            .order_by(*consolidation.SEED_ORDER)
             .values_list("pk", flat=True)
         )
         for seeds in consolidation.chunks(ordered):
