@@ -20,6 +20,7 @@ from enrichment.budget import budget_status
 from stories import clustering, consolidation
 from stories.models import PairOpinion
 from stories.services import stories_consolidate
+from tests.editorial.factories import chief
 from tests.editorial.factories import editor as editor_user
 from tests.enrichment.fake_anthropic import FakeAnthropic, Reply, error, message, ok
 from tests.factories import ArticleFactory, SourceFactory
@@ -221,3 +222,22 @@ def test_pairs_the_desk_already_decided_are_not_asked(
     )
     stories_consolidate(seeds=[first.pk, second.pk])
     assert claude_api.message_calls == []
+
+
+def test_a_reason_with_markup_is_shown_as_text_on_the_desk_and_in_the_admin(
+    claude_api: FakeAnthropic, client: Client, settings: Settings
+) -> None:
+    """The reason is the model's text, led by feed text: never markup on our pages."""
+    first, second = borderline_pair(settings)
+    claude_api.queue(answer(True, 'Same deal <script>alert("x")</script>'))
+    stories_consolidate(seeds=[first.pk, second.pk])
+    first.refresh_from_db()
+    client.force_login(chief())
+    escaped = "Same deal &lt;script&gt;"
+    panel = client.get(reverse("editorial:queue"), {"open": first.pk}).content.decode()
+    admin = client.get(
+        reverse("admin:stories_storycluster_change", args=[first.cluster_id])
+    ).content.decode()
+    for page in (panel, admin):
+        assert escaped in page
+        assert '<script>alert("x")' not in page
