@@ -43,7 +43,7 @@ class OfflineBackend:
     """Rule-based enrichment for demos, tests and sites without an API key."""
 
     name = "offline"
-    model = "offline-6"  # shown as the model name; bump when the algorithm changes
+    model = "offline-7"  # shown as the model name; bump when the algorithm changes
 
     @staticmethod
     def _copy(

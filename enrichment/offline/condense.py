@@ -1,15 +1,23 @@
 """Condensing: a sentence as a brief would print it, made only by leaving out words that carry
 no fact and by plain wording, never by changing what the sentence says.
 
-Left out: a dateline, a ticker in brackets ("(HLSM)"), a time relative to the day of
-publication when it opens the sentence ("On Tuesday, ...") or stands right after "said"
-("Acme said on Tuesday it would ..."), and the emphasis and wordiness ``tighten`` removes.
+Left out of every sentence: a dateline, a ticker in brackets ("(HLSM)"), a time relative to
+the day of publication when it opens the sentence ("On Tuesday, ...") or stands right after
+"said" ("Acme said on Tuesday it would ..."), and the emphasis and wordiness ``tighten``
+removes. Left out of a summary's sentences too (``drop_asides``, ``shorten_list``): asides
+that only describe — a restated share, a rank, a comment ("a move that ..."), a "which"
+clause that describes, what kind of organisation a name is, when something was announced,
+where something was said, a comparison with an earlier figure — and the tail of a long list
+("A, B and more").
+
 Never left out or rewritten: who said something ("..., the company said", "according to ...",
-"X expects"), a verb's tense or modality ("would pay", "could not"), a clause, an object, a
-list item, or a time phrase that another word leans on ("the plan announced on Wednesday").
-An earlier version cut clauses, dropped attributions and merged sentences to copy less of
-the text; it changed facts ("said it would pay" became "will pay") and left fragments, and
-copying a sentence whole is better than either.
+"X expects"), a verb's tense or modality ("would pay", "could not"), an object, a reason, a
+condition, anything that undoes or qualifies the news ("a deal regulators later blocked"), a
+short list, or a time phrase that another word leans on ("the plan announced on Wednesday").
+Leaving an aside out loses its detail and changes nothing else. An earlier version cut
+clauses, dropped attributions and merged sentences to copy less of the text; it changed facts
+("said it would pay" became "will pay") and left fragments, and copying a sentence whole is
+better than either.
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ _BRACKETED = re.compile(
 # "Acme said on Tuesday it would ...": the day goes, "said" and all it says stay.
 _SAID_ON_DAY = re.compile(
     rf"(?P<said>\b(?:said|says)) (?:{_ON_DAY}|{_RELATIVE_TIME})"
-    r"(?= (?:that|it|he|she|they|the|[A-Z])\b)"
+    r"(?= (?:that|it|its|he|his|she|her|they|their|the|[A-Z])\b)"
 )
 # Words without which no time rule can match.
 _TIME_HINT = re.compile(r"day|night|week|month|morning|afternoon|evening")
@@ -237,8 +245,9 @@ _DESCRIBING = (
     r"|ended|began|started|is based|is headquartered|has about|has some|has more than)"
 )
 _RANK = (
-    r"(?:its|their|the|a|an)(?: [\w'’-]+(?:'s|’s))? (?:[a-z-]+est|first|second|third|fourth"
-    r"|fifth|sixth|seventh|eighth|ninth|tenth|latest|record|most|best|worst)\b"
+    r"(?:its|their|the|a|an|one of the)(?: [\w'’-]+(?:'s|’s))? (?:[a-z-]+est|first|second"
+    r"|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|latest|record|most|best|worst|top"
+    r"|bottom|high|low|upper|lower)\b"
 )
 # After a date or a figure: "on Tuesday, its second cut this year,", "$212.60, a record close,".
 _AFTER_FIGURE = r"(?:(?<=day)|(?<=morning)|(?<=afternoon)|(?<=evening)|(?<=\d)|(?<=%))"
@@ -248,11 +257,125 @@ _MID_ASIDE = re.compile(
     rf"|, (?P<subject>(?:based|headquartered) in {_PLACE}(?:, {_PLACE})?"
     rf"|which {_DESCRIBING} {_CLAUSE}{{2,80}}?),(?= [a-z])(?! and\b| or\b)"
     rf"|{_AFTER_FIGURE}, (?P<rank>{_RANK}{_CLAUSE}{{0,50}}?),(?= [a-z])(?! and\b| or\b)"
+    # "trucks from Aster Motors, one of the largest truck orders this year, as": a rank
+    # after a name, only in this form.
+    rf"|(?<=[A-Za-z]), (?P<one_of>one of the [a-z-]+est\b{_CLAUSE}{{0,60}}?),(?= [a-z])"
+    r"(?! and\b| or\b)"
 )
-_END_ASIDE = re.compile(rf", (?P<aside>{_RANK}{_CLAUSE}{{0,80}}?)(?P<end>[.!?])$")
+_END_ASIDE = re.compile(rf", (?P<aside>{_RANK}{_CLAUSE}{{0,160}}?)(?P<end>[.!?])$")
 _CONSEQUENCE = re.compile(
     rf", (?P<aside>(?:giving (?!up\b)|expanding |clearing |sending |lifting |bringing "
     rf"|pushing |wiping |erasing ){_CLAUSE}{{3,200}}?)(?P<end>[.!?])$"
+)
+# A comment the writer adds at the end, named by what it calls the news: ", a move that
+# gives the chipmaker control of ...", ", a sign of how electricity has become ...". Only
+# these nouns, which never state a fact of their own about the event ("a decision the board
+# reversed" does, and stays).
+_COMMENT_NOUNS = (
+    r"(?:move|bet|sign|signal|step|indication|reflection|reminder|milestone|boost|blow"
+    r"|shift|setback|sign)s?"
+)
+_END_COMMENT = re.compile(
+    rf", (?P<aside>(?:a|an|another|the|a further) (?:[a-z-]+ ){{0,2}}"
+    rf"{_COMMENT_NOUNS}(?: yet)? (?:that|of|to|for|toward|towards|in) {_CLAUSE}{{3,200}}?)"
+    rf"(?P<end>[.!?])$"
+)
+_AND_COMMENT = re.compile(
+    rf" and (?:a|an|another) (?:[a-z-]+ ){{0,2}}{_COMMENT_NOUNS}(?: yet)?"
+    r" (?:that|of|to|for|toward|towards|in) .*$"
+)
+# When a plan or a product was made public, between commas: "the deal, announced Monday,
+# is", "Version 11.4.7, released Thursday, fixes". The page shows the date.
+_WHEN_MADE = re.compile(
+    r", (?:announced|unveiled|released|published|disclosed|signed|filed|launched|introduced)"
+    rf" (?:(?:on )?{_WEEKDAY}|{_RELATIVE_TIME}|in {_MONTH}(?: \d{{4}})?),(?= [a-z])"
+    r"(?! and\b| or\b| but\b)"
+)
+# A "which" (or "where") clause that describes: dropped at the end of a sentence, or between
+# commas before the sentence goes on, when it starts with its own verb ("which is set to
+# become", "which means") — not with a subject of its own ("which the company denies") —
+# and says nothing that undoes or qualifies the news.
+_WHICH_VERB = (
+    r"(?:is|are|was|were|has|have|had|will|would|can|could|may|might|means?|makes?"
+    r"|includes?|contains?|covers?|carries|carry|uses?|offers?|provides?|allows?|lets?"
+    r"|gives?|helps?|sits?|stands?|employs?|serves?|runs?|sells?|builds?|opened|began"
+    r"|started|ended|became|[a-z]{3,}(?:s|ed))\b"
+)
+_END_WHICH = re.compile(
+    rf", (?P<aside>(?:which|where) (?:currently |now |also )?{_WHICH_VERB}{_CLAUSE}{{3,200}}?)"
+    r"(?P<end>[.!?])$"
+)
+_MID_WHICH = re.compile(
+    rf", (?P<aside>which (?:currently |now |also )?{_WHICH_VERB}{_CLAUSE}{{3,120}}?),"
+    r"(?= [a-z])(?! and\b| or\b| but\b)"
+)
+# What kind of organisation a name is: ", an industry research group." at the end of a
+# sentence, or between commas after the name ("Brisling, a research firm, estimated").
+_KIND_NOUNS = (
+    r"(?:group|company|firm|agency|body|organi[sz]ation|association|institute|bank|lender"
+    r"|insurer|maker|manufacturer|retailer|carrier|operator|provider|developer|start-?up"
+    r"|publisher|broker|consultancy|think tank|regulator|watchdog|charity|union|fund"
+    r"|investor|supplier|chipmaker|carmaker|automaker|airline|utility|producer|miner"
+    r"|distributor|platform|network|outlet|newspaper|website|service)"
+)
+_NAMED = r"(?P<name>\b[A-Z][\w.&'’-]*)"
+_END_KIND = re.compile(
+    rf"{_NAMED}, (?P<aside>(?:a|an) (?:[a-z-]+ ){{0,3}}{_KIND_NOUNS})(?P<end>[.!?])$"
+)
+_MID_KIND = re.compile(
+    rf"{_NAMED}, (?P<aside>(?:a|an) (?:[a-z-]+ ){{0,3}}{_KIND_NOUNS}),(?= [a-z])"
+    r"(?! and\b| or\b| but\b)"
+)
+# Where something was said, after "said": "the company said in a filing on Friday" → "the
+# company said". Who said it stays, and so does all that was said.
+_SAID_WHERE = re.compile(
+    r"\b(?P<said>said|says) in an? (?:regulatory |securities |stock exchange |exchange "
+    r"|written |short )?(?:filing|statement|release|press release|news release|memo"
+    r"|letter|blog post|note|post)(?: to (?:[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,3}"
+    r"|investors|shareholders|employees|staff|customers|regulators))?"
+    rf"(?: {_ON_DAY}| {_RELATIVE_TIME})?(?=[.!?,]| that\b)"
+)
+# When figures or a report came out, before who published them: "figures published on
+# Friday by the institute" → "figures published by the institute".
+_PUBLISHED_ON = re.compile(
+    rf"\b(?P<verb>published|released|issued|compiled|filed) {_ON_DAY}(?= by\b)"
+)
+# How a figure or a thing is described between commas, after what it describes: "800
+# megawatts of wind power, backed by a battery system, to a campus", "Lumen, led by its
+# founder, said".
+_MID_PARTICIPLE = re.compile(
+    r", (?P<aside>(?:backed|led|owned|run|operated|founded|valued|priced|funded|financed"
+    r"|supported|powered|designed|developed|built|made) (?:by|at|in|with|from) "
+    rf"{_CLAUSE}{{2,80}}?|(?:called|named|known as|dubbed) {_CLAUSE}{{1,60}}?),(?= [a-z])"
+    r"(?! and\b| or\b| but\b)"
+)
+# What a share move did, between commas: "closed 29% higher at $69.40 on Monday, adding
+# about $5.8 billion to its market value, after", "lost 41% on Tuesday, falling to $18.25,".
+_MID_MOVE = re.compile(
+    r", (?P<aside>(?:(?:adding|wiping|erasing|knocking|shaving) (?:about |roughly |nearly "
+    r"|almost |more than |some )?[$€£]?\d[\d.,]*(?: ?(?:billion|million|trillion|bn|mn|m))?"
+    r" (?:off|from|to) (?:its|the|their) (?:[a-z-]+ ){0,2}value"
+    r"|(?:falling|rising|climbing|dropping|sliding|jumping|slipping|gaining|closing) "
+    r"(?:to|at) [$€£]?\d[\d.,]*(?: ?(?:billion|million|bn|mn|%|p|cents?))?)),(?= [a-z])"
+    r"(?! and\b| or\b| but\b)"
+)
+# A comparison at the end: ", well above the $380 million it had budgeted.", ", up from
+# $4 billion a year earlier.", ", compared with a loss of $4 million."
+_END_COMPARISON = re.compile(
+    r", (?P<aside>(?:well |far |sharply |slightly |just |still |comfortably |roughly )?"
+    r"(?:above|below|ahead of|short of|up from|down from|compared with|compared to"
+    rf"|versus|from(?= [$€£]?\d)) {_CLAUSE}{{2,120}}?)(?P<end>[.!?])$"
+)
+# Words with which an aside would undo or qualify the news: such an aside always stays.
+_UNDOING = re.compile(
+    r"\b(?:not|no|never|nor|none|without|but|however|although|though|unless|until"
+    r"|only|later|instead|rather|yet to|false|falsely|revers\w*|withdr\w*|cancel\w*|scrap\w*"
+    r"|abandon\w*|overturn\w*|block\w*|reject\w*|den(?:y|ies|ied)|disput\w*|halt\w*"
+    r"|suspend\w*|retract\w*|delay\w*|postpon\w*|fail\w*|allege\w*|accus\w*"
+    r"|unconfirmed|pending|subject|if|whether|n't|wrong|untrue|inaccurate|incorrect"
+    r"|mistaken|misleading|hoax|fake|correct\w*|collaps\w*|fell (?:through|apart)"
+    r"|terminat\w*|expir\w*|laps\w*|struck down|veto\w*|void\w*|invalid\w*)\b",
+    re.IGNORECASE,
 )
 _ATTRIBUTING = re.compile(
     r"\b(?:said|says|say|told|tells|according|added|adds|adding|announced|reported|reports"
@@ -273,7 +396,7 @@ _SUBORDINATE = re.compile(
 )
 # Quotation marks of every kind, straight single quotes opening a word included.
 _ANY_QUOTATION = re.compile(r"[\"“”«»‘]|(?:^|[\s(])'")
-MIN_LEFT_WORDS = 10
+MIN_LEFT_WORDS = 8
 
 
 def _finite_verb(text: str) -> bool:
@@ -283,6 +406,114 @@ def _finite_verb(text: str) -> bool:
     return any(
         w in editing.COMMON_VERBS or (len(w) > 4 and w.endswith("ed")) for w in words
     )
+
+
+# --- Long lists --------------------------------------------------------------------------------
+# A list of four or more short items that ends a sentence keeps its first two: "talks
+# about A, B, C, D and E." → "talks about A, B and more." Nothing is reworded and no item is
+# changed, and a list the feed cut short ends whole. The rest is not counted ("and three
+# more"): a comma inside an item ("Paris, Texas") would make the count wrong. An item with a
+# verb or of more than LIST_ITEM_WORDS words ends the list; a list with a quotation, a
+# semicolon or joined by "or" is left whole.
+LIST_MIN_ITEMS = 4
+# The only words condensing writes that the text may not contain: "and more" after a list.
+ADDED_WORDS = frozenset({"and", "more"})
+LIST_ITEM_WORDS = 6
+# Words that make a comma-separated part a clause or an aside, not an item.
+_LIST_BREAKERS = re.compile(
+    r"\b(?:that|which|who|whom|whose|where|when|while|if|because|albeit|although|though"
+    r"|however|but|yet|so|then|I|you|we|he|she|it|they|is|are|was|were|be|been|has|have"
+    r"|had|will|would|can|could|may|might|must|should|do|does|did|not|with|without|from"
+    r"|into|to|by|as|than|and|or|nor|plus|their|its|his|her|our|my|your|well|um|uh|oh"
+    r"|anyway|sorry)\b|[—–:;()]| - "
+)
+_LIST_END = re.compile(r"[.!?…]*[\"'”’)\]»]*$")
+_MORE = re.compile(r"(?:so much|much|a lot|lots|plenty|many|loads) more|more")
+
+
+def shorten_list(sentence: str) -> str:
+    """``sentence`` with a long closing list cut to its first two items (see above)."""
+    if _ANY_QUOTATION.search(sentence) or ";" in sentence:
+        return sentence
+    ending = _LIST_END.search(sentence).group()  # type: ignore[union-attr]
+    # A list the feed cut short ("..., and Kinects in casin", "A, B, C, D…") loses its cut
+    # item with the rest, and the brief ends as a sentence.
+    cut = not _END.search(sentence)
+    chunks = sentence[: len(sentence) - len(ending)].split(", ")
+    last = chunks[-1]
+    if last.startswith("and "):  # "A, B, C, and D"
+        tail = [last[4:]]
+    elif last.count(" and ") == 1:  # "A, B, C and D"
+        tail = last.split(" and ")
+    elif cut:
+        tail = [last]
+    else:
+        return sentence
+    more = bool(_MORE.fullmatch(tail[-1]))
+    items = [*chunks[:-1], *tail]
+    start = len(items) - (1 if more else 0)
+    while start > 1 and _list_item(items[start - 1]):
+        start -= 1
+    # items[start - 1] holds the list's first item at its end ("talks about A"); the items
+    # after it must make a list on their own.
+    if len(items) - start - (1 if more else 0) < LIST_MIN_ITEMS - 1:
+        return sentence
+    shorter = f"{', '.join(items[: start + 1])} and more{'.' if cut else ending}"
+    if shorter.count("(") != shorter.count(")"):
+        return sentence
+    return shorter
+
+
+def _list_item(item: str) -> bool:
+    """Whether ``item`` reads as an item of a list: a few words, no verb, no clause."""
+    words = item.split()
+    return (
+        0 < len(words) <= LIST_ITEM_WORDS
+        and not _finite_verb(item)
+        and not _LIST_BREAKERS.search(item)
+        and not (words[0].islower() and len(words[0]) > 4 and words[0].endswith("ing"))
+    )
+
+
+def _ends_cleanly(match: re.Match[str]) -> bool:
+    """Whether the comma that closes an aside between commas is really its end, not a comma
+    of a list inside it ("Angie's List, which rates doctors, contractors and shops, has";
+    "Acme, which sells shoes, canned goods and hats, reported"): the sentence must go on
+    with a verb, a preposition or a clause of its own ("sending the mark lower"), and words
+    that could finish a list never count as going on."""
+    rest = match.string[match.end() :].split()
+    if not rest:
+        return True
+    first = rest[0].lower()
+    second = rest[1].lower() if len(rest) > 1 else ""
+    if first in editing.COMMON_VERBS or first in ("also", "now", "still", "then"):
+        return True
+    if first.endswith("ly") and (
+        second in editing.COMMON_VERBS or second.endswith("ed")
+    ):
+        return True  # "recently reported"
+    if first in editing.PREPOSITIONS or first in editing.GOES_ON:
+        return True
+    if len(first) > 4 and first.endswith("ing") and second in editing.DETERMINERS:
+        return True  # "sending the mark lower", not "hiking boots"
+    # A list's last items are short: "contractors and shops", "canned goods and hats".
+    segment = match.string[match.end() :].split(",", 1)[0].split()
+    list_like = any(word in ("and", "or") for word in segment[: LIST_ITEM_WORDS - 2])
+    if len(first) > 4 and first.endswith("ed") and not list_like:
+        return True  # "voted against", not "canned goods and hats"
+    return _finite_verb(match.string[: match.start()]) and not list_like
+
+
+def _describes(aside: str) -> bool:
+    """Whether ``aside`` only describes: it neither undoes or qualifies the news nor reports
+    what someone said."""
+    return not _UNDOING.search(aside) and not _ATTRIBUTING.search(aside)
+
+
+def _split_comment(aside: str) -> tuple[str, str]:
+    """``aside`` cut before a comment joined to it by "and" ("..., and a sign that ...")."""
+    match = _AND_COMMENT.search(aside)
+    return (aside[: match.start()], match.group()) if match else (aside, "")
 
 
 def drop_asides(sentence: str) -> str:
@@ -297,11 +528,13 @@ def drop_asides(sentence: str) -> str:
                 return match.group()
             # "jobs, or 9% of its staff, and close" → "jobs and close"
             return match.group("after") or ","
-        rank = match.group("rank")
+        rank = match.group("rank") or match.group("one_of")
         if rank is not None and _CLAUSE_WORDS.search(rank.split(" ", 1)[1]):
             return match.group()
         if _SUBORDINATE.match(sentence, match.end()):
             return ""  # "on Wednesday, a record close, after" → "on Wednesday after"
+        if not _ends_cleanly(match):
+            return match.group()
         subject = match.group("subject")
         if subject is not None and (
             subject.startswith(("based", "headquartered"))
@@ -313,10 +546,54 @@ def drop_asides(sentence: str) -> str:
         # "quarter, which ended May 31, up 27%", "on Tuesday, its second cut, citing".
         return ","
 
-    shorter = _MID_ASIDE.sub(mid, sentence)
+    def keep_unless_undoing(match: re.Match[str]) -> str:
+        if _describes(match.group("aside")) and _ends_cleanly(match):
+            return ""
+        return match.group()
+
+    def between_commas(match: re.Match[str], *, attributing: bool = True) -> str:
+        """An aside between commas goes with both, unless the sentence needs its comma
+        back ("quarter, which ended May 31, up 27%" → "quarter, up 27%")."""
+        aside = match.group("aside")
+        if (
+            _UNDOING.search(aside)
+            or (attributing and _ATTRIBUTING.search(aside))
+            or not _ends_cleanly(match)
+        ):
+            return match.group()
+        following = match.string[match.end() :].lstrip().split(" ", 1)[0].lower()
+        if (
+            not _finite_verb(match.string[: match.start()])
+            or following in editing.PREPOSITIONS
+            or _SUBORDINATE.match(match.string, match.end())
+        ):
+            return ""
+        return ","
+
+    shorter = _SAID_WHERE.sub(r"\g<said>", sentence)
+    shorter = _PUBLISHED_ON.sub(r"\g<verb>", shorter)
+    shorter = _MID_ASIDE.sub(mid, shorter)
+    shorter = _WHEN_MADE.sub("", shorter)
+    shorter = _MID_PARTICIPLE.sub(between_commas, shorter)
+    # "adding about $5.8 billion to its market value" reports no one's words.
+    shorter = _MID_MOVE.sub(lambda m: between_commas(m, attributing=False), shorter)
+    shorter = _MID_WHICH.sub(keep_unless_undoing, shorter)
+    shorter = _MID_KIND.sub(
+        lambda m: m.group("name") if _describes(m.group("aside")) else m.group(),
+        shorter,
+    )
+    for rule in (_END_COMPARISON, _END_COMMENT, _END_WHICH, _END_KIND):
+        end = rule.search(shorter)
+        if end and _describes(end.group("aside")):
+            cut = end.end("name") if "name" in rule.groupindex else end.start()
+            shorter = shorter[:cut] + end.group("end")
     end = _END_ASIDE.search(shorter)
-    if end and not _CLAUSE_WORDS.search(end.group("aside").split(" ", 1)[1]):
-        shorter = shorter[: end.start()] + end.group("end")
+    if end:
+        # "the largest deal of the year and a sign that lenders see ...": a rank, then a
+        # comment on it.
+        rank, comment = _split_comment(end.group("aside"))
+        if not _CLAUSE_WORDS.search(rank.split(" ", 1)[1]) and _describes(comment):
+            shorter = shorter[: end.start()] + end.group("end")
     end = _CONSEQUENCE.search(shorter)
     if end and not _ATTRIBUTING.search(end.group("aside")):
         shorter = shorter[: end.start()] + end.group("end")

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 from ..data import editing, lexicon
-from .condense import condense, drop_asides, word_count
+from .condense import condense, drop_asides, shorten_list, word_count
 
 SHORT_TEXT_CHARS = 200
 SUMMARY_MAX_CHARS = 650  # a short text's summary: its headline and text as given
@@ -441,8 +441,10 @@ def _summary(
     drafts = [
         (
             sentence,
-            # A brief's lead: condensed, and without its descriptive asides.
-            drop_asides(condense(sentence.text, first=sentence.index == 0)),
+            # A brief's lead: condensed, without its descriptive asides or a long list.
+            shorten_list(
+                drop_asides(condense(sentence.text, first=sentence.index == 0))
+            ),
         )
         for sentence in candidates
     ]

@@ -14,7 +14,7 @@ from conftest import SHARED_FEEDS, services_required
 from enrichment.data import editing
 from enrichment.grounding import check
 from enrichment.offline import OfflineBackend, condense, reading, split_sentences
-from enrichment.offline.condense import drop_asides, tighten
+from enrichment.offline.condense import ADDED_WORDS, drop_asides, shorten_list, tighten
 from enrichment.offline.quality import (
     copies_lead,
     ends_mid_sentence,
@@ -57,9 +57,12 @@ def enrich(article: ArticleInput) -> EnrichmentResult:
 
 # Words condensing may write that the text need not contain: "Acme said it would cut" →
 # "Acme will cut", "had agreed" → "has agreed", "its drug" → "Acme's drug".
-# And tightening's plain words: "in order to" → "to", "approximately" → "about".
+# And tightening's plain words: "in order to" → "to", "approximately" → "about", and the
+# "and more" that ends a shortened list.
 GLUE_WORDS = (
-    frozenset({"has", "have", "will", "is", "are", "can", "s"}) | editing.PLAIN_WORDS
+    frozenset({"has", "have", "will", "is", "are", "can", "s"})
+    | editing.PLAIN_WORDS
+    | ADDED_WORDS
 )
 WORD = re.compile(r"\w+")
 
@@ -716,8 +719,11 @@ def test_an_empty_category_list_uses_the_default_set() -> None:
 # offline-1 copied 96% of its summaries from a lead sentence and cut 18% of its takeaways
 # short; offline-3 copied about 10% by dropping attributions and clauses and merging
 # sentences, which changed facts. offline-4 prints the article's sentences whole, so about
-# 90% of summaries repeat a lead sentence: the limits are what honest copy achieves.
-MAX_COPIED_LEAD_SHARE = 0.92
+# 90% of summaries repeat a lead sentence; offline-7 leaves out asides that only describe and
+# the tail of long lists, and 79% do (most of the corpus is one- or two-sentence podcast,
+# blog and classified blurbs, with nothing a rule may leave out): the limits are what
+# honest copy achieves.
+MAX_COPIED_LEAD_SHARE = 0.82
 MAX_MEDIAN_COPY = 1.0
 MAX_MID_SENTENCE_SHARE = 0.0
 # The takeaways a text too thin for three gets, besides its headline and its source.
@@ -1007,6 +1013,216 @@ def test_no_aside_rule_changes_a_fact(sentence: str) -> None:
 )
 def test_a_dropped_aside_leaves_no_stray_comma(sentence: str, brief: str) -> None:
     assert drop_asides(sentence) == brief
+
+
+# A brief's lead without the asides that only describe (offline-7). Each was in a demo or a
+# real feed's lead; what is left is the same sentence with a detail fewer.
+@pytest.mark.parametrize(
+    ("sentence", "brief"),
+    [
+        (  # a comment on the news, named as one
+            "Helios said it had agreed to acquire Lumen Optics for $4.2 billion in cash, a "
+            "move that gives the chipmaker control of one of the few independent suppliers.",
+            "Helios said it had agreed to acquire Lumen Optics for $4.2 billion in cash.",
+        ),
+        (
+            "Aster Motors is closing its Harlow Creek factory and cutting 3,500 positions, "
+            "the clearest sign yet that carmakers' bets on electric vehicles are colliding "
+            "with slower demand.",
+            "Aster Motors is closing its Harlow Creek factory and cutting 3,500 positions.",
+        ),
+        (  # a rank, then a comment on it
+            "Northbridge Bank is buying Carrow Valley Bancorp for about $1.3 billion in stock, "
+            "the largest regional-bank deal of the year and a sign that lenders see a "
+            "friendlier climate for mergers.",
+            "Northbridge Bank is buying Carrow Valley Bancorp for about $1.3 billion in stock.",
+        ),
+        (  # "one of the ..." after a name, before "as"
+            "Ferrovia Logistics has ordered 600 electric trucks from Aster Motors, one of the "
+            "largest truck orders this year, as the freight company replaces diesel rigs.",
+            "Ferrovia Logistics has ordered 600 electric trucks from Aster Motors as the "
+            "freight company replaces diesel rigs.",
+        ),
+        (  # a "which" clause that describes, at the end and after the subject
+            "Verdant Grid said it had closed $2.1 billion of financing for its Saltmarsh "
+            "project in Texas, which is set to become one of the largest battery sites.",
+            "Verdant Grid said it had closed $2.1 billion of financing for its Saltmarsh "
+            "project in Texas.",
+        ),
+        (
+            "The update, which removed the reader's own sharing features, was unpopular "
+            "among the service's most active users.",
+            "The update was unpopular among the service's most active users.",
+        ),
+        (  # what kind of organisation a name is
+            "Heat pump shipments rose 18% in October, according to monthly figures from the "
+            "Home Energy Institute, an industry research group.",
+            "Heat pump shipments rose 18% in October, according to monthly figures from the "
+            "Home Energy Institute.",
+        ),
+        (
+            "Analysts at Brisling, a research firm, estimated a single H9 will sell for about "
+            "$38,000.",
+            "Analysts at Brisling estimated a single H9 will sell for about $38,000.",
+        ),
+        (  # when it was announced, and where and when it was said
+            "Version 11.4.7 of the firmware, released Thursday, fixes the flaw on every "
+            "affected router.",
+            "Version 11.4.7 of the firmware fixes the flaw on every affected router.",
+        ),
+        (
+            "Aster Motors is recalling about 212,000 electric vehicles because of a braking "
+            "fault, the company said in a filing on Friday.",
+            "Aster Motors is recalling about 212,000 electric vehicles because of a braking "
+            "fault, the company said.",
+        ),
+        (
+            "Aster said in a statement that it would cut 3,500 jobs and close its Ohio plant.",
+            "Aster said that it would cut 3,500 jobs and close its Ohio plant.",
+        ),
+        (
+            "Manufacturers shipped 412,000 heat pumps in October, according to figures "
+            "published on Friday by the Home Energy Institute.",
+            "Manufacturers shipped 412,000 heat pumps in October, according to figures "
+            "published by the Home Energy Institute.",
+        ),
+        (  # how a figure is described, and what a share move did
+            "Verdant Grid will supply 800 megawatts of wind power, backed by a 400-megawatt "
+            "battery system, to a data center campus in Ohio.",
+            "Verdant Grid will supply 800 megawatts of wind power to a data center campus in "
+            "Ohio.",
+        ),
+        (
+            "Shares of Quillon closed 29% higher at $69.40 on Monday, adding about $5.8 "
+            "billion to its market value, after its heart drug succeeded in a large study.",
+            "Shares of Quillon closed 29% higher at $69.40 on Monday after its heart drug "
+            "succeeded in a large study.",
+        ),
+        (
+            "Solenne Biotech lost 41% of its market value on Tuesday, falling to $18.25, "
+            "after its lead drug failed in a Phase 3 trial.",
+            "Solenne Biotech lost 41% of its market value on Tuesday after its lead drug "
+            "failed in a Phase 3 trial.",
+        ),
+        (  # a comparison with another figure at the end
+            "Marrowick Insurance said severe weather had cost it about $640 million so far in "
+            "the quarter, well above the $380 million it had budgeted for the whole period.",
+            "Marrowick Insurance said severe weather had cost it about $640 million so far in "
+            "the quarter.",
+        ),
+        (
+            "Greyfell Mining raised its estimated construction cost by 22% to $3.1 billion, "
+            "from $2.54 billion.",
+            "Greyfell Mining raised its estimated construction cost by 22% to $3.1 billion.",
+        ),
+        (  # a name given between commas
+            "The Phase 3 study, called SOLACE-2, enrolled 1,640 patients with early "
+            "Alzheimer's disease.",
+            "The Phase 3 study enrolled 1,640 patients with early Alzheimer's disease.",
+        ),
+    ],
+)
+def test_a_lead_leaves_out_comments_descriptions_and_comparisons(
+    sentence: str, brief: str
+) -> None:
+    assert drop_asides(sentence) == brief
+
+
+# What looks like one of those asides but says something the news depends on, or is not an
+# aside at all: each stays whole.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # An aside that undoes or qualifies the news.
+        "Helios agreed to acquire Lumen Optics for $4.2 billion in cash, a move that "
+        "regulators blocked on Friday.",
+        "Helios agreed to buy Lumen Optics for $4.2 billion, a deal that collapsed a week "
+        "later.",
+        "Aster said it would build a plant in Ohio, which was later scrapped by its board.",
+        "Aster will close its Ohio plant next year, which would only apply if sales fall.",
+        "Aster said it would build a plant in Ohio, which turned out to be wrong.",
+        # An aside that reports what someone said or thinks.
+        "Aster will cut 3,500 jobs this year, a sign that analysts say points to weaker "
+        "demand for its cars.",
+        "Aster will cut 3,500 jobs this year, which the company denies in a statement.",
+        # A comma of a list inside the aside, not its end.
+        "Angie's List, which offers consumers a way to rate doctors, contractors and service "
+        "companies on the Web, has set the terms for its IPO.",
+        "Acme, which sells shoes, canned goods and hats, reported a loss of $4 million on "
+        "Monday.",
+        "Helios bought Lumen, which makes lasers, hiking gear and boots, for $4 billion in "
+        "cash on Monday.",
+        # A comparison someone made.
+        "Cobalt reported revenue of $6.84 billion for the quarter, ahead of the $6.61 "
+        "billion analysts had expected.",
+        # Where something was said, when the document is more than a place ("seen by").
+        "Aster said in a letter seen by Reuters that it would cut 3,500 jobs and close its "
+        "Ohio plant.",
+        # A time phrase another word leans on.
+        "Aster shares rose 4% after the plan announced on Wednesday won the board's "
+        "approval.",
+    ],
+)
+def test_what_only_looks_like_a_description_stays(sentence: str) -> None:
+    assert drop_asides(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "brief"),
+    [
+        (
+            "Will Smith drops by to talk about Marvel Ultimate Alliance 3, Dota Underlords, "
+            "Joy Cons, computer cabinets, toads in the hole, and household objects.",
+            "Will Smith drops by to talk about Marvel Ultimate Alliance 3, Dota Underlords "
+            "and more.",
+        ),
+        (
+            "The recall covers the Lyra, the Vela, the Orca and the Delta.",
+            "The recall covers the Lyra, the Vela and more.",
+        ),
+        (  # the list's own "and more" is kept, not doubled
+            "We discuss Skate 3, Alan Wake, in-game advertising, Marvel vs. Capcom 3, and "
+            "much more!",
+            "We discuss Skate 3, Alan Wake and more!",
+        ),
+        (  # a list the feed cut short loses its cut item and ends as a sentence
+            "We talk about the Wii U launch, the evolution of Mario, PlayStation All-Stars, "
+            "and the last word o",
+            "We talk about the Wii U launch, the evolution of Mario and more.",
+        ),
+    ],
+)
+def test_a_long_closing_list_keeps_its_first_two_items(
+    sentence: str, brief: str
+) -> None:
+    assert shorten_list(sentence) == brief
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Three items is a short list.
+        "Prices rose for turbines, steel foundations and installation vessels.",
+        "The recall covers the Lyra, the Vela, the Orca and more.",
+        # Alternatives.
+        "The company sells shoes, hats, gloves, or scarves in its stores in Ohio.",
+        # Clauses, not items.
+        "Companies have created positions to create, host, write, edit and produce their "
+        "podcasts.",
+        "Turn it into a dive watch, albeit, with some hardware and software tweaks that I "
+        "will get into.",
+        # A list in brackets, or one the feed cut short before it had four whole items.
+        "I wrote code for extracting the images (app icons, book covers, album art, etc.) "
+        "from the stores.",
+        "The recall covers the Lyra, the Vela, the Orca…",
+        # A list inside a list item, and a dash.
+        "Allergies to pollen, mold, dust mites and cats — arose out of nowhere, she said.",
+        # Quotation marks.
+        'He listed "shoes, hats, gloves and scarves" as the best sellers.',
+    ],
+)
+def test_what_is_not_a_long_closing_list_stays(sentence: str) -> None:
+    assert shorten_list(sentence) == sentence
 
 
 def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
