@@ -101,12 +101,9 @@ ING_NOUNS: frozenset[str] = _words(
     """
 )
 # Where an aside between commas really ends ("..., which ended May 31, up 27%"), and not at a
-# comma of a list inside it: the words that carry the sentence on after it. Prepositions;
-# words after which a sentence goes on; and the words after a verb in -ing that make it a
-# clause ("sending the mark lower") rather than a list item ("hiking boots").
-PREPOSITIONS: frozenset[str] = _words(
-    "to for in at on from with by into across over under between among"
-)
+# comma of a list inside it: the words that carry the sentence on after it. PREPOSITIONS
+# (below); words after which a sentence goes on; and the words after a verb in -ing that make
+# it a clause ("sending the mark lower") rather than a list item ("hiking boots").
 GOES_ON: frozenset[str] = _words(
     """
     up down ahead compared as after before while when because despite amid following
