@@ -84,6 +84,10 @@ _BOILERPLATE = re.compile(
     r"|appeared first on|all rights reserved|\bcookies?\b.*\bconsent\b",
     re.IGNORECASE,
 )
+# A line of show notes or a sponsor read: a bare web address ("Visit http://…", "YouTube:
+# https://…") or a timestamped citation ("(0:13) “Title,” Reuters"). An editor's brief quotes
+# neither; the source link is on the page.
+_LINK_LINE = re.compile(r"https?://|^\(\d{1,2}:\d{2}(?::\d{2})?\)")
 _LEADING_CONNECTOR = re.compile(
     r"^(?:But|And|However|Meanwhile|Still|Also|Yet|Plus),?\s+"
 )
@@ -272,7 +276,7 @@ def _significant(tokens: Sequence[str]) -> list[str]:
 
 def _is_usable(sentence: _Sentence) -> bool:
     text = sentence.text
-    if _BOILERPLATE.search(text):
+    if _BOILERPLATE.search(text) or _LINK_LINE.search(text):
         return False
     if " " not in text:  # scripts written without spaces (CJK) or a lone word
         return len(text) >= 12 and not text.isascii()

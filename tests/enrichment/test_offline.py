@@ -1225,6 +1225,25 @@ def test_what_is_not_a_long_closing_list_stays(sentence: str) -> None:
     assert shorten_list(sentence) == sentence
 
 
+def test_show_notes_links_and_timestamped_citations_are_not_copy() -> None:
+    text = (
+        "Pureplays like Wayfair are getting Amazon-like valuations without a business that "
+        "works. (0:47) “AMZN Cash Reserves,” Quandl, June 2017. http://bit.ly/2vIetIY "
+        "(0:53) “Burning Cash And Losing Customers,” Seeking Alpha, May 2017. "
+        "Startup Brandless sells generic household items for $3 each, pointing to a shift "
+        "in consumer behavior. Visit http://squarespace.com/show and enter code SHOW for 10% "
+        "off your first order. Three-quarters of American teens own iPhones, and the devices "
+        "are making them more lonely."
+    )
+
+    result = enrich(make_article("iPhone Generation: Lonely & Depressed", text))
+
+    for part in (result.summary, result.analysis, *result.key_takeaways):
+        assert "http" not in part, part
+        assert "(0:" not in part, part
+    assert result.summary.startswith("Pureplays like Wayfair")
+
+
 def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
     """An attack: 39,000 spaces took condense 6 s and the backend 20 s (quadratic)."""
     started = time.perf_counter()
