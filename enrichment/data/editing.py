@@ -232,17 +232,20 @@ PLAIN_WORDS: frozenset[str] = frozenset(
     word for plain in PLAIN_PHRASES.values() for word in plain.split()
 ) | frozenset({"a", "an"})
 # Words a brief leaves out because they add emphasis, not information.
+# Not "also" ("Greyfell also cited higher costs": without it, costs read as the reason),
+# nor "officially" or "formally" (an official step is news an unofficial one is not).
 FILLER_WORDS: frozenset[str] = _words(
-    "also currently actually really very basically essentially simply indeed certainly "
-    "clearly obviously officially formally"
+    "currently actually really very basically essentially simply indeed certainly "
+    "clearly obviously"
 )
-# Praise a brief leaves to the reader: "a powerful new feature" → "a new feature".
+# Praise a brief leaves to the reader: "a powerful new feature" → "a new feature". Not a size
+# ("a huge response", "a massive recall"): that is a fact of the story.
 PUFFERY: frozenset[str] = _words(
     """
-    amazing awesome great huge powerful exciting incredible innovative fantastic wonderful
+    amazing awesome great powerful exciting incredible innovative fantastic wonderful
     excellent impressive unique ultimate revolutionary groundbreaking cutting-edge
     state-of-the-art world-class best-in-class stunning remarkable brilliant fabulous
-    terrific beautiful gorgeous epic massive spectacular outstanding superb lovely nice cool
+    terrific beautiful gorgeous epic spectacular outstanding superb lovely nice cool
     handy neat fun
     """
 )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import re
 
-from ..data import editing
+from ..data import editing, lexicon
 
 _WEEKDAY = r"(?:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day"
 _MONTH = (
@@ -64,6 +64,7 @@ _SAID_ON_DAY = re.compile(
 # Words without which no time rule can match.
 _TIME_HINT = re.compile(r"day|night|week|month|morning|afternoon|evening")
 _WORD = re.compile(r"[\w'’-]+")
+_TERM = re.compile(r"[$€£]?\w[\w.,%]*")
 # Punctuation left doubled by a cut: "Virginia, , lawmakers", "NSURL ,", "Virginia,."
 _DOUBLED = re.compile(r"\s+(?=[,;.](?:\s|$))|(?<=,)\s*,+|,(?=[.!?;:])")
 
@@ -267,14 +268,12 @@ _CONSEQUENCE = re.compile(
     rf", (?P<aside>(?:giving (?!up\b)|expanding |clearing |sending |lifting |bringing "
     rf"|pushing |wiping |erasing ){_CLAUSE}{{3,200}}?)(?P<end>[.!?])$"
 )
-# A comment the writer adds at the end, named by what it calls the news: ", a move that
-# gives the chipmaker control of ...", ", a sign of how electricity has become ...". Only
-# these nouns, which never state a fact of their own about the event ("a decision the board
-# reversed" does, and stays).
-_COMMENT_NOUNS = (
-    r"(?:move|bet|sign|signal|step|indication|reflection|reminder|milestone|boost|blow"
-    r"|shift|setback|sign)s?"
-)
+# A comment the writer adds at the end, named by what it calls the news: ", a sign of how
+# electricity has become ...", ", the clearest sign yet that ...". Only these nouns, which
+# read the event rather than add to it: "a move that gives the chipmaker control of ..." says
+# what the deal buys, "a setback that wiped out half its value" what it cost, and "a
+# decision the board reversed" undoes it; each stays.
+_COMMENT_NOUNS = r"(?:bet|sign|signal|indication|reflection|reminder|test)s?"
 _END_COMMENT = re.compile(
     rf", (?P<aside>(?:a|an|another|the|a further) (?:[a-z-]+ ){{0,2}}"
     rf"{_COMMENT_NOUNS}(?: yet)? (?:that|of|to|for|toward|towards|in) {_CLAUSE}{{3,200}}?)"
@@ -359,12 +358,15 @@ _MID_MOVE = re.compile(
     r"(?:to|at) [$€£]?\d[\d.,]*(?: ?(?:billion|million|bn|mn|%|p|cents?))?)),(?= [a-z])"
     r"(?! and\b| or\b| but\b)"
 )
-# A comparison at the end: ", well above the $380 million it had budgeted.", ", up from
-# $4 billion a year earlier.", ", compared with a loss of $4 million."
+# A comparison with an earlier figure at the end: ", from $2.54 billion.", ", up from $4
+# billion a year earlier.", ", compared with a loss of $4 million in 2025." A comparison
+# with what was expected, budgeted or forecast (", well above the $380 million it had
+# budgeted") is often the news, and stays.
 _END_COMPARISON = re.compile(
-    r", (?P<aside>(?:well |far |sharply |slightly |just |still |comfortably |roughly )?"
-    r"(?:above|below|ahead of|short of|up from|down from|compared with|compared to"
-    rf"|versus|from(?= [$€£]?\d)) {_CLAUSE}{{2,120}}?)(?P<end>[.!?])$"
+    r", (?P<aside>(?:(?:up |down )?from(?= [$€£]?\d)"
+    rf"|(?:compared with|compared to|versus)(?= {_CLAUSE}*\b(?:a year (?:earlier|ago|before)"
+    r"|last year|the previous|the prior|the same (?:period|quarter)|in (?:19|20)\d\d)\b))"
+    rf" {_CLAUSE}{{2,120}}?)(?P<end>[.!?])$"
 )
 # Words with which an aside would undo or qualify the news: such an aside always stays.
 _UNDOING = re.compile(
@@ -431,8 +433,9 @@ _LIST_END = re.compile(r"[.!?…]*[\"'”’)\]»]*$")
 _MORE = re.compile(r"(?:so much|much|a lot|lots|plenty|many|loads) more|more")
 
 
-def shorten_list(sentence: str) -> str:
-    """``sentence`` with a long closing list cut to its first two items (see above)."""
+def shorten_list(sentence: str, *, headline: str = "") -> str:
+    """``sentence`` with a long closing list cut to its first two items (see above), unless
+    an item left out is named in the ``headline``."""
     if _ANY_QUOTATION.search(sentence) or ";" in sentence:
         return sentence
     ending = _LIST_END.search(sentence).group()  # type: ignore[union-attr]
@@ -459,7 +462,9 @@ def shorten_list(sentence: str) -> str:
     if len(items) - start - (1 if more else 0) < LIST_MIN_ITEMS - 1:
         return sentence
     shorter = f"{', '.join(items[: start + 1])} and more{'.' if cut else ending}"
-    if shorter.count("(") != shorter.count(")"):
+    if shorter.count("(") != shorter.count(")") or _loses_headline(
+        sentence, shorter, headline_terms(headline)
+    ):
         return sentence
     return shorter
 
@@ -516,9 +521,46 @@ def _split_comment(aside: str) -> tuple[str, str]:
     return (aside[: match.start()], match.group()) if match else (aside, "")
 
 
-def drop_asides(sentence: str) -> str:
+# The nouns a comment frames the news with ("a sign that ...") say nothing of their own: a
+# headline that "signs" a deal is not about the sign.
+_FRAMING = frozenset(
+    ("sign", "signs", "signal", "signals", "bet", "bets", "test", "tests")
+)
+
+
+def headline_terms(text: str) -> frozenset[str]:
+    """The words of ``text`` that say something, roughly stemmed ("slower" and "Slow" are
+    one), and its figures."""
+    terms = set()
+    for word in _TERM.findall(text.lower()):
+        word = word.strip(".,-")
+        if (
+            word in lexicon.STOPWORDS
+            or word in _FRAMING
+            or (len(word) < 3 and not word[:1].isdigit())
+        ):
+            continue
+        for suffix in ("ing", "est", "ed", "er", "s"):
+            if len(word) - len(suffix) >= 3 and word.endswith(suffix):
+                word = word[: -len(suffix)]
+                break
+        terms.add(word)
+    return frozenset(terms)
+
+
+def _loses_headline(original: str, shorter: str, headline: frozenset[str]) -> bool:
+    """Whether leaving words of ``original`` out to make ``shorter`` lost a word or figure
+    of the headline that nothing left in the sentence repeats: the headline names what the
+    story is about ("mark slips", "Slow EV uptake"), so that aside is the news."""
+    return bool(
+        headline and (headline_terms(original) - headline_terms(shorter)) & headline
+    )
+
+
+def drop_asides(sentence: str, *, headline: str = "") -> str:
     """``sentence`` without its descriptive asides (see above), or unchanged when dropping
-    them would leave fewer than MIN_LEFT_WORDS words or no verb."""
+    them would leave fewer than MIN_LEFT_WORDS words or no verb, or would lose a word of the
+    ``headline``."""
     if _ANY_QUOTATION.search(sentence):
         return sentence
 
@@ -602,6 +644,7 @@ def drop_asides(sentence: str) -> str:
         shorter == sentence
         or word_count(shorter) < MIN_LEFT_WORDS
         or not _finite_verb(shorter)
+        or _loses_headline(sentence, shorter, headline_terms(headline))
     ):
         return sentence
     return shorter

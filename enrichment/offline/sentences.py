@@ -447,7 +447,10 @@ def _summary(
             sentence,
             # A brief's lead: condensed, without its descriptive asides or a long list.
             shorten_list(
-                drop_asides(condense(sentence.text, first=sentence.index == 0))
+                drop_asides(
+                    condense(sentence.text, first=sentence.index == 0), headline=title
+                ),
+                headline=title,
             ),
         )
         for sentence in candidates
