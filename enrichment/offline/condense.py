@@ -54,7 +54,7 @@ _LEAD_WHEN = re.compile(
 )
 # A ticker in brackets, "(HLSM)" or "(Nasdaq: HLSM)"; any other aside in brackets stays.
 _BRACKETED = re.compile(
-    r"(?P<before>\w*) \((?:[A-Z][A-Za-z]*: ?)?[A-Z]{1,5}(?:\.[A-Z]{1,2})?\)(?!\w)"
+    r"(?P<before>\b\w*) \((?:[A-Z][A-Za-z]*: ?)?[A-Z]{1,5}(?:\.[A-Z]{1,2})?\)(?!\w)"
 )
 # "Acme said on Tuesday it would ...": the day goes, "said" and all it says stay.
 _SAID_ON_DAY = re.compile(
@@ -265,7 +265,8 @@ _MID_ASIDE = re.compile(
 )
 _END_ASIDE = re.compile(rf", (?P<aside>{_RANK}{_CLAUSE}{{0,160}}?)(?P<end>[.!?])$")
 _CONSEQUENCE = re.compile(
-    rf", (?P<aside>(?:giving (?!up\b)|expanding |clearing |sending |lifting |bringing "
+    rf", (?P<aside>(?:giving (?!up\b)|expanding |clearing (?!(?:him|her|them)\b)|sending "
+    rf"|lifting |bringing "
     rf"|pushing |wiping |erasing ){_CLAUSE}{{3,200}}?)(?P<end>[.!?])$"
 )
 # A comment the writer adds at the end, named by what it calls the news: ", a sign of how
@@ -284,28 +285,29 @@ _AND_COMMENT = re.compile(
     r" (?:that|of|to|for|toward|towards|in) .*$"
 )
 # When a plan or a product was made public, between commas: "the deal, announced Monday,
-# is", "Version 11.4.7, released Thursday, fixes". The page shows the date.
+# is", "Version 11.4.7, released Thursday, fixes". Only a day near the page's date, which
+# the page shows: "a study, published in March 2019, found" says how old the study is.
 _WHEN_MADE = re.compile(
     r", (?:announced|unveiled|released|published|disclosed|signed|filed|launched|introduced)"
-    rf" (?:(?:on )?{_WEEKDAY}|{_RELATIVE_TIME}|in {_MONTH}(?: \d{{4}})?),(?= [a-z])"
+    rf" (?:(?:on )?{_WEEKDAY}|{_RELATIVE_TIME}),(?= [a-z])"
     r"(?! and\b| or\b| but\b)"
 )
-# A "which" (or "where") clause that describes: dropped at the end of a sentence, or between
-# commas before the sentence goes on, when it starts with its own verb ("which is set to
-# become", "which means") — not with a subject of its own ("which the company denies") —
-# and says nothing that undoes or qualifies the news.
-_WHICH_VERB = (
-    r"(?:is|are|was|were|has|have|had|will|would|can|could|may|might|means?|makes?"
-    r"|includes?|contains?|covers?|carries|carry|uses?|offers?|provides?|allows?|lets?"
-    r"|gives?|helps?|sits?|stands?|employs?|serves?|runs?|sells?|builds?|opened|began"
-    r"|started|ended|became|[a-z]{3,}(?:s|ed))\b"
+# A "which" clause that describes what it follows: dropped at the end of a sentence, or
+# between commas before the sentence goes on. Only in these forms ("which is set to become
+# one of the largest ...", "which was the most valuable startup", "which removed sharing"),
+# never a clause that can revise, condition or carry the news on: an attack found "which was
+# reduced to $200 million on appeal", "which requires approval from regulators", "which has
+# since closed", "which will close it next year", "which means" and "where allowed by law"
+# each taken for a description.
+_WHICH_DESCRIBES = (
+    rf"(?:{_DESCRIBING}|is set to become|(?:is|was) (?:one of|among) the"
+    r"|(?:is|was) the [a-z-]+est\b|was founded|removed|added|introduced)"
 )
 _END_WHICH = re.compile(
-    rf", (?P<aside>(?:which|where) (?:currently |now |also )?{_WHICH_VERB}{_CLAUSE}{{3,200}}?)"
-    r"(?P<end>[.!?])$"
+    rf", (?P<aside>which {_WHICH_DESCRIBES}{_CLAUSE}{{3,200}}?)(?P<end>[.!?])$"
 )
 _MID_WHICH = re.compile(
-    rf", (?P<aside>which (?:currently |now |also )?{_WHICH_VERB}{_CLAUSE}{{3,120}}?),"
+    rf", (?P<aside>which {_WHICH_DESCRIBES}{_CLAUSE}{{3,120}}?),"
     r"(?= [a-z])(?! and\b| or\b| but\b)"
 )
 # What kind of organisation a name is: ", an industry research group." at the end of a
@@ -322,17 +324,19 @@ _END_KIND = re.compile(
     rf"{_NAMED}, (?P<aside>(?:a|an) (?:[a-z-]+ ){{0,3}}{_KIND_NOUNS})(?P<end>[.!?])$"
 )
 _MID_KIND = re.compile(
-    rf"{_NAMED}, (?P<aside>(?:a|an) (?:[a-z-]+ ){{0,3}}{_KIND_NOUNS}),(?= [a-z])"
-    r"(?! and\b| or\b| but\b)"
+    rf"(?<=[\w.&'’-]), (?P<aside>(?:a|an) (?:[a-z-]+ ){{0,3}}{_KIND_NOUNS}),"
+    r"(?= [a-z])(?! and\b| or\b| but\b)"
 )
-# Where something was said, after "said": "the company said in a filing on Friday" → "the
-# company said". Who said it stays, and so does all that was said.
+# Where something was said, after "said" at the end of a clause: "..., the company said in a
+# filing on Friday." → "..., the company said." Who said it stays, and so does all that was
+# said; not before "that", which may start a clause about the document ("said in a statement
+# that was later deleted that ...").
 _SAID_WHERE = re.compile(
     r"\b(?P<said>said|says) in an? (?:regulatory |securities |stock exchange |exchange "
     r"|written |short )?(?:filing|statement|release|press release|news release|memo"
     r"|letter|blog post|note|post)(?: to (?:[A-Z][\w.&'’-]*(?: [A-Z][\w.&'’-]*){0,3}"
     r"|investors|shareholders|employees|staff|customers|regulators))?"
-    rf"(?: {_ON_DAY}| {_RELATIVE_TIME})?(?=[.!?,]| that\b)"
+    rf"(?: {_ON_DAY}| {_RELATIVE_TIME})?(?=[.!?,])"
 )
 # When figures or a report came out, before who published them: "figures published on
 # Friday by the institute" → "figures published by the institute".
@@ -343,7 +347,7 @@ _PUBLISHED_ON = re.compile(
 # megawatts of wind power, backed by a battery system, to a campus", "Lumen, led by its
 # founder, said".
 _MID_PARTICIPLE = re.compile(
-    r", (?P<aside>(?:backed|led|owned|run|operated|founded|valued|priced|funded|financed"
+    r", (?P<aside>(?:backed|led|owned|run|operated|founded|funded|financed"
     r"|supported|powered|designed|developed|built|made) (?:by|at|in|with|from) "
     rf"{_CLAUSE}{{2,80}}?|(?:called|named|known as|dubbed) {_CLAUSE}{{1,60}}?),(?= [a-z])"
     r"(?! and\b| or\b| but\b)"
@@ -368,6 +372,9 @@ _END_COMPARISON = re.compile(
     r"|last year|the previous|the prior|the same (?:period|quarter)|in (?:19|20)\d\d)\b))"
     rf" {_CLAUSE}{{2,120}}?)(?P<end>[.!?])$"
 )
+# A figure counted in a noun, which a share restates: "3,500 jobs, or roughly 9% of its
+# workforce," (not "$40 in cash, or 3% of the combined company,", an alternative).
+_COUNTED = re.compile(r"\d[\d,.]*%?(?: (?!(?:in|of|for|at|to|on)\b)[a-z-]+){0,2}$")
 # Words with which an aside would undo or qualify the news: such an aside always stays.
 _UNDOING = re.compile(
     r"\b(?:not|no|never|nor|none|without|but|however|although|though|unless|until"
@@ -376,7 +383,11 @@ _UNDOING = re.compile(
     r"|suspend\w*|retract\w*|delay\w*|postpon\w*|fail\w*|allege\w*|accus\w*"
     r"|unconfirmed|pending|subject|if|whether|n't|wrong|untrue|inaccurate|incorrect"
     r"|mistaken|misleading|hoax|fake|correct\w*|collaps\w*|fell (?:through|apart)"
-    r"|terminat\w*|expir\w*|laps\w*|struck down|veto\w*|void\w*|invalid\w*)\b",
+    r"|terminat\w*|expir\w*|laps\w*|struck down|veto\w*|void\w*|invalid\w*"
+    r"|revis\w*|restat\w*|requir\w*|needs?|appeal\w*|back (?:to|until|by|from)|before"
+    r"|except\w*"
+    r"|possibl\w*|probabl\w*|perhaps|maybe|likely|unlikely|reported(?:ly)?|allegedly"
+    r"|condition\w*|contingent|provided|approv\w*|object\w*|cancel\w*)\b",
     re.IGNORECASE,
 )
 _ATTRIBUTING = re.compile(
@@ -427,9 +438,10 @@ _LIST_BREAKERS = re.compile(
     r"|however|but|yet|so|then|I|you|we|he|she|it|they|is|are|was|were|be|been|has|have"
     r"|had|will|would|can|could|may|might|must|should|do|does|did|not|with|without|from"
     r"|into|to|by|as|than|and|or|nor|plus|their|its|his|her|our|my|your|well|um|uh|oh"
-    r"|anyway|sorry)\b|[—–:;()]| - "
+    r"|anyway|sorry|unless|until|before|after|except|nowhere|none|else|only|respectively)\b"
+    r"|[—–:;()]| - |^[$€£]?\d[\d.,]*%?$"
 )
-_LIST_END = re.compile(r"[.!?…]*[\"'”’)\]»]*$")
+_LIST_CLOSERS = ".!?…\"'”’)]»"
 _MORE = re.compile(r"(?:so much|much|a lot|lots|plenty|many|loads) more|more")
 
 
@@ -438,7 +450,7 @@ def shorten_list(sentence: str, *, headline: str = "") -> str:
     an item left out is named in the ``headline``."""
     if _ANY_QUOTATION.search(sentence) or ";" in sentence:
         return sentence
-    ending = _LIST_END.search(sentence).group()  # type: ignore[union-attr]
+    ending = sentence[len(sentence.rstrip(_LIST_CLOSERS)) :]
     # A list the feed cut short ("..., and Kinects in casin", "A, B, C, D…") loses its cut
     # item with the rest, and the brief ends as a sentence.
     cut = not _END.search(sentence)
@@ -460,6 +472,19 @@ def shorten_list(sentence: str, *, headline: str = "") -> str:
     # items[start - 1] holds the list's first item at its end ("talks about A"); the items
     # after it must make a list on their own.
     if len(items) - start - (1 if more else 0) < LIST_MIN_ITEMS - 1:
+        return sentence
+    # Words sharing the last item's noun ("cheap, light, strong and recyclable packaging",
+    # "share, save, edit and export documents", "the Microsoft, EA and Sony press
+    # conferences"): without the last item the others lose what they qualify.
+    # Plural nouns are items of their own ("leaves, stems, roots and secondary metabolism").
+    listed = items[start:]
+    single = listed[:-1]
+    if (
+        not more
+        and all(len(item.split()) == 1 for item in single)
+        and not all(item.endswith("s") for item in single)
+        and len(listed[-1].split()) > 1
+    ):
         return sentence
     shorter = f"{', '.join(items[: start + 1])} and more{'.' if cut else ending}"
     if shorter.count("(") != shorter.count(")") or _loses_headline(
@@ -486,9 +511,14 @@ def _ends_cleanly(match: re.Match[str]) -> bool:
     "Acme, which sells shoes, canned goods and hats, reported"): the sentence must go on
     with a verb, a preposition or a clause of its own ("sending the mark lower"), and words
     that could finish a list never count as going on."""
-    rest = match.string[match.end() :].split()
+    after = match.string[match.end() : match.end() + 300]
+    rest = after.split()
     if not rest:
         return True
+    # "..., its third cut this year, officials said": who said it may have said the aside.
+    clause = after.split(",", 1)[0]
+    if word_count(clause) <= 6 and _ATTRIBUTING.search(clause):
+        return False
     first = rest[0].lower()
     second = rest[1].lower() if len(rest) > 1 else ""
     if first in editing.COMMON_VERBS or first in ("also", "now", "still", "then"):
@@ -502,11 +532,19 @@ def _ends_cleanly(match: re.Match[str]) -> bool:
     if len(first) > 4 and first.endswith("ing") and second in editing.DETERMINERS:
         return True  # "sending the mark lower", not "hiking boots"
     # A list's last items are short: "contractors and shops", "canned goods and hats".
-    segment = match.string[match.end() :].split(",", 1)[0].split()
+    segment = after.split(",", 1)[0].split()
     list_like = any(word in ("and", "or") for word in segment[: LIST_ITEM_WORDS - 2])
     if len(first) > 4 and first.endswith("ed") and not list_like:
         return True  # "voted against", not "canned goods and hats"
-    return _finite_verb(match.string[: match.start()]) and not list_like
+    return _finite_verb(match.string[max(0, match.start() - 300) : match.start()]) and not (
+        list_like
+    )
+
+
+def _after_name(match: re.Match[str]) -> bool:
+    """Whether the aside ``match`` follows a name ("Brisling, a research firm,")."""
+    before = match.string[max(0, match.start() - 60) : match.start()].split()
+    return bool(before) and before[-1][:1].isupper()
 
 
 def _describes(aside: str) -> bool:
@@ -566,12 +604,16 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
 
     def mid(match: re.Match[str]) -> str:
         if match.group("aside") is not None:  # a share restating a figure
-            if _ATTRIBUTING.search(match.group("aside")):
+            if not _describes(match.group("aside")) or not _COUNTED.search(
+                match.string[max(0, match.start() - 40) : match.start()]
+            ):
                 return match.group()
             # "jobs, or 9% of its staff, and close" → "jobs and close"
             return match.group("after") or ","
         rank = match.group("rank") or match.group("one_of")
-        if rank is not None and _CLAUSE_WORDS.search(rank.split(" ", 1)[1]):
+        if rank is not None and (
+            _CLAUSE_WORDS.search(rank.split(" ", 1)[1]) or not _describes(rank)
+        ):
             return match.group()
         if _SUBORDINATE.match(sentence, match.end()):
             return ""  # "on Wednesday, a record close, after" → "on Wednesday after"
@@ -603,9 +645,10 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
             or not _ends_cleanly(match)
         ):
             return match.group()
-        following = match.string[match.end() :].lstrip().split(" ", 1)[0].lower()
+        following = match.string[match.end() : match.end() + 40].split(" ", 2)[1:2]
+        following = following[0].lower() if following else ""
         if (
-            not _finite_verb(match.string[: match.start()])
+            not _finite_verb(match.string[max(0, match.start() - 300) : match.start()])
             or following in editing.PREPOSITIONS
             or _SUBORDINATE.match(match.string, match.end())
         ):
@@ -621,8 +664,7 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
     shorter = _MID_MOVE.sub(lambda m: between_commas(m, attributing=False), shorter)
     shorter = _MID_WHICH.sub(keep_unless_undoing, shorter)
     shorter = _MID_KIND.sub(
-        lambda m: m.group("name") if _describes(m.group("aside")) else m.group(),
-        shorter,
+        lambda m: between_commas(m) if _after_name(m) else m.group(), shorter
     )
     for rule in (_END_COMPARISON, _END_COMMENT, _END_WHICH, _END_KIND):
         end = rule.search(shorter)
@@ -634,16 +676,21 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
         # "the largest deal of the year and a sign that lenders see ...": a rank, then a
         # comment on it.
         rank, comment = _split_comment(end.group("aside"))
-        if not _CLAUSE_WORDS.search(rank.split(" ", 1)[1]) and _describes(comment):
+        if (
+            not _CLAUSE_WORDS.search(rank.split(" ", 1)[1])
+            and _describes(rank)
+            and _describes(comment)
+        ):
             shorter = shorter[: end.start()] + end.group("end")
     end = _CONSEQUENCE.search(shorter)
-    if end and not _ATTRIBUTING.search(end.group("aside")):
+    if end and _describes(end.group("aside")):
         shorter = shorter[: end.start()] + end.group("end")
     shorter = _DOUBLED.sub("", re.sub(r"\s{2,}", " ", shorter))
     if (
         shorter == sentence
         or word_count(shorter) < MIN_LEFT_WORDS
         or not _finite_verb(shorter)
+        or shorter.count("(") != shorter.count(")")
         or _loses_headline(sentence, shorter, headline_terms(headline))
     ):
         return sentence

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -1078,10 +1079,6 @@ def test_a_dropped_aside_leaves_no_stray_comma(sentence: str, brief: str) -> Non
             "fault, the company said.",
         ),
         (
-            "Aster said in a statement that it would cut 3,500 jobs and close its Ohio plant.",
-            "Aster said that it would cut 3,500 jobs and close its Ohio plant.",
-        ),
-        (
             "Manufacturers shipped 412,000 heat pumps in October, according to figures "
             "published on Friday by the Home Energy Institute.",
             "Manufacturers shipped 412,000 heat pumps in October, according to figures "
@@ -1164,7 +1161,12 @@ def test_a_lead_leaves_out_comments_descriptions_and_comparisons(
         # A comparison someone made.
         "Cobalt reported revenue of $6.84 billion for the quarter, ahead of the $6.61 "
         "billion analysts had expected.",
-        # Where something was said, when the document is more than a place ("seen by").
+        # Where something was said, before "that": it may start a clause about the document
+        # (an attack: "said in a statement that was later deleted that it would ...").
+        "Aster said in a statement that it would cut 3,500 jobs and close its Ohio plant.",
+        "Aster said in a statement that was later deleted that it would cut 3,500 jobs in "
+        "Ohio.",
+        "Aster said in a letter that Reuters has seen that it would cut 3,500 jobs in Ohio.",
         "Aster said in a letter seen by Reuters that it would cut 3,500 jobs and close its "
         "Ohio plant.",
         # A time phrase another word leans on.
@@ -1174,6 +1176,79 @@ def test_a_lead_leaves_out_comments_descriptions_and_comparisons(
 )
 def test_what_only_looks_like_a_description_stays(sentence: str) -> None:
     assert drop_asides(sentence) == sentence
+
+
+# Found by an attack on offline-7: each would have changed a fact, or broken the sentence,
+# had the aside gone.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A "which" clause that revises, conditions or carries the news on.
+        "The jury awarded the family $2 billion in damages, which was reduced to $200 "
+        "million on appeal.",
+        "The economy grew at a 2.1% annual rate in the third quarter, which was revised down "
+        "to 1.2% on Thursday.",
+        "Aster reported a 2024 profit of $4 million, which was restated as a loss of $2 "
+        "million in March.",
+        "Helios agreed to buy Lumen Optics for $4.2 billion in cash, which requires approval "
+        "from regulators in China.",
+        "Aster will offer full refunds to customers who bought the X1, where allowed by state "
+        "law.",
+        "The bill passed the Senate by 52 to 48, which sends it to the House, where Democrats "
+        "hold a majority.",
+        "Aster reported net income of $12 million for the quarter, which was entirely due to "
+        "a tax benefit.",
+        "Aster bought the Harlow Creek plant from Helios in 2019, which has since closed.",
+        "Aster will sell its Ohio plant to Helios, which will close it next year and cut all "
+        "900 jobs there.",
+        "This is the 101st article, which means that by television industry standards, this "
+        "site is now suitable for broadcast syndication.",
+        # A consequence that conditions or reverses the news.
+        "Helios agreed to buy Lumen for $4 billion, giving either side the right to cancel "
+        "the deal if regulators object.",
+        "The board approved the sale of Lumen to Helios, giving regulators until March to "
+        "block it.",
+        "NASA completed the final test of the rocket on Friday, pushing the launch back to "
+        "March 2026.",
+        "Aster shares jumped 15% in early trading on Monday, sending the stock to a record "
+        "before it closed 2% lower.",
+        "The jury convicted the former Aster executive on two counts of fraud, clearing him "
+        "of the most serious charge.",
+        # An alternative or a condition taken for a restated share.
+        "Holders of Lumen shares can take $40 in cash, or 3% of the combined company, under "
+        "the terms of the deal.",
+        "Aster will cut 3,500 jobs, or 9% of its workforce if the merger fails, and close its "
+        "Ohio plant by June.",
+        # A rank with a condition, or one that who said it after it may have said.
+        "Aster was fined $20 million by the regulator in March, the largest fine on record "
+        "pending an appeal by the company.",
+        "The Fed cut rates by a quarter point on Wednesday, its third cut this year and "
+        "possibly its last, officials signalled.",
+        "Aster sales fell 20% in 2025, the worst year for the industry since 2008, analysts "
+        "said.",
+        # A list of kinds, and a kind before "not".
+        "The loans were made by Brisling, a bank, a fund and an insurer, to Aster on Monday.",
+        # A date that is not the page's, and a past figure "now" is set against.
+        "A government study, published in March 2019, found that 40% of the country's "
+        "bridges were unsafe.",
+        "The startup, valued at $10 billion in 2021, is now worth about $500 million after "
+        "its last funding round.",
+        # A cut inside brackets.
+        "Aster reported revenue of $4 billion in the quarter (up 5%, from $3.8 billion a "
+        "year earlier).",
+    ],
+)
+def test_no_offline_7_aside_rule_changes_a_fact(sentence: str) -> None:
+    assert drop_asides(sentence) == sentence
+
+
+def test_a_kind_before_not_keeps_its_comma() -> None:
+    assert drop_asides(
+        "Aster raised the money from Sequoia, a venture firm, not from the government, its "
+        "filing shows."
+    ) == (
+        "Aster raised the money from Sequoia, not from the government, its filing shows."
+    )
 
 
 @pytest.mark.parametrize(
@@ -1262,6 +1337,20 @@ def test_a_long_closing_list_keeps_its_first_two_items(
         "Allergies to pollen, mold, dust mites and cats — arose out of nowhere, she said.",
         # Quotation marks.
         'He listed "shoes, hats, gloves and scarves" as the best sellers.',
+        # Found by an attack on offline-7: a condition, a limit or a negation after the
+        # list; figures matched "respectively"; words sharing the last item's noun.
+        "Aster will close its plants in Ohio, Texas, Utah and Maine unless sales recover "
+        "next year.",
+        "Aster is recalling cars sold in Ohio, Texas, Utah and Maine before 2020.",
+        "The drug is approved for sale in the US, the EU, Japan and nowhere else.",
+        "Sales in Ohio, Texas, Utah and Maine rose 5%, 3%, 2% and 1%.",
+        "Deliveries rose 5%, 7%, 9% and 12% in the four quarters.",
+        "No ground breaking changes, only minor improvements, code modernisation and a bit of "
+        "hardening.",
+        "I spent the week covering the Microsoft, EA, Ubisoft, and Sony press conferences.",
+        "The company makes cheap, light, strong, durable and recyclable packaging.",
+        "The app lets users share, save, edit, print and export documents.",
+        "It was a long, hot, dry, dusty and windy summer.",
     ],
 )
 def test_what_is_not_a_long_closing_list_stays(sentence: str) -> None:
@@ -1285,6 +1374,23 @@ def test_show_notes_links_and_timestamped_citations_are_not_copy() -> None:
         assert "http" not in part, part
         assert "(0:" not in part, part
     assert result.summary.startswith("Pureplays like Wayfair")
+
+
+@pytest.mark.parametrize(
+    ("rule", "sentence"),
+    [
+        (condense, "a" * 20_000 + " (x"),
+        (shorten_list, "Aster" + "." * 20_000 + " b"),
+        (shorten_list, "Aster" + "!" * 20_000 + " b"),
+        (drop_asides, "Helios, which makes chips, said " * 600),
+    ],
+)
+def test_hostile_sentences_condense_in_linear_time(
+    rule: Callable[[str], str], sentence: str
+) -> None:
+    started = time.perf_counter()
+    rule(sentence)
+    assert time.perf_counter() - started < 0.1  # an attack found 1.5-2.4 s
 
 
 def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
