@@ -536,9 +536,9 @@ def _ends_cleanly(match: re.Match[str]) -> bool:
     list_like = any(word in ("and", "or") for word in segment[: LIST_ITEM_WORDS - 2])
     if len(first) > 4 and first.endswith("ed") and not list_like:
         return True  # "voted against", not "canned goods and hats"
-    return _finite_verb(match.string[max(0, match.start() - 300) : match.start()]) and not (
-        list_like
-    )
+    return _finite_verb(
+        match.string[max(0, match.start() - 300) : match.start()]
+    ) and not (list_like)
 
 
 def _after_name(match: re.Match[str]) -> bool:
@@ -645,8 +645,8 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
             or not _ends_cleanly(match)
         ):
             return match.group()
-        following = match.string[match.end() : match.end() + 40].split(" ", 2)[1:2]
-        following = following[0].lower() if following else ""
+        words = match.string[match.end() : match.end() + 40].split()
+        following = words[0].lower() if words else ""
         if (
             not _finite_verb(match.string[max(0, match.start() - 300) : match.start()])
             or following in editing.PREPOSITIONS
