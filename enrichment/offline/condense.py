@@ -87,15 +87,47 @@ def _quotes_balanced(text: str) -> bool:
     return text.count("“") == text.count("”") and text.count('"') % 2 == 0
 
 
-def _finish(text: str, ending: str) -> str:
-    """``text`` capitalised, with the sentence's own final mark put back after a cut."""
+def _finish(text: str, ending: str, original: str) -> str:
+    """``text`` with the sentence's own final mark put back after a cut, and capitalised when
+    a cut left a small letter first: not "eBay", "iOS" or "macOS", nor a sentence that began
+    in small letters as written ("defaults write com.apple.dock ...")."""
     text = text.strip().rstrip(",;:–—- ")
     if not text:
         return text
-    text = text[0].upper() + text[1:]
+    first = text.split(" ", 1)[0]
+    if first.islower() and not original.lstrip().startswith(first):
+        text = text[0].upper() + text[1:]
     if not _END.search(text):
         text += ending
     return text
+
+
+def _dateline(match: re.Match[str]) -> str:
+    """A dateline goes; an all-capitals word before a dash that is the sentence's subject
+    ("IBM — once the world's biggest computer company — said", "AI — not crypto — is",
+    "US - China talks") stays: a place alone must have four letters or more and be followed
+    by a capitalised word, with no second dash after it."""
+    matched = match.group()
+    if re.search(r"[(,]", matched):  # "LONDON, Nov 3 —", "WASHINGTON (Reuters) -"
+        return ""
+    rest = match.string[match.end() :]
+    place = matched.rstrip(" -–—")
+    if len(place) >= 4 and rest[:1].isupper() and not re.search(r" [-–—]{1,2} ", rest):
+        return ""
+    return matched
+
+
+def _lead_when(match: re.Match[str]) -> str:
+    """An opening time goes ("On Tuesday, Acme ..."), unless it is the subject ("Monday,
+    Tuesday and Wednesday were", "Monday, March 3, was the day")."""
+    rest = match.string[match.end() :].split(" ", 1)[0].lower().strip(",")
+    if (
+        rest in editing.COMMON_VERBS
+        or re.fullmatch(_WEEKDAY.lower(), rest)
+        or rest == "and"
+    ):
+        return match.group()
+    return ""
 
 
 def _drop_brackets(match: re.Match[str]) -> str:
@@ -119,7 +151,9 @@ _PLAIN = re.compile(
 )
 _PERCENT_WORD = re.compile(r"(?<=\d) ?(?:percent|per cent)\b")
 _FILLER = re.compile(
-    r"(?<=\w) (?:" + "|".join(sorted(editing.FILLER_WORDS)) + r")(?= [a-z$€£\d])"
+    r"(?<=\w)(?<!\bnot)(?<!\bnever)(?<!n't)(?<!\bno) (?:"
+    + "|".join(sorted(editing.FILLER_WORDS))
+    + r")(?= [a-z$€£\d])"
 )
 _THAT = re.compile(
     r"\b(?P<verb>" + "|".join(sorted(editing.THAT_VERBS)) + r")(?P<object> [a-z]+)?"
@@ -182,17 +216,28 @@ def _news_first(sentence: str) -> str:
         return sentence
     main = match.group("main")
     first = main.split(" ", 1)[0].lower()
+    clause_first = match.group("clause").split(" ", 1)[0]
     if (
         first in editing.LEANING_WORDS
         or word_count(main) < 5
         or not _has_verb(main)
         or not _has_verb(f"x {match.group('clause')}")
+        # "When the deal closes, Helios will own 60%, according to the filing": moved, the
+        # clause would hang on the attribution.
+        or _ATTRIBUTING.search(main)
+        # "Once valued at $40 billion, Aster ...", "While filled with promise, the film":
+        # a clause with no subject of its own describes the main clause's, and stays first.
+        or clause_first.islower()
+        and len(clause_first) > 4
+        and clause_first.endswith(("ed", "ing", "en"))
     ):
         return sentence
     opener = match.group("opener").lower()
     comma = "," if opener in editing.CONTRASTING_OPENERS else ""
     clause = f"{opener} {match.group('clause')}"
-    return f"{main[0].upper()}{main[1:]}{comma} {clause}{match.group('end')}"
+    if main.split(" ", 1)[0].islower():  # not "iPhone sales fell"
+        main = main[0].upper() + main[1:]
+    return f"{main}{comma} {clause}{match.group('end')}"
 
 
 def tighten(sentence: str) -> str:
@@ -203,6 +248,7 @@ def tighten(sentence: str) -> str:
     left alone: a quote is never reworded."""
     if _QUOTATION.search(sentence):
         return sentence
+    original = sentence
     ending = _END.search(sentence)
     mark = ending.group()[:1] if ending else ""
     sentence = _OPENING.sub("", sentence)
@@ -212,7 +258,7 @@ def tighten(sentence: str) -> str:
     sentence = _PUFFERY.sub(_drop_puffery, sentence)
     sentence = _THAT.sub(_drop_that, sentence)
     sentence = _news_first(re.sub(r"\s{2,}", " ", sentence).strip())
-    return _finish(sentence, mark) if mark else sentence
+    return _finish(sentence, mark, original) if mark else sentence
 
 
 # --- Asides ------------------------------------------------------------------------------------
@@ -713,15 +759,18 @@ def condense(
     mark = ending.group()[:1] if ending else ""
     quoted = sentence[:1] in "\"“‘'"
     if first:
-        sentence = _DATELINE.sub("", sentence, count=1)
+        sentence = _DATELINE.sub(_dateline, sentence, count=1)
     if "(" in sentence:
         sentence = _BRACKETED.sub(_drop_brackets, sentence)
     if _TIME_HINT.search(sentence.lower()):
-        sentence = _SAID_ON_DAY.sub(r"\g<said>", sentence)
-        sentence = _DOUBLED.sub("", _LEAD_WHEN.sub("", sentence))
+        if not _ANY_QUOTATION.search(sentence):  # never inside one: "I said yesterday"
+            sentence = _SAID_ON_DAY.sub(r"\g<said>", sentence)
+        sentence = _DOUBLED.sub("", _LEAD_WHEN.sub(_lead_when, sentence))
     if not quoted:
         sentence = tighten(sentence)
-    sentence = _finish(_DOUBLED.sub("", re.sub(r"\s{2,}", " ", sentence)), mark)
+    sentence = _finish(
+        _DOUBLED.sub("", re.sub(r"\s{2,}", " ", sentence)), mark, original
+    )
     if (
         word_count(sentence) < 4
         or not _quotes_balanced(sentence)
