@@ -30,6 +30,7 @@ from .sentences import (
     briefs,
     budgeted_takeaways,
     named_subjects,
+    quoted_paragraphs,
     split_sentences,
 )
 from .tone import _Tone, _tone
@@ -110,8 +111,9 @@ class OfflineBackend:
             _Sentence(text=s, index=i, paragraph=p, tokens=_tokens(s))
             for i, (s, p) in enumerate(split_sentences(text))
         ]
+        quoted = quoted_paragraphs(sentences)
         for sentence in sentences:
-            sentence.usable = _is_usable(sentence)
+            sentence.usable = _is_usable(sentence) and sentence.paragraph not in quoted
         _score_sentences(sentences, title)
         title_tokens = _tokens(title)
 

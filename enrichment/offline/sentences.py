@@ -81,7 +81,10 @@ _BOILERPLATE = re.compile(
     r"subscribe|sign up|follow (?:us|@)|related:|share this|advertisement|sponsored|"
     r"image:|photo:|credit:|download|listen|watch|comments?\b)"
     r"|^(?:read|see)\s|^more (?:detail|details|on|coverage|stories)\b"
-    r"|appeared first on|all rights reserved|\bcookies?\b.*\bconsent\b",
+    r"|appeared first on|all rights reserved|\bcookies?\b.*\bconsent\b"
+    # A sponsor read: "Use code ATP for 10% off your first order."
+    r"|\b(?:use|enter) (?:the )?(?:promo |offer |discount |coupon )?code\b|\bpromo code\b"
+    r"|% off your first\b",
     re.IGNORECASE,
 )
 # A line of show notes or a sponsor read: a bare web address ("Visit http://…", "YouTube:
@@ -272,6 +275,25 @@ def _significant(tokens: Sequence[str]) -> list[str]:
             if len(t) > 2 and t not in lexicon.STOPWORDS and not t.isdigit()
         )
     )
+
+
+# "Om Malik quoted a post by Manuel Moreale:", "As Gruber writes:": the paragraph after such
+# a line is someone else's words (a blockquote, flattened to text), not the article's. Taken
+# for the summary, "I'm convinced there's no solution" read as the author's view, which his
+# next paragraph argues against.
+_QUOTING_LINE = re.compile(
+    r"\b(?:quot(?:ed|es|ing)|wr(?:ote|ites|iting)|said|says|posted|put it|explain(?:s|ed)"
+    r"|according to|tweeted|told)\b[^:]*:$",
+    re.IGNORECASE,
+)
+
+
+def quoted_paragraphs(sentences: Sequence[_Sentence]) -> set[int]:
+    """The paragraphs that a line of the article introduces as a quotation."""
+    last: dict[int, str] = {}
+    for sentence in sentences:
+        last[sentence.paragraph] = sentence.text
+    return {p + 1 for p, text in last.items() if _QUOTING_LINE.search(text.rstrip())}
 
 
 def _is_usable(sentence: _Sentence) -> bool:

@@ -721,10 +721,11 @@ def test_an_empty_category_list_uses_the_default_set() -> None:
 # short; offline-3 copied about 10% by dropping attributions and clauses and merging
 # sentences, which changed facts. offline-4 prints the article's sentences whole, so about
 # 90% of summaries repeat a lead sentence; offline-7 leaves out asides that only describe and
-# the tail of long lists, and 79% do (most of the corpus is one- or two-sentence podcast,
-# blog and classified blurbs, with nothing a rule may leave out): the limits are what
-# honest copy achieves.
-MAX_COPIED_LEAD_SHARE = 0.82
+# the tail of long lists, and 82% do (79% before a review and an attack put back the asides
+# that carried facts; most of the corpus is one- or two-sentence podcast, blog and
+# classified blurbs, with nothing a rule may leave out): the limits are what honest copy
+# achieves.
+MAX_COPIED_LEAD_SHARE = 0.84
 MAX_MEDIAN_COPY = 1.0
 MAX_MID_SENTENCE_SHARE = 0.0
 # The takeaways a text too thin for three gets, besides its headline and its source.
@@ -1474,6 +1475,38 @@ def test_hostile_sentences_condense_in_linear_time(
     started = time.perf_counter()
     rule(sentence)
     assert time.perf_counter() - started < 0.1  # an attack found 1.5-2.4 s
+
+
+def test_a_quotation_introduced_by_the_article_is_not_its_summary() -> None:
+    """A blockquote arrives as a plain paragraph after "X wrote:": its "I" is not the
+    author's (a stranger's review found "I'm convinced there's no solution" summarising a
+    post that argues the opposite)."""
+    text = (
+        "Om Malik quoted a post by Manuel Moreale about Twitter and Mastodon:\n\n"
+        "I'm convinced that there's no solution to the centralisation issue we're facing. "
+        "People are lazy, and gathering where everyone else is seems easier.\n\n"
+        "I empathise, and in my darker moments I may even agree. But podcasting is proof "
+        "there's evidence to be optimistic: its open protocols resist silos by design, and "
+        "social networks can be built the same way."
+    )
+
+    result = enrich(make_article("The solution to centralisation", text))
+
+    assert "convinced" not in result.summary
+    assert all("convinced" not in takeaway for takeaway in result.key_takeaways)
+
+
+def test_a_sponsor_read_is_not_copy() -> None:
+    text = (
+        "This week we talk about the new iPad Pro and its keyboard, and whether a tablet "
+        "can replace a laptop for writing. Use code ATP for 10% off your first order. "
+        "We also answer listener questions about backups and home networks."
+    )
+
+    result = enrich(make_article("Episode 300: Keyboards", text))
+
+    for part in (result.summary, *result.key_takeaways):
+        assert "code ATP" not in part, part
 
 
 def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
