@@ -532,6 +532,8 @@ def shorten_list(sentence: str, *, headline: str = "") -> str:
         and len(listed[-1].split()) > 1
     ):
         return sentence
+    if items[start].lower().startswith("more "):  # "more RDR2 adventures and more"
+        return sentence
     shorter = f"{', '.join(items[: start + 1])} and more{'.' if cut else ending}"
     if shorter.count("(") != shorter.count(")") or _loses_headline(
         sentence, shorter, headline_terms(headline)

@@ -1352,6 +1352,9 @@ def test_a_long_closing_list_keeps_its_first_two_items(
         "The company makes cheap, light, strong, durable and recyclable packaging.",
         "The app lets users share, save, edit, print and export documents.",
         "It was a long, hot, dry, dusty and windy summer.",
+        # A stranger's review: "more RDR2 adventures and more".
+        "We talk The Quiet Man, more RDR2 adventures, the Black Ops season pass, Deltarune, "
+        "and bulk video games.",
     ],
 )
 def test_what_is_not_a_long_closing_list_stays(sentence: str) -> None:
