@@ -253,14 +253,27 @@ def test_tightening_makes_wordy_phrases_plain_and_leaves_quotes_alone() -> None:
     assert tighten(quoted) == quoted
 
 
-def test_tightening_puts_the_news_before_a_fronted_clause() -> None:
-    sentence = (
-        "Although orders fell 4% in the quarter, Brannock Tools kept its forecast."
-    )
-
-    assert tighten(sentence) == (
-        "Brannock Tools kept its forecast, although orders fell 4% in the quarter."
-    )
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Moved after the main clause, a fronted clause attached to something else (two
+        # attacks): a condition to an attribution, "once" (formerly) to "once" (when), a
+        # pronoun before its name. The sentence stays in its own order.
+        "Although orders fell 4% in the quarter, Brannock Tools kept its forecast.",
+        "When the deal closes next year, Helios will own 60% of Lumen, the filing shows.",
+        "Once the world's biggest phone maker, Nokia now makes network equipment.",
+        "Because Aster missed a bond payment, lenders seized its plant in Ohio on Monday.",
+        "When prices rise, demand falls in Europe and profits shrink across the industry.",
+        # Words of emphasis carry meaning: they are not left out.
+        "Aster will almost certainly miss its target for electric vehicle sales this year.",
+        "Aster cannot simply walk away from the deal without paying a $2 billion fee.",
+        "Aster is no longer very profitable after a decade of price cuts at home.",
+        "The label must clearly state that the product contains nuts, the regulator said.",
+        "Nobody really knows how many people died in the floods, officials said.",
+    ],
+)
+def test_tightening_keeps_the_sentences_order_and_emphasis(sentence: str) -> None:
+    assert tighten(sentence) == sentence
 
 
 SPECTRUM_TEXT = (
@@ -721,11 +734,11 @@ def test_an_empty_category_list_uses_the_default_set() -> None:
 # short; offline-3 copied about 10% by dropping attributions and clauses and merging
 # sentences, which changed facts. offline-4 prints the article's sentences whole, so about
 # 90% of summaries repeat a lead sentence; offline-7 leaves out asides that only describe and
-# the tail of long lists, and 82% do (79% before a review and an attack put back the asides
-# that carried facts; most of the corpus is one- or two-sentence podcast, blog and
-# classified blurbs, with nothing a rule may leave out): the limits are what honest copy
-# achieves.
-MAX_COPIED_LEAD_SHARE = 0.84
+# the tail of long lists, and 85% do (79% before a stranger's review and two attacks put
+# back the asides that carried facts and took out rewording that changed them; most of the
+# corpus is one- or two-sentence podcast, blog and classified blurbs, with nothing a rule
+# may leave out): the limits are what honest copy achieves.
+MAX_COPIED_LEAD_SHARE = 0.86
 MAX_MEDIAN_COPY = 1.0
 MAX_MID_SENTENCE_SHARE = 0.0
 # The takeaways a text too thin for three gets, besides its headline and its source.
@@ -1085,11 +1098,9 @@ def test_a_dropped_aside_leaves_no_stray_comma(sentence: str, brief: str) -> Non
             "Manufacturers shipped 412,000 heat pumps in October, according to figures "
             "published by the Home Energy Institute.",
         ),
-        (  # how a figure is described, and what a share move did
-            "Verdant Grid will supply 800 megawatts of wind power, backed by a 400-megawatt "
-            "battery system, to a data center campus in Ohio.",
-            "Verdant Grid will supply 800 megawatts of wind power to a data center campus in "
-            "Ohio.",
+        (  # how a thing was made, and what a share move did
+            "The H9 chip, built by TSMC in Taiwan, will sell for about $38,000 next year.",
+            "The H9 chip will sell for about $38,000 next year.",
         ),
         (
             "Shares of Quillon closed 29% higher at $69.40 on Monday, adding about $5.8 "
@@ -1243,6 +1254,69 @@ def test_no_offline_7_aside_rule_changes_a_fact(sentence: str) -> None:
     assert drop_asides(sentence) == sentence
 
 
+# Found by a second attack on the hardened rules.
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # Who found or thinks it may have found or thought the aside.
+        "Aster lost $4 billion in 2024, the worst year for any carmaker since 2008, industry "
+        "data show.",
+        "Aster's loss was $4 billion in 2024, the largest ever for a carmaker, analysts "
+        "think.",
+        # An offer that ended is not current.
+        "The government offered a $7,500 tax credit to buyers of electric cars, which ended "
+        "in September.",
+        # An alternative, a reversal, a start date or an age limit.
+        "Aster will raise prices by 5%, or 8% of the list price for customers outside "
+        "Europe, and cut its dividend.",
+        "Aster shares jumped 10% in early trading on Monday, giving back all of those gains "
+        "by the close.",
+        "The vaccine will be offered free of charge to all children in the country, from 12 "
+        "years of age.",
+        "The ban on new petrol cars will apply to all sales in the European Union, from "
+        "2035.",
+        # A cancellation, who paid for a claim, and a thing that is not what it seems.
+        "The strike, called off on Friday, was set to shut 40 plants across Germany on "
+        "Monday.",
+        "The study, funded by the tobacco industry, found that smoking did not raise the "
+        "risk of cancer.",
+        "Aster paid $40 million to Lumen, a fictitious company, for consulting services.",
+        "Prosecutors say Aster routed the payments through Lumen, a sham company.",
+        "Investors put $40 million into Lumen, a so-called crypto bank, before it collapsed "
+        "in 2022.",
+        # What follows the aside describes the aside.
+        "Aster shares fell 10% on Monday, closing at $18.25, a level not seen since 2009.",
+        "Aster shares rose 10% on Monday, adding $500 billion to its market value, a feat "
+        "no company had managed before.",
+        # A document's own clause after "said in a statement".
+        "Aster said in a statement, which it later withdrew, that it would cut 3,500 jobs.",
+    ],
+)
+def test_no_aside_rule_changes_a_fact_second_attack(sentence: str) -> None:
+    assert drop_asides(sentence) == sentence
+
+
+@pytest.mark.parametrize(
+    ("sentence", "brief"),
+    [
+        (  # the aside sat between a subject and its verb: no comma is left
+            "Aster said its rival Helios, which employs 2,000 people, would close its plant "
+            "in Ohio.",
+            "Aster said its rival Helios would close its plant in Ohio.",
+        ),
+        (  # nor before a preposition
+            "Aster settled with Helios on Monday, its third settlement this year, for $40 "
+            "million.",
+            "Aster settled with Helios on Monday for $40 million.",
+        ),
+    ],
+)
+def test_a_dropped_aside_leaves_no_comma_between_a_subject_and_its_verb(
+    sentence: str, brief: str
+) -> None:
+    assert drop_asides(sentence) == brief
+
+
 def test_a_kind_before_not_keeps_its_comma() -> None:
     assert drop_asides(
         "Aster raised the money from Sequoia, a venture firm, not from the government, its "
@@ -1352,6 +1426,18 @@ def test_a_long_closing_list_keeps_its_first_two_items(
         "The company makes cheap, light, strong, durable and recyclable packaging.",
         "The app lets users share, save, edit, print and export documents.",
         "It was a long, hot, dry, dusty and windy summer.",
+        # A second attack: a qualifier after the last item may cover them all, the list
+        # must be what a verb before it takes, an aside is not an item, brackets stay
+        # whole, and "no other" is no "more".
+        "Aster halted sales in Ohio, New Mexico, Utah, Maine and Iowa temporarily.",
+        "Aster sells shoes, hats, gloves, scarves and socks at half price.",
+        "Aster is recalling cars sold in Ohio, New Mexico, Utah and Maine since March.",
+        "The drug is approved in the US, the EU, Japan, Canada and no other country.",
+        "Aster manages money for the Ohio, Texas, Illinois, Kansas and Arkansas teachers' "
+        "pension funds.",
+        "Regulators in Ohio, New Mexico, Utah and Maine oppose the merger.",
+        "The recall covers the X1, a sedan, the X2, the X3 and the X4.",
+        "The tests covered [Ohio, New Mexico, Utah, Maine and Iowa] this year.",
         # A stranger's review: "more RDR2 adventures and more".
         "We talk The Quiet Man, more RDR2 adventures, the Black Ops season pass, Deltarune, "
         "and bulk video games.",
@@ -1390,7 +1476,20 @@ def test_show_notes_links_and_timestamped_citations_are_not_copy() -> None:
         "The new law does not clearly ban the practice of selling the data to brokers.",
         "The results of the two trials are not really comparable, the researchers said.",
         "The two chips are essentially identical in performance, according to the tests.",
-        # Plain words that were not the same words.
+        # Plain words that were not the same words (two attacks).
+        "Two climbers died in an attempt to reach the summit of K2 on Saturday, officials "
+        "said.",
+        "Neither company has announced plans to cut jobs in Europe after the merger.",
+        "The options are exercisable at a price of $10 a share until the end of 2027.",
+        "The ruling party won the majority of seats in parliament in Sunday's election.",
+        "Aster is in the process of bankruptcy and has stopped paying its suppliers.",
+        "Each device has a unique serial number that regulators can use to trace it.",
+        "Aster blamed the cool weather for weak sales of air conditioners in the quarter.",
+        "A powerful earthquake struck off the coast of Japan on Monday, killing 40 people.",
+        "Aster will buy back 10% of its outstanding shares over the next two years.",
+        # A day that is one of two, or not the subject's.
+        "On Monday, or Tuesday at the latest, Aster will file for bankruptcy protection.",
+        "Today, not tomorrow, is the deadline for Aster to file its annual report.",
         "Aster will close the Ohio plant whether or not the union agrees to the terms.",
         "Since the merger, Aster has been able to cut its costs by a fifth in Europe.",
         "The plan would save Aster $1 billion a year at a cost of 3,000 jobs in Europe.",
@@ -1444,9 +1543,13 @@ def test_condensing_changes_none_of_these(sentence: str) -> None:
             "WASHINGTON (Reuters) - The Federal Reserve held rates steady on Wednesday.",
             "The Federal Reserve held rates steady on Wednesday.",
         ),
+        (  # capitals alone before a dash are not a dateline by their form
+            "OPEC - Russia talks on output cuts collapsed on Friday.",
+            "OPEC - Russia talks on output cuts collapsed on Friday.",
+        ),
         (
-            "PARIS — France's government survived a confidence vote on Monday.",
-            "France's government survived a confidence vote on Monday.",
+            "NATO – Russia relations are at their lowest point since the Cold War.",
+            "NATO – Russia relations are at their lowest point since the Cold War.",
         ),
         # A name with its own capitals keeps them.
         (
@@ -1454,8 +1557,8 @@ def test_condensing_changes_none_of_these(sentence: str) -> None:
             "eBay said it would cut about 1,000 jobs in its marketplace business.",
         ),
         (
-            "Although Apple cut prices, iPhone sales fell 5% in the quarter in all regions.",
-            "iPhone sales fell 5% in the quarter in all regions, although Apple cut prices.",
+            "On Tuesday, iPhone sales fell 5% in the quarter in all regions, IDC said.",
+            "iPhone sales fell 5% in the quarter in all regions, IDC said.",
         ),
     ],
 )
@@ -1470,6 +1573,13 @@ def test_an_opening_sentence_loses_only_its_dateline(sentence: str, brief: str) 
         (shorten_list, "Aster" + "." * 20_000 + " b"),
         (shorten_list, "Aster" + "!" * 20_000 + " b"),
         (drop_asides, "Helios, which makes chips, said " * 600),
+        (drop_asides, "Aster said " + "A." * 10_000 + " x."),
+        (drop_asides, "Aster's code " + "Foo.Bar." * 2_500 + " x."),
+        (
+            drop_asides,
+            "Aster said its rival Helios, which employs 2,000 people, would close its "
+            "plant and " * 150 + "x.",
+        ),
     ],
 )
 def test_hostile_sentences_condense_in_linear_time(

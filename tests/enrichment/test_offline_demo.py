@@ -167,12 +167,12 @@ def test_demo_copy_obeys_the_rules(
 
 # --- Condensing (offline-7) -------------------------------------------------------------------
 # The demo is what a newcomer reads first. Leads printed whole, 65% of its summaries repeated
-# a lead sentence (offline-6); leaving out the asides that only describe brings it to 54%
-# (25 of 46). What is left is leads with nothing a rule may leave out without changing them
+# a lead sentence (offline-6); leaving out the asides that only describe brings it to 59%
+# (27 of 46). What is left is leads with nothing a rule may leave out without changing them
 # or losing what the headline is about (a stranger's review put back "a move that gives the
 # chipmaker control of ...", "well above the $380 million it had budgeted", the reason a
-# headline names).
-MAX_DEMO_COPIED_LEAD_SHARE = 0.57
+# headline names; two attacks narrowed every rule).
+MAX_DEMO_COPIED_LEAD_SHARE = 0.61
 
 
 def test_most_demo_summaries_condense_their_lead(
