@@ -598,6 +598,27 @@ def _ends_cleanly(match: re.Match[str]) -> bool:
     ) and not (list_like)
 
 
+def _rejoin(match: re.Match[str]) -> str:
+    """What stands where an aside between commas was. Nothing when no verb came before it
+    ("Lumen, which employs 2,300 people, reported"), when it sat between a subject and its
+    verb ("said its rival Helios, which employs 2,000 people, would close"), or before a
+    preposition or a subordinate clause ("settled on Monday, its third settlement this year,
+    for $40 million", "on Wednesday, a record close, after"); otherwise the sentence's own
+    comma ("quarter, which ended May 31, up 27%" → "quarter, up 27%")."""
+    following = _following(match)
+    if (
+        not _finite_verb(match.string[max(0, match.start() - 300) : match.start()])
+        or following in editing.COMMON_VERBS
+        or (len(following) > 4 and following.endswith("ed"))
+        or following in editing.PREPOSITIONS
+        or following
+        in ("last", "next", "this", "earlier", "later")  # "the plant last year"
+        or _SUBORDINATE.match(match.string, match.end())
+    ):
+        return ""
+    return ","
+
+
 def _after_name(match: re.Match[str]) -> bool:
     """Whether the aside ``match`` follows a name ("Brisling, a research firm,")."""
     before = match.string[max(0, match.start() - 60) : match.start()].split()
@@ -672,40 +693,20 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
             _CLAUSE_WORDS.search(rank.split(" ", 1)[1]) or not _describes(rank)
         ):
             return match.group()
-        text = match.string
-        if _SUBORDINATE.match(text, match.end()):
-            return ""  # "on Wednesday, a record close, after" → "on Wednesday after"
+        if _SUBORDINATE.match(match.string, match.end()):
+            return ""  # "on Tuesday, its second warning, that" → "on Tuesday that"
         if not _ends_cleanly(match):
             return match.group()
-        following = _following(match)
-        subject = match.group("subject") or match.group("period")
-        if (
-            subject is not None
-            and (
-                subject.startswith(("based", "headquartered"))
-                or not _finite_verb(text[max(0, match.start() - 300) : match.start()])
-            )
-            # "said its rival Helios, which employs 2,000 people, would close": the aside
-            # sat between a subject and its verb.
-            or following in editing.COMMON_VERBS
-            or (len(following) > 4 and following.endswith("ed"))
-            # "settled on Monday, its third settlement this year, for $40 million"
-            or following in editing.PREPOSITIONS
-        ):
+        subject = match.group("subject")
+        if subject is not None and subject.startswith(("based", "headquartered")):
             # "Lumen, based in Boulder, reported": a description of the subject goes with
             # both its commas; after the verb ("bought Lumen, based in Boulder, for") too.
             return ""
-        # "quarter, which ended May 31, up 27%", "on Tuesday, its second cut, citing".
-        return ","
-
-    def keep_unless_undoing(match: re.Match[str]) -> str:
-        if _describes(match.group("aside")) and _ends_cleanly(match):
-            return ""
-        return match.group()
+        return _rejoin(match)
 
     def between_commas(match: re.Match[str], *, attributing: bool = True) -> str:
-        """An aside between commas goes with both, unless the sentence needs its comma
-        back ("quarter, which ended May 31, up 27%" → "quarter, up 27%")."""
+        """An aside between commas that only describes goes, and _rejoin says what takes
+        its place."""
         aside = match.group("aside")
         if (
             _UNDOING.search(aside)
@@ -713,14 +714,7 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
             or not _ends_cleanly(match)
         ):
             return match.group()
-        following = _following(match)
-        if (
-            not _finite_verb(match.string[max(0, match.start() - 300) : match.start()])
-            or following in editing.PREPOSITIONS
-            or _SUBORDINATE.match(match.string, match.end())
-        ):
-            return ""
-        return ","
+        return _rejoin(match)
 
     shorter = _SAID_WHERE.sub(r"\g<said>", sentence)
     shorter = _PUBLISHED_ON.sub(r"\g<verb>", shorter)
@@ -729,7 +723,7 @@ def drop_asides(sentence: str, *, headline: str = "") -> str:
     shorter = _MID_PARTICIPLE.sub(between_commas, shorter)
     # "adding about $5.8 billion to its market value" reports no one's words.
     shorter = _MID_MOVE.sub(lambda m: between_commas(m, attributing=False), shorter)
-    shorter = _MID_WHICH.sub(keep_unless_undoing, shorter)
+    shorter = _MID_WHICH.sub(between_commas, shorter)
     shorter = _MID_KIND.sub(
         lambda m: between_commas(m) if _after_name(m) else m.group(), shorter
     )

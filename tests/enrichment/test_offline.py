@@ -1309,6 +1309,21 @@ def test_no_aside_rule_changes_a_fact_second_attack(sentence: str) -> None:
             "million.",
             "Aster settled with Helios on Monday for $40 million.",
         ),
+        (  # every kind of aside, not only a description of the subject (the re-read)
+            "Aster said its rival Brisling, a research firm, would close its plant in Ohio "
+            "next year.",
+            "Aster said its rival Brisling would close its plant in Ohio next year.",
+        ),
+        (
+            "Aster said the chip, built by TSMC in Taiwan, would sell for about $38,000 "
+            "next year.",
+            "Aster said the chip would sell for about $38,000 next year.",
+        ),
+        (  # nor before a time
+            "Aster closed the plant, which was the largest in Ohio, last year after sales "
+            "fell sharply.",
+            "Aster closed the plant last year after sales fell sharply.",
+        ),
     ],
 )
 def test_a_dropped_aside_leaves_no_comma_between_a_subject_and_its_verb(
