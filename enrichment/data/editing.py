@@ -103,15 +103,23 @@ ING_NOUNS: frozenset[str] = _words(
 # Where an aside between commas really ends ("..., which ended May 31, up 27%"), and not at a
 # comma of a list inside it: the words that carry the sentence on after it. PREPOSITIONS
 # (below); words after which a sentence goes on; and the words after a verb in -ing that make
-# it a clause ("sending the mark lower") rather than a list item ("hiking boots").
+# it a clause ("sending the mark lower") rather than a list item ("hiking boots"):
+# CLAUSE_OBJECTS.
 GOES_ON: frozenset[str] = _words(
     """
     up down ahead compared as after before while when because despite amid following
     citing saying adding according
     """
 )
-DETERMINERS: frozenset[str] = _words(
-    "the a an its their his her our it them this that these those some about more shares up down"
+# Words after which what follows an aside may describe the aside itself ("closing at $18.25,
+# a level not seen since 2009", "falling to $18.25, well below the offer"): it stays.
+DESCRIBING_STARTS: frozenset[str] = _words(
+    "the a an its their his her our it them this that these those some about more "
+    "well far nearly almost roughly just"
+)
+CLAUSE_OBJECTS: frozenset[str] = _words(
+    "the a an its their his her our it them this that these those some about more shares up "
+    "down"
 )
 # A clause with none of these (and no word in -ed) is taken for a fragment, not a sentence.
 COMMON_VERBS: frozenset[str] = _words(
