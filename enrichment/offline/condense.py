@@ -22,6 +22,7 @@ better than either.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from ..data import editing, lexicon
@@ -638,6 +639,7 @@ _FRAMING = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=64)  # one headline, asked once per candidate sentence
 def headline_terms(text: str) -> frozenset[str]:
     """The words of ``text`` that say something, roughly stemmed ("slower" and "Slow" are
     one), and its figures."""

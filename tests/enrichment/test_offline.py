@@ -1624,6 +1624,35 @@ def test_a_quotation_introduced_by_the_article_is_not_its_summary() -> None:
     assert all("convinced" not in takeaway for takeaway in result.key_takeaways)
 
 
+def test_a_line_ending_in_a_colon_that_quotes_no_one_leaves_the_next_paragraph_in() -> (
+    None
+):
+    text = (
+        "Suppose we want to publish a public, append-only log of data that clients can "
+        "check. This post is about a data structure for such a log, with three properties:"
+        "\n\nFor any record R in a log of N records, we can prove in O(lg N) steps that R "
+        "is in the log. For any two versions of the log, we can prove the later one contains "
+        "the earlier one."
+    )
+
+    result = enrich(make_article("Transparent logs", text))
+
+    shown = " ".join((result.summary, *result.key_takeaways))
+    assert "For any record R" in shown or "For any two versions" in shown
+
+
+def test_code_in_an_article_is_not_a_sponsor_read() -> None:
+    text = (
+        "Developers can use code signing to prove an app came from them and was not "
+        "changed. Apple will require it for every app on the store from March. Apps without "
+        "a signature will not install on the new release of the operating system."
+    )
+
+    result = enrich(make_article("Apple will require code signing", text))
+
+    assert result.summary.startswith("Developers can use code signing")
+
+
 def test_a_sponsor_read_is_not_copy() -> None:
     text = (
         "This week we talk about the new iPad Pro and its keyboard, and whether a tablet "
