@@ -82,10 +82,11 @@ _BOILERPLATE = re.compile(
     r"image:|photo:|credit:|download|listen|watch|comments?\b)"
     r"|^(?:read|see)\s|^more (?:detail|details|on|coverage|stories)\b"
     r"|appeared first on|all rights reserved|\bcookies?\b.*\bconsent\b"
-    # A sponsor read: "Use code ATP for 10% off your first order.", "use code atp100" (a
-    # code in capitals or with a figure; not "developers can use code signing").
+    # A sponsor read: "Use code ATP for 10% off your first order.", "use code atp100",
+    # "use code atpbundle for $50 off" (a code in capitals or with a figure, or one that
+    # buys a discount; not "developers can use code signing").
     r"|\b(?:use|enter) (?:the )?(?:promo |offer |discount |coupon )?code "
-    r"(?-i:[A-Z0-9]{2,}|[a-z]*\d\w*)\b"
+    r"(?:(?-i:[A-Z0-9]{2,}|[a-z]*\d\w*)\b|\w+ (?:for|at) (?:[$€£]\d|\d+%))"
     r"|\bpromo code\b|% off your first\b",
     re.IGNORECASE,
 )

@@ -1657,7 +1657,7 @@ def test_a_sponsor_read_is_not_copy() -> None:
     text = (
         "This week we talk about the new iPad Pro and its keyboard, and whether a tablet "
         "can replace a laptop for writing. Use code ATP for 10% off your first order. Use "
-        "code atp100 to make shipping free. "
+        "code atp100 to make shipping free. Use code atpbundle for $50 off the bundle. "
         "We also answer listener questions about backups and home networks."
     )
 
@@ -1665,7 +1665,7 @@ def test_a_sponsor_read_is_not_copy() -> None:
 
     for part in (result.summary, *result.key_takeaways):
         assert "code ATP" not in part, part
-        assert "code atp100" not in part, part
+        assert "code atp" not in part, part
 
 
 def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
