@@ -389,6 +389,15 @@ class Article(models.Model):
         blank=True,
         related_name="+",
     )
+    published_unreviewed = models.BooleanField(
+        _("published without an editor's review"),
+        default=False,
+        editable=False,
+        help_text=_(
+            "Published by a setup step (the demo's first stories), not by an editor who "
+            "read the copy; the story page says so."
+        ),
+    )
 
     created_at = models.DateTimeField(
         _("ingested"), default=timezone.now, editable=False

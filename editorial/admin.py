@@ -299,6 +299,7 @@ class DeskArticleAdmin(ArticleAdmin):
         "source",
         "importance",
         "waiting_for_budget",
+        "published_unreviewed",
         ("published_at", admin.DateFieldListFilter),
     ]
     list_select_related = ["source", "category", "enrichment", "cluster"]

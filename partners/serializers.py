@@ -126,6 +126,10 @@ class StorySerializer(serializers.ModelSerializer[Article]):
     )
     corrections = serializers.SerializerMethodField()
     provenance = serializers.SerializerMethodField()
+    reviewed = serializers.SerializerMethodField(
+        help_text="An editor read the copy before it was published; false for stories a "
+        "setup step published unread (the demo's first stories)."
+    )
 
     class Meta:
         model = Article
@@ -153,6 +157,7 @@ class StorySerializer(serializers.ModelSerializer[Article]):
             "related",
             "corrections",
             "provenance",
+            "reviewed",
         ]
 
     @cached_property
@@ -237,6 +242,9 @@ class StorySerializer(serializers.ModelSerializer[Article]):
     def get_corrections(self, article: Article) -> Any:
         notes = sorted(article.corrections.all(), key=lambda c: (c.at, c.pk))
         return self._nested["corrections"].to_representation(notes)
+
+    def get_reviewed(self, article: Article) -> bool:
+        return not article.published_unreviewed
 
     @extend_schema_field(ProvenanceSerializer())
     def get_provenance(self, article: Article) -> Any:

@@ -244,6 +244,33 @@ def written_offline(proposal: Enrichment | None) -> bool:
     return proposal.backend == "offline" or proposal.model.startswith("offline")
 
 
+def provenance(article: Article) -> str:
+    """Who wrote the story's copy and whether an editor read it before it went out: the
+    line above the summary, so readers know what a machine wrote."""
+    proposal = article.enrichment
+    if proposal is None:
+        return "Written by our editors."
+    if article.published_unreviewed:
+        checked = "published without an editor's review"
+    else:
+        checked = "reviewed by our editors"
+    if written_offline(proposal):
+        fields = (
+            "Summary, analysis and takeaways"
+            if article.analysis
+            else "Summary and takeaways"
+        )
+        line = (
+            f"{fields} generated offline by rules (without an AI service) from the "
+            f"source's own sentences and figures, {checked}."
+        )
+    else:
+        line = f"AI-generated, {checked}."
+    if article.edited_fields:
+        line += " Our editors rewrote parts of it."
+    return line
+
+
 @require_safe
 @public_page
 def story(request: HttpRequest, slug: str) -> HttpResponse:
@@ -256,7 +283,6 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
     )
     ranked = related_story_ids(article)
     by_id = stories.cards(Article.objects.visible()).in_bulk(ranked)
-    proposal = article.enrichment
     corrections = list(article.corrections.all())
     assert article.published_at_site is not None  # visible() stories are published
     updated = max([article.published_at_site, *(c.at for c in corrections)])
@@ -270,9 +296,7 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
         "corrections": corrections,
         "others": stories.other_sources(article),
         "related": [by_id[pk] for pk in ranked if pk in by_id][:6],
-        "machine_written": proposal is not None,
-        "offline": written_offline(proposal),
-        "edited": set(article.edited_fields),
+        "provenance": provenance(article),
         "updated": updated,
         "canonical": canonical,
         "image": image,

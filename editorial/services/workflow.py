@@ -36,12 +36,15 @@ def _decide(
     values: dict[str, Any] | None = None,
     group: uuid.UUID | None = None,
     on_behalf_of: Any = None,
+    reviewed: bool = True,
 ) -> Article:
     current = begin(name, article=article, editor=editor, version=version)
     target = actions.REGISTRY[name].to_state
     values = dict(values or {})
     if name == "publish":
-        values.update(publication(current, by=editor or on_behalf_of))
+        values.update(
+            publication(current, by=editor or on_behalf_of, reviewed=reviewed)
+        )
     if name in UNSCHEDULING:
         # A story leaving the approved state drops its schedule: an approval given later
         # must not bring back a publication time chosen for the old copy.
@@ -107,9 +110,11 @@ def article_publish(
     version: int | None = None,
     note: str = "",
     on_behalf_of: Any = None,
+    reviewed: bool = True,
 ) -> Article:
     """Publish the story to readers (chief editors; the scheduler, ``editor=None``, on
-    behalf of whoever scheduled it)."""
+    behalf of whoever scheduled it). ``reviewed=False``: published by a setup step that
+    read nothing (the demo's first stories); readers are told no editor reviewed it."""
     return _decide(
         "publish",
         article=article,
@@ -117,15 +122,17 @@ def article_publish(
         version=version,
         note=note,
         on_behalf_of=on_behalf_of,
+        reviewed=reviewed,
     )
 
 
-def publication(article: Article, *, by: Any) -> dict[str, Any]:
-    """What publishing writes: when and by whom, no schedule left, and the story's address
-    on the site (given once, kept for good)."""
+def publication(article: Article, *, by: Any, reviewed: bool = True) -> dict[str, Any]:
+    """What publishing writes: when and by whom, whether an editor read the copy, no
+    schedule left, and the story's address on the site (given once, kept for good)."""
     return {
         "published_at_site": timezone.now().isoformat(),
         "published_by": by.pk if by is not None else None,
+        "published_unreviewed": not reviewed,
         "publish_at": None,
         "scheduled_by": None,
         **({} if article.slug else {"slug": story_slug(article)}),

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from html import unescape
 from io import StringIO
 
 import pytest
@@ -65,6 +66,11 @@ def test_the_demo_publishes_its_most_important_stories_and_leaves_the_rest_for_r
     ).count() == (DEMO_PUBLISHED)
     front = Client().get(reverse("public:front")).content.decode()
     assert front.count('class="card"') == DEMO_PUBLISHED
+    # Nobody read them: the setup published them, and their pages do not say otherwise.
+    first = published.earliest("published_at_site")
+    page = unescape(Client().get(first.get_absolute_url()).content.decode())
+    assert "published without an editor's review" in page
+    assert "reviewed by our editors" not in page
 
 
 def test_outside_debug_the_demo_editor_gets_a_random_password_shown_once(

@@ -105,9 +105,17 @@ def test_a_story_carries_what_a_partner_republishes_and_where_each_ai_field_came
         "edited_by_desk": True,
     }
     assert body["provenance"]["analysis"]["edited_by_desk"] is False
+    assert body["reviewed"] is True
     assert body["updated_at"] >= body["published_at"]
     assert "The source's own words" not in str(body)
     assert "text" not in body and "content" not in body
+
+
+def test_partners_are_told_a_story_went_out_without_an_editors_review() -> None:
+    unread = story(S.APPROVED, title="Published by the setup")
+    services.article_publish(article=unread, editor=chief(), reviewed=False)
+    body = api().get(f"{STORIES}{unread.pk}/").json()
+    assert body["reviewed"] is False
 
 
 @pytest.mark.parametrize("state", [s for s in S if s != S.PUBLISHED])

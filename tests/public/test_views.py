@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from django.core.cache import cache
@@ -185,6 +186,40 @@ def test_the_ai_fields_say_who_wrote_them(client: Client) -> None:
     cache.clear()
     html = client.get(article.get_absolute_url()).content.decode()
     assert "AI-generated, reviewed by our editors." in html
+
+
+@pytest.mark.parametrize(
+    ("backend", "label"),
+    [("offline", "generated offline by rules"), ("claude", "AI-generated")],
+)
+def test_a_story_no_editor_read_does_not_claim_their_review(
+    client: Client, backend: str, label: str
+) -> None:
+    """The demo's setup publishes its first stories unread; an editor who publishes the
+    story again has read it, and the page says so from then on."""
+    proposal = Enrichment.objects.create(
+        article=story(S.APPROVED),
+        status="ok",
+        backend=backend,
+        model=f"{backend}-model",
+        prompt_version="t",
+        input_hash=backend,
+    )
+    article = proposal.article
+    Article.objects.filter(pk=article.pk).update(enrichment=proposal)
+    boss = chief("setup")
+    article = services.article_publish(article=article, editor=boss, reviewed=False)
+    html = unescape(client.get(article.get_absolute_url()).content.decode())
+    assert label in html
+    assert "published without an editor's review." in html
+    assert "reviewed by our editors" not in html
+
+    article = services.article_unpublish(article=article, editor=boss)
+    article = services.article_publish(article=article, editor=boss)
+    cache.clear()
+    html = unescape(client.get(article.get_absolute_url()).content.decode())
+    assert label in html and "reviewed by our editors." in html
+    assert "without an editor's review" not in html
 
 
 def test_the_story_page_tells_search_engines_what_it_is(client: Client) -> None:
