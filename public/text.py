@@ -14,6 +14,10 @@ from django.utils import timezone
 from sources.normalize import TRACKING_PARAMS, TRACKING_PREFIXES
 
 ELLIPSIS = "…"
+# A front-page card's summary: this many characters, or a first sentence up to
+# CARD_STRETCH more, whole (most leads are 180 to 260 characters).
+CARD_CHARS = 220
+CARD_STRETCH = 60
 # The end of a sentence: its stop (and a closing quote or bracket), then a space. "$2.7bn"
 # and "4.00%" have no space after their point, so they are never taken for one.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
@@ -26,23 +30,37 @@ _ABBREVIATION = re.compile(
 _DANGLING = " \t\n,;:.-–—([{\"'“‘/&"
 
 
-def excerpt(text: str, limit: int) -> str:
+def excerpt(text: str, limit: int, *, stretch: int = 0) -> str:
     """``text`` in at most ``limit`` characters, cut where a reader would: after the last
-    whole sentence that fits (when that keeps at least half the room), else after the last
-    whole word, with an ellipsis. Never mid-word or mid-number, never ". …"."""
+    whole sentence that fits (when that keeps at least half the room); else, with
+    ``stretch``, after the first sentence that ends within ``limit + stretch`` (a card shows
+    a 240-character lead whole rather than cut before its last words); else at the last
+    clause's comma or, failing that, the last whole word, with an ellipsis. Never mid-word
+    or mid-number, never ". …"."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     ends = [
         m.end()
-        for m in _SENTENCE_END.finditer(text, 0, limit + 1)
+        for m in _SENTENCE_END.finditer(text, 0, limit + stretch + 1)
         if not _ABBREVIATION.search(text, 0, m.start() + 1)
     ]
-    if ends and ends[-1] >= limit // 2:
-        return text[: ends[-1]]
+    fitting = [end for end in ends if end <= limit]
+    if fitting and fitting[-1] >= limit // 2:
+        return text[: fitting[-1]]
+    if len(text) <= limit + stretch:
+        return text
+    longer = [end for end in ends if end > limit]
+    if longer:
+        return text[: longer[0]]
     room = limit - len(ELLIPSIS)
     head = text[: room + 1]
-    if head[-1] == " ":
+    # The end of a clause ("…for $4.2 billion in cash, a move that…") reads better than
+    # the middle of one, when it keeps at least half the room.
+    comma = head.rfind(", ")
+    if comma >= room // 2:
+        cut = head[:comma]
+    elif head[-1] == " ":
         cut = head
     else:
         space = head.rfind(" ")

@@ -18,6 +18,13 @@ def excerpt(value: str, limit: int) -> str:
 
 
 @register.filter
+def card_summary(value: str) -> str:
+    """``{{ story.summary|card_summary }}``: a card's few lines of the summary, its first
+    sentence whole when it runs a little over."""
+    return text.excerpt(value or "", text.CARD_CHARS, stretch=text.CARD_STRETCH)
+
+
+@register.filter
 def clean_url(value: str) -> str:
     """``{{ other.url|clean_url }}``: an outlet's link without its tracking parameters."""
     return text.clean_url(value or "")

@@ -24,6 +24,7 @@ from articles.models import Article, Category, Company
 from editorial import services
 from public import stories as lists
 from public import text
+from public.templatetags import reader
 from tests.editorial.factories import chief, reported, story
 from tests.factories import ArticleFactory, SourceFactory
 
@@ -471,6 +472,37 @@ def test_excerpts_end_at_a_sentence_or_a_word_never_inside_one() -> None:
     assert text.excerpt(
         "Rates rose in the U.S. on Monday. Bonds fell afterwards.", 40
     ) == ("Rates rose in the U.S. on Monday.")
+
+
+def test_a_card_shows_a_lead_slightly_over_its_room_whole_else_cuts_at_a_clause() -> (
+    None
+):
+    lead = (
+        "Helios Semiconductor said it had agreed to acquire Lumen Optics for $4.2 billion "
+        "in cash, a move that gives the chipmaker control of one of the few independent "
+        "suppliers of optical interconnects used to link processors inside data centers."
+    )
+    assert len(lead) > text.CARD_CHARS
+    assert (
+        reader.card_summary(lead + " Shares rose 4% in early trading in New York.")
+        == lead
+    )
+    longer = lead.replace(
+        "inside data centers",
+        "inside the very largest data centers "
+        "run by the cloud companies in America, Europe and Asia",
+    )
+    # No clause ends in the second half of the room: the cut is at a word.
+    assert reader.card_summary(longer).endswith(
+        "optical interconnects used to link processors…"
+    )
+    assert text.excerpt(
+        "Helios, the chipmaker agreed to buy Lumen Photonics for cash", 40
+    ) == ("Helios, the chipmaker agreed to buy…")
+    assert text.excerpt(lead, 120) == (
+        "Helios Semiconductor said it had agreed to acquire Lumen Optics for $4.2 billion "
+        "in cash…"
+    )
 
 
 def test_structured_data_names_the_outlet_as_author_and_the_original_it_is_based_on(
