@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 from django.utils import timezone
+from pytest_django import Settings
 
 from articles.models import Article
 from sources.models import Source
@@ -126,6 +127,15 @@ def test_add_source_explains_a_page_without_a_feed(feeds: FeedServer) -> None:
     )
     with pytest.raises(CommandError, match="is not a feed and links to none"):
         run("add_source", site)
+
+
+def test_add_source_tells_the_operator_how_to_allow_a_feed_on_their_own_network(
+    feeds: FeedServer, settings: Settings
+) -> None:
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
+    with pytest.raises(CommandError, match="NEWSROOM_ALLOW_PRIVATE_FEEDS=1"):
+        run("add_source", feeds.add("/feed.xml", rss([story(1)])))
+    assert not Source.objects.exists()
 
 
 def test_fetch_feeds_sync_prints_a_closing_table(feeds: FeedServer) -> None:

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from sources.fetching import BlockedAddress
 from sources.services import SourceError, source_add
 
 
@@ -25,7 +26,15 @@ class Command(BaseCommand):
                 default_category=options["category"],
             )
         except SourceError as exc:
-            raise CommandError(str(exc)) from exc
+            message = str(exc)
+            if isinstance(exc.__cause__, BlockedAddress):
+                # Whoever runs this command runs the server: say how to allow a feed on
+                # their own network (a test feed, an intranet).
+                message += (
+                    " (to allow feeds on private addresses, start the server and workers "
+                    "with NEWSROOM_ALLOW_PRIVATE_FEEDS=1)"
+                )
+            raise CommandError(message) from exc
         attempt = source.attempts.first()
         self.stdout.write(self.style.SUCCESS(f"Added {source.name} (id {source.pk})"))
         self.stdout.write(f"  feed: {source.feed_url}")
