@@ -65,6 +65,9 @@ class Action:
     story_published_permission: str | None = None
     # The scheduler (user None) may run it besides people.
     system_may: bool = False
+    # Only while the story is undecided: once approved or published, its lead's copy is
+    # what the desk signed off on.
+    undecided_story: bool = False
     # How a refusal names it: "cannot <verb> a story that is published".
     verb: str = ""
 
@@ -235,6 +238,7 @@ ACTIONS = [
         None,
         Undo.CANONICAL,
         story_level=False,
+        undecided_story=True,
         verb="make the lead report",
     ),
     Action(
@@ -352,6 +356,8 @@ def check(user: Any, name: str, article: Article) -> Action:
     if action.story_level and not article.leads_its_story:
         assert article.cluster is not None  # only a report in a story leads none
         raise NotTheStoryLead(label, article.cluster.canonical_id)
+    if action.undecided_story and article.story_status not in Article.UNDECIDED:
+        raise InvalidTransition("change the lead report of", article.story_status)
     return action
 
 

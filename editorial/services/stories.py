@@ -178,7 +178,7 @@ def story_choose_lead(
         else None
     )
     if lead is not None and lead.status not in Article.UNDECIDED:
-        raise InvalidTransition("change the lead report of", f"a {lead.status} story")
+        raise InvalidTransition("change the lead report of", lead.status)
     record = {
         "canonical": [cluster.canonical_id, current.pk],
         "canonical_chosen": [cluster.canonical_chosen, True],

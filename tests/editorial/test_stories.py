@@ -127,8 +127,31 @@ def test_the_lead_report_can_be_chosen_only_while_the_story_is_undecided() -> No
     assert cluster_of(lead).canonical_id == report.pk
     decided = story(S.APPROVED)
     other = reported(decided)
-    with pytest.raises(InvalidTransition, match="approved story"):
+    with pytest.raises(InvalidTransition, match="a story that is approved"):
         services.story_choose_lead(article=other, editor=user)
+
+
+@pytest.mark.parametrize("state", [S.APPROVED, S.PUBLISHED])
+def test_the_panel_of_a_decided_story_offers_no_new_lead(
+    client: Client, state: str
+) -> None:
+    """The service refuses a new lead once the desk signed the story off; the panel does
+    not offer the button it would refuse."""
+    lead = story(state, title="Helios buys Lumen")
+    report = reported(lead, title="Chip giant snaps up optics maker")
+    client.force_login(chief())
+    panel = client.get(
+        reverse("editorial:story", args=[lead.pk]), headers=HX
+    ).content.decode()
+    assert "Chip giant snaps up optics maker" in panel
+    assert reverse("editorial:lead", args=[report.pk]) not in panel
+    response = client.post(
+        reverse("editorial:lead", args=[report.pk]),
+        {"version": report.version},
+        headers=HX,
+    )
+    assert f"a story that is {state}" in response.content.decode()
+    assert cluster_of(lead).canonical_id == lead.pk
 
 
 def test_the_lead_stays_once_the_desk_acted_on_it() -> None:
