@@ -53,6 +53,10 @@ PAGE_SIZE = 50
 PRESENCE_SECONDS = 90  # "being reviewed by X" fades by itself when the editor leaves
 # Decisions after which the queue moves on to the next story.
 ADVANCING = frozenset({"approve", "reject", "publish", "schedule", "merge"})
+# Actions that change the list's rows themselves, not only a row's state: a split adds a
+# story, a merge removes one and adds a source to another, a new lead renames one, an undo
+# may do any of these. The queue loads its list again after them.
+RESHAPING = frozenset({"split", "merge", "canonical", "undo"})
 
 review_required = permission_required(actions.REVIEW, raise_exception=True)
 PANEL = ("source", "category", "enrichment", "pending_enrichment", "cluster")
@@ -438,6 +442,7 @@ def _answer(
             "counts": _counts(),
             "message": message or error,
             "advance": bool(action in ADVANCING and not error),
+            "reload": bool(action in RESHAPING and not error),
         },
     )
     return response

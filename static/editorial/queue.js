@@ -79,6 +79,24 @@
     window.htmx.ajax("GET", row.dataset.storyUrl, { source: slot, target: slot, swap: "innerHTML" });
   }
 
+  // Load the list again as the editor has it filtered and paged (after a split, a merge, a
+  // new lead or an undo, whose rows are not the ones on screen); the highlight stays on the
+  // story that is open (htmx:afterSettle below).
+  function reloadList() {
+    const list = document.getElementById("queue-list");
+    if (!list || !window.htmx) return;
+    const url = window.location.pathname + window.location.search;
+    window.htmx.ajax("GET", url, { source: list, target: list, swap: "outerHTML" });
+  }
+
+  // The highlighted row is the one of the story wanted, wherever the list put it.
+  function keepSelection() {
+    const all = rows();
+    const index = all.findIndex((row) => row.dataset.pk === wanted);
+    all.forEach((row, i) => row.classList.toggle("selected", i === index));
+    if (index >= 0) current = index;
+  }
+
   function flash(text) {
     const el = document.getElementById("flash");
     if (el && text) el.textContent = text;
@@ -264,9 +282,14 @@
       const index = rows().indexOf(row);
       if (index >= 0) select(index + 1, true);
     }
+    if (detail.reload) reloadList();
   });
 
   document.body.addEventListener("htmx:afterSettle", (event) => {
+    if (event.target.id === "queue-list") {
+      keepSelection();
+      return;
+    }
     if (event.target.id === "merge-picker") {
       // Nothing is chosen for the editor: the first candidate has the focus, the arrow keys
       // pick one, Enter merges into the one picked.

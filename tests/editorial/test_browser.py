@@ -24,6 +24,7 @@ from stories import clustering
 from stories.models import StoryCluster
 from tests.factories import ArticleFactory
 
+from . import factories
 from .browser import Desk, chromium
 from .factories import editor
 
@@ -867,3 +868,44 @@ def test_the_draft_kept_after_a_conflict_is_not_dropped_by_the_next_key(
         shown = bob.locator("#panel").get_attribute("data-pk")
         assert shown == str(first.pk), f"j moved to story #{shown}: Bob's draft is gone"
         expect(bob.locator("#copy-summary")).to_have_value(draft)
+
+
+def test_a_new_lead_and_a_split_show_in_the_list_without_reloading_the_page(
+    desk: Desk,
+) -> None:
+    """The list follows the desk's story actions: the row of a story takes its new lead's
+    headline, a split-out report gets a row of its own, the source counts follow, and the
+    highlight stays on the story that is open."""
+    lead = factories.story(title="Helios buys Lumen", importance=9)
+    report = factories.reported(lead, title="Chip giant snaps up optics maker")
+    page = desk.page_for(editor("ed"))
+    rows = page.locator(".queue-row")
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, lead, version=1)
+        expect(rows).to_have_count(1)
+        expect(page.locator(f"#row-{lead.pk} .badge.sources")).to_have_text("2 sources")
+
+        page.locator("#panel .reports li", has_text=report.title).get_by_role(
+            "button", name="Make lead"
+        ).click()
+        expect(page.locator(f"#row-{report.pk}")).to_contain_text(report.title)
+        expect(page.locator(f"#row-{lead.pk}")).to_have_count(0)
+        expect(page.locator(f"#row-{report.pk}")).to_have_class(re.compile("selected"))
+        expect(page.locator("#panel")).to_have_attribute("data-pk", str(report.pk))
+
+        page.locator("#panel .reports li", has_text=lead.title).get_by_role(
+            "button", name="Split out"
+        ).click()
+        expect(rows).to_have_count(2)
+        expect(page.locator(f"#row-{lead.pk}")).to_contain_text(lead.title)
+        expect(page.locator(f"#row-{report.pk} .badge.sources")).to_have_count(0)
+        expect(page.locator(f"#row-{report.pk}")).to_have_class(re.compile("selected"))
+        # The keys go on from the story that is open.
+        page.keyboard.press("a")
+        expect(page.locator("#flash")).to_contain_text("Approved")
+        report.refresh_from_db()
+        lead.refresh_from_db()
+        assert (report.status, lead.status) == (S.APPROVED, S.IN_REVIEW)
+        assert desk.console_errors == []

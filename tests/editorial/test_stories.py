@@ -201,3 +201,27 @@ def test_merging_from_the_queue_posts_the_chosen_story_and_advances(
     event = json.loads(response["HX-Trigger"])["queue-changed"]
     assert event["advance"] is True and event["article"] == moving.pk
     assert Article.objects.get(pk=moving.pk).cluster_id == chosen.cluster_id
+
+
+def test_story_actions_tell_the_queue_to_load_its_list_again(client: Client) -> None:
+    """A split adds a row; approving only changes one: the queue's event says which."""
+    lead = story(title="Helios buys Lumen")
+    report = reported(lead, title="Chip giant snaps up optics maker")
+    client.force_login(editor())
+
+    def event(response: object) -> dict[str, object]:
+        return json.loads(response["HX-Trigger"])["queue-changed"]  # type: ignore[index]
+
+    split = client.post(
+        reverse("editorial:split", args=[report.pk]),
+        {"version": report.version},
+        headers=HX,
+    )
+    assert split.status_code == 200 and event(split)["reload"] is True
+    lead.refresh_from_db()  # the split is in its story's history
+    approve = client.post(
+        reverse("editorial:decide", args=[lead.pk]),
+        {"version": lead.version, "decision": "approve"},
+        headers=HX,
+    )
+    assert approve.status_code == 200 and event(approve)["reload"] is False
