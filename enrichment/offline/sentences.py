@@ -105,6 +105,7 @@ _HAS_DIGIT = re.compile(r"\d")
 # point back; "the company" is ambiguous once the article names more than one company.
 _LEANING_START = re.compile(
     r"^(?:it|its|they|their|them|he|she|his|her|him|such|both|the (?:latter|former)"
+    r"|all (?:of )?(?:this|that|these|those|of it|of them)"
     r"|[^,;:\"“”]{1,60}, (?:it|its|they|their|he|she|his|her)"
     r"|(?:this|that|these|those)(?! (?:year|week|month|quarter|morning|afternoon|evening"
     r"|spring|summer|autumn|fall|winter|time)\b))\b",

@@ -1687,6 +1687,10 @@ def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
         # "it" as the subject of what was said leans on nothing.
         ("Auralis said it would ship a fix on Friday.", False),
         ("Aster announced it had hired 300 engineers in Ohio.", False),
+        # A stranger's find: a summary that opened on what it had left out.
+        ("All this means the utility will have to raise its rates.", True),
+        ("All of these plants will close by June.", True),
+        ("All three plants will close by June.", False),
     ],
 )
 def test_an_object_it_leans_on_the_sentence_before(sentence: str, leans: bool) -> None:
