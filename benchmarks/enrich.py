@@ -76,6 +76,7 @@ from enrichment.offline.quality import (  # noqa: E402
     ends_mid_sentence,
     lead_copy_share,
     lead_sentences,
+    pads,
     shown_copy,
     source_word_share,
 )
@@ -91,9 +92,13 @@ TARGET_OFFLINE_RATE = 50.0
 TARGET_COPIED_LEAD = 0.12  # missed on purpose since offline-4: see the docstring
 TARGET_MEDIAN_COPY = 0.60
 TARGET_MID_SENTENCE = 0.0
+TARGET_PADDED = 0.0
+# offline-7 as it was until 2026-12-02 padded a thin text's takeaways with its headline, its
+# source's name and "The report gave no further details.": stories with such a takeaway.
+PADDED_BEFORE = 0.690
 # The public site shows our copy and a link, never the publisher's article: summary, analysis
 # and takeaways together show at most MAX_WORD_SHARE (40%) of the source's words (offline-5's
-# budget; very short texts may pass it to meet the contract's three takeaways).
+# budget; a very short text may pass it, its summary being all it has).
 TARGET_SOURCE_WORDS_MEDIAN = MAX_WORD_SHARE
 # offline-1 (commit 2219b38), which copied its summary from the lead and clipped takeaways
 # with "…", on this corpus (2,050 entries; 1,526 summaries judged, 6,682 takeaways),
@@ -229,6 +234,8 @@ class CopyReport(TypedDict):
     median_copy: float
     takeaways: int
     mid_sentence: float
+    padded: float
+    thin: float
     importance: dict[int, int]
     source_words_median: float
     source_words_p95: float
@@ -244,7 +251,7 @@ def measure_copy(articles: list[ArticleInput]) -> CopyReport:
     """
     backend = OfflineBackend()
     shares: list[float] = []
-    takeaways = cut = 0
+    takeaways = cut = padded = thin = 0
     importance: Counter[int] = Counter()
     shown_shares: list[float] = []
     for article in articles:
@@ -258,6 +265,11 @@ def measure_copy(articles: list[ArticleInput]) -> CopyReport:
         importance[result.importance] += 1
         takeaways += len(result.key_takeaways)
         cut += sum(ends_mid_sentence(t) for t in result.key_takeaways)
+        padded += any(
+            pads(t, title=article.title, summary=result.summary)
+            for t in result.key_takeaways
+        )
+        thin += len(result.key_takeaways) < 3
         if len(article.text.strip()) >= SHORT_TEXT_CHARS and lead_sentences(
             article.text
         ):
@@ -268,6 +280,8 @@ def measure_copy(articles: list[ArticleInput]) -> CopyReport:
         "median_copy": statistics.median(shares) if shares else 0.0,
         "takeaways": takeaways,
         "mid_sentence": cut / max(takeaways, 1),
+        "padded": padded / max(len(articles), 1),
+        "thin": thin / max(len(articles), 1),
         "importance": dict(sorted(importance.items())),
         "source_words_median": statistics.median(shown_shares),
         "source_words_p95": percentile(shown_shares, 0.95),
@@ -392,6 +406,15 @@ def main() -> None:
         f"  {BEFORE['mid_sentence']:>6.1%}   = {TARGET_MID_SENTENCE:.0%}   "
         f"{verdict(copy['mid_sentence'] <= TARGET_MID_SENTENCE)}"
         f"  ({copy['takeaways']:,} takeaways)"
+    )
+    print(
+        f"  stories with a takeaway that only pads       {copy['padded']:>6.1%}"
+        f"  ({PADDED_BEFORE:.1%} before)  = {TARGET_PADDED:.0%}   "
+        f"{verdict(copy['padded'] <= TARGET_PADDED)}"
+    )
+    print(
+        f"  stories with fewer than 3 takeaways          {copy['thin']:>6.1%}"
+        "  (texts too thin for three: podcast and blog blurbs)"
     )
     print(
         f"  share of source words shown, median / p95    {copy['source_words_median']:>6.0%}"

@@ -57,6 +57,19 @@ class EnrichmentResult(BaseModel):
     )
 
 
+class Proposal(EnrichmentResult):
+    """A proposal as the desk holds it: EnrichmentResult's fields, with fewer than three
+    takeaways allowed. The offline rules give a text too thin for three (a headline and a
+    sentence, a podcast blurb) only the takeaways it supports, where a model would restate
+    its few facts in other words; editors may keep any number up to five. The model itself
+    is still held to three to five (EnrichmentResult)."""
+
+    key_takeaways: list[str] = Field(
+        max_length=5,
+        description="Up to 5 one-sentence takeaways: 3 to 5 unless the text is too thin.",
+    )
+
+
 @dataclass(frozen=True, slots=True)
 class ArticleInput:
     """What a backend sees of an article (no ORM objects: backends stay pure)."""

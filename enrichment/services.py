@@ -32,7 +32,7 @@ from .base import (
 )
 from .models import Enrichment, EnrichmentBatch
 from .prompt import DEFAULT_CATEGORIES, PROMPT_VERSION
-from .schema import ArticleInput, EnrichmentResult
+from .schema import ArticleInput, EnrichmentResult, Proposal
 
 logger = logging.getLogger(__name__)
 
@@ -281,11 +281,11 @@ def _copy_proposal(
         input_hash=key,
         raw_reply=f"copied from enrichment #{approved.pk} of article #{approved.article_id}",
         warnings=grounding.check(
-            EnrichmentResult.model_validate(
+            Proposal.model_validate(
                 {
                     "summary": approved.summary,
                     "analysis": approved.analysis,
-                    "key_takeaways": approved.takeaways or ["-", "-", "-"],
+                    "key_takeaways": approved.takeaways,
                     "sentiment": approved.sentiment or "neutral",
                     "importance": approved.importance or 1,
                     "importance_reason": approved.importance_reason,

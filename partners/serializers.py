@@ -101,7 +101,8 @@ class StorySerializer(serializers.ModelSerializer[Article]):
     url = serializers.SerializerMethodField(help_text="The story on our site.")
     takeaways = serializers.ListField(
         child=serializers.CharField(),
-        help_text="3 to 5 key takeaways, each a sentence.",
+        help_text="Up to 5 key takeaways, each a sentence: 3 to 5, or fewer (even none) "
+        "when the source's text is a blurb too short for three.",
     )
     original_url = serializers.URLField(
         source="url", help_text="The source's own article."

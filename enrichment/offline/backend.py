@@ -1,5 +1,6 @@
 """The offline backend itself: ``OfflineBackend`` assembles sentences, tone, companies, importance,
-category and analysis into an ``EnrichmentResult``. The order matters: companies come first
+category and analysis into a ``Proposal`` (an ``EnrichmentResult`` whose takeaways may be
+fewer than three when the text is too thin). The order matters: companies come first
 (condensing needs to know which speakers are organisations), then the summary takes the best
 sentences, the analysis plans what it can spare of the rest by role (why it matters, context,
 what to watch), and the takeaways take the best of what remains, so the three parts of a story
@@ -13,7 +14,7 @@ from collections import Counter
 from datetime import UTC, datetime
 
 from ..data import lexicon
-from ..schema import ArticleInput, EnrichmentResult
+from ..schema import ArticleInput, Proposal
 from .analysis import plan_analysis, write_analysis
 from .budget import ANALYSIS_SENTENCES, SUMMARY_SENTENCES, TAKEAWAYS, Budget
 from .categories import _category
@@ -37,6 +38,10 @@ from .tone import _Tone, _tone
 
 # Texts beyond this are podcast transcripts or whole newsletters; the lead is what counts.
 MAX_TEXT_CHARS = 40_000
+
+
+def _plain(text: str) -> str:
+    return " ".join(text.split()).rstrip(".!?…").casefold()
 
 
 # --- The backend ------------------------------------------------------------------------------
@@ -94,10 +99,8 @@ class OfflineBackend:
             budget.spend(sentence, candidates[sentence.index])
         return summary, used, picked, budget
 
-    def enrich(
-        self, article: ArticleInput, *, now: datetime | None = None
-    ) -> EnrichmentResult:
-        """An EnrichmentResult built from ``article`` alone; ``now`` only sets recency."""
+    def enrich(self, article: ArticleInput, *, now: datetime | None = None) -> Proposal:
+        """A proposal built from ``article`` alone; ``now`` only sets recency."""
         now = now or datetime.now(UTC)
         published_at = article.published_at
         if published_at.tzinfo is None:
@@ -120,24 +123,23 @@ class OfflineBackend:
         companies = _companies(article, title, title_tokens, sentences)
         organisations = frozenset(c.name for c in companies)
         named = max(len(organisations), named_subjects([s.text for s in sentences]))
-        candidates = briefs(sentences, companies=named)
+        # A sentence that only repeats the headline (feeds often open the text with it)
+        # would say the page's title again as a takeaway or in the analysis.
+        candidates = {
+            index: brief
+            for index, brief in briefs(sentences, companies=named).items()
+            if _plain(brief) != _plain(title)
+        }
         summary, used, picked, budget = self._copy(
             sentences, candidates, title=title, text=text, companies=named
         )
-        if picked is not None:
-            takeaways = [candidates[s.index] for s in picked]
-            used |= {s.index for s in picked}
-        else:
-            # Too few sentences for three takeaways at all: the thin-text fallbacks.
-            takeaways = _takeaways(
-                sentences,
-                used,
-                briefs=candidates,
-                summary=summary,
-                title=title,
-                source_name=article.source_name,
-                most=TAKEAWAYS,
+        if picked is None:
+            # Too few sentences for three takeaways: those the text supports, if any.
+            picked = _takeaways(
+                sentences, used, briefs=candidates, summary=summary, most=TAKEAWAYS
             )
+        takeaways = [candidates[s.index] for s in picked]
+        used |= {s.index for s in picked}
         # The analysis takes only what is left of the budget, and is empty when nothing fits.
         plan = plan_analysis(
             sentences,
@@ -199,7 +201,7 @@ class OfflineBackend:
             body_counts,
             f"{title}\n{text}".lower(),
         )
-        return EnrichmentResult(
+        return Proposal(
             summary=summary,
             analysis=analysis,
             key_takeaways=takeaways,

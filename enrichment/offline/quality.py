@@ -11,6 +11,9 @@ Two ways the copy fails a reader, each measured on one output:
 * a takeaway that ends mid-sentence: ``ends_mid_sentence`` is true unless the takeaway ends
   in . ! ? (or their CJK and Arabic forms), optionally followed by closing quotes or
   brackets; an ellipsis counts as mid-sentence, since that is how clipped text ends.
+* a takeaway that only pads: ``pads`` is true for the headline said again, the source's
+  name ("Reported by …"), a line about the report itself ("The report gave no further
+  details.") or five or more of the summary's words in a row and nothing else.
 """
 
 from __future__ import annotations
@@ -62,6 +65,29 @@ def lead_copy_share(summary: str, text: str) -> float:
 def copies_lead(summary: str, text: str) -> bool:
     """Whether ``summary`` repeats at least ``COPY_THRESHOLD`` of a lead sentence verbatim."""
     return lead_copy_share(summary, text) >= COPY_THRESHOLD
+
+
+# What offline-7 filled a thin text's takeaways with, besides its headline.
+_PADDING = re.compile(
+    r"^(?:The report gave no further details|No other details were published with it"
+    r"|The original report has no more text|The report did not name its source"
+    r"|The report carried no headline|Reported by .+)\.$"
+)
+
+
+def pads(takeaway: str, *, title: str, summary: str) -> bool:
+    """Whether ``takeaway`` tells the reader nothing the story page does not already say
+    (see the module's docstring)."""
+    plain = " ".join(takeaway.split())
+    words = plain.rstrip(".!?").split()
+    return bool(
+        _PADDING.match(plain)
+        or (
+            title.strip()
+            and plain.rstrip(".!?") == " ".join(title.split()).rstrip(".!?")
+        )
+        or (len(words) >= 5 and " ".join(words) in " ".join(summary.split()))
+    )
 
 
 def ends_mid_sentence(takeaway: str) -> bool:

@@ -616,22 +616,22 @@ def _takeaways(
     *,
     briefs: dict[int, str],
     summary: str,
-    title: str,
-    source_name: str,
     most: int = 5,
-) -> list[str]:
-    """Three to five of ``briefs`` not in ``used``, best first but printed in story order;
-    then summary sentences, then the headline and the source for a text too thin for three."""
+) -> list[_Sentence]:
+    """Up to ``most`` sentences whose ``briefs`` are not in the summary, best first but in
+    story order: for a text too thin for three, the ones it has (none for a headline and
+    one sentence). Never padding: not the headline again, not the source's name, not "no
+    further details", not the summary's own sentences in other cuts."""
 
     def weight(sentence: _Sentence) -> float:
         if sentence.tokens[:1] in _PRONOUNS:
             return sentence.score * 0.75  # "It ..." needs the sentence before it
         return sentence.score
 
-    ranked = sorted(
-        (s for s in sentences if s.index in briefs), key=lambda s: (-weight(s), s.index)
+    fresh = sorted(
+        (s for s in sentences if s.index in briefs and s.index not in used),
+        key=lambda s: (-weight(s), s.index),
     )
-    fresh = [s for s in ranked if s.index not in used]
     # A quote belongs in the analysis, with its speaker; here only when facts run out.
     facts = [s for s in fresh if not _is_quote(s)]
     fresh = facts if len(facts) >= 3 else fresh
@@ -640,43 +640,12 @@ def _takeaways(
         floor = 0.35 * weight(fresh[0])
         picked = [s for s in fresh if weight(s) >= floor][: min(4, most)]
         picked += [s for s in fresh if s not in picked][: 3 - len(picked)]
-    if len(picked) < 3:  # reuse summary sentences before falling back to the headline
-        picked += [s for s in ranked if s.index in used and s not in picked][
-            : 3 - len(picked)
-        ]
     picked.sort(key=lambda s: s.index)
-    takeaways: list[str] = []
-    seen = [_tokens(summary)] if len(picked) >= 3 else []
+    takeaways: list[_Sentence] = []
+    seen = [_tokens(summary)]
     for sentence in picked:
         tokens = _tokens(briefs[sentence.index])
         if _overlap(tokens, seen) <= 0.8:
-            takeaways.append(briefs[sentence.index])
+            takeaways.append(sentence)
             seen.append(tokens)
-    source = " ".join(source_name.split())
-    last_word = title.rsplit(" ", 1)[-1].lower()
-    whole_title = (
-        title
-        and len(title) <= TAKEAWAY_CHARS
-        and title[-1:] not in "…:,;"
-        and not title.endswith("...")
-        and last_word not in editing.OPEN_ENDED
-    )
-    filler = [_as_sentence(title)] if whole_title else []
-    if not title:
-        filler.append("The report carried no headline.")
-    if not source:
-        filler.append("The report did not name its source.")
-    elif not _HAS_DIGIT.search(source):
-        # A figure in a source's name ("La 1ère") would read as one the article gives.
-        filler.append(f"Reported by {source}.")
-    filler += [
-        "The report gave no further details.",
-        "No other details were published with it.",
-        "The original report has no more text.",
-    ]
-    for item in filler:
-        if len(takeaways) >= 3:
-            break
-        if item not in takeaways and not any(item.rstrip(".") in t for t in takeaways):
-            takeaways.append(item)
     return takeaways[:most]

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from pydantic import ValidationError
 
 from conftest import SHARED_FEEDS, services_required
 from enrichment.data import editing
@@ -21,9 +22,10 @@ from enrichment.offline.quality import (
     ends_mid_sentence,
     lead_copy_share,
     lead_sentences,
+    pads,
 )
 from enrichment.offline.sentences import leans_on_context
-from enrichment.schema import ArticleInput, EnrichmentResult
+from enrichment.schema import ArticleInput, EnrichmentResult, Proposal
 from sources.parsing import parse_feed
 
 CORPUS = SHARED_FEEDS / "real"
@@ -163,27 +165,44 @@ def test_the_analysis_repeats_neither_summary_nor_takeaways() -> None:
     assert foreign_words(result.analysis, DEAL_TEXT) == set()
 
 
-def test_an_article_without_text_still_gives_a_valid_result_with_three_takeaways() -> (
-    None
-):
+def test_an_article_without_text_gets_a_summary_and_no_padded_takeaways() -> None:
+    """A headline alone has nothing to take away beyond itself: no "Reported by …" or "The
+    report gave no further details." on the story page (the desk may write some)."""
     result = enrich(make_article("Quillon names new finance chief", ""))
 
-    EnrichmentResult.model_validate(result.model_dump())
+    Proposal.model_validate(result.model_dump())
     assert result.summary == "Quillon names new finance chief."
-    assert result.key_takeaways == [
-        "Quillon names new finance chief.",
-        "Reported by Northwind Wire.",
-        "The report gave no further details.",
-    ]
+    assert result.key_takeaways == []
     assert result.analysis == ""
     assert result.companies == []
+    # The model is still held to three to five.
+    with pytest.raises(ValidationError, match="at least 3 items"):
+        EnrichmentResult.model_validate(result.model_dump())
+
+
+def test_a_two_sentence_teaser_gets_its_second_sentence_as_its_one_takeaway() -> None:
+    result = enrich(
+        make_article(
+            "Quillon names new finance chief",
+            "Quillon Pharmaceuticals named Dana Reyes its chief financial officer on "
+            "Monday, filling a post that had been vacant since the spring. Reyes was "
+            "previously finance chief at Brisling Labs, where she led its $2.1 billion "
+            "sale to a rival drugmaker.",
+        )
+    )
+    assert result.summary.startswith("Quillon Pharmaceuticals named Dana Reyes")
+    assert result.key_takeaways == [
+        "Reyes was previously finance chief at Brisling Labs, where she led its "
+        "$2.1 billion sale to a rival drugmaker."
+    ]
+    assert result.key_takeaways[0] not in result.analysis
 
 
 def test_an_entry_without_title_or_text_still_validates() -> None:
     result = enrich(make_article("", "", source_name=""))
 
-    EnrichmentResult.model_validate(result.model_dump())
-    assert len(result.key_takeaways) == 3
+    Proposal.model_validate(result.model_dump())
+    assert result.key_takeaways == []
     assert result.summary
 
 
@@ -362,7 +381,12 @@ HEAT_PUMP_TEXT = (
 def test_no_takeaway_ends_mid_sentence_when_a_sentence_is_too_long_to_quote() -> None:
     result = enrich(make_article("Heat pump installations rise 18%", HEAT_PUMP_TEXT))
 
-    assert 3 <= len(result.key_takeaways) <= 5
+    # Two whole sentences, not the long one cut short (nor the headline as a third).
+    assert result.key_takeaways == [
+        "The average installed price of a heat pump fell 4% to about $11,900.",
+        "The council expects growth to slow in 2027, when two grant programmes close to "
+        "new applicants.",
+    ]
     for takeaway in result.key_takeaways:
         assert ends_mid_sentence(takeaway) is False, takeaway
         assert "…" not in takeaway
@@ -741,26 +765,12 @@ def test_an_empty_category_list_uses_the_default_set() -> None:
 MAX_COPIED_LEAD_SHARE = 0.86
 MAX_MEDIAN_COPY = 1.0
 MAX_MID_SENTENCE_SHARE = 0.0
-# The takeaways a text too thin for three gets, besides its headline and its source.
-FILLER = frozenset(
-    {
-        "The report gave no further details.",
-        "No other details were published with it.",
-        "The original report has no more text.",
-        "The report did not name its source.",
-        "The report carried no headline.",
-    }
-)
-
-
-def is_filler(takeaway: str) -> bool:
-    return takeaway in FILLER or takeaway.startswith("Reported by ")
 
 
 @dataclass(frozen=True)
 class Enriched:
     articles: list[ArticleInput]
-    results: list[EnrichmentResult]
+    results: list[Proposal]
     seconds: float
 
 
@@ -805,20 +815,20 @@ def test_every_long_real_entry_gets_a_valid_grounded_result(enriched: Enriched) 
             continue
         checked += 1
         where = f"{article.source_name!r} / {article.title[:60]!r}"
-        EnrichmentResult.model_validate(result.model_dump())
+        Proposal.model_validate(result.model_dump())
         source = f"{article.title}\n{article.text}"
         for part, own in (
             (result.summary, frozenset()),
             (result.analysis, reading.OWN_WORDS),
             *((takeaway, frozenset()) for takeaway in result.key_takeaways),
         ):
-            if not is_filler(part) and foreign_words(part, source, own=own):
+            if foreign_words(part, source, own=own):
                 problems.append(f"{where}: words not in the article: {part[:120]!r}")
         if check(result, title=article.title, text=article.text):
             problems.append(
                 f"{where}: {check(result, title=article.title, text=article.text)}"
             )
-        if not 3 <= len(result.key_takeaways) <= 5:
+        if len(result.key_takeaways) > 5:
             problems.append(f"{where}: {len(result.key_takeaways)} takeaways")
         if result.category not in CATEGORIES:
             problems.append(f"{where}: category {result.category!r}")
@@ -871,11 +881,33 @@ def test_no_real_takeaway_ends_mid_sentence(enriched: Enriched) -> None:
     ]
     total = sum(len(result.key_takeaways) for result in enriched.results)
 
-    assert total > 5000
+    assert total > 2000
     assert len(cut) / total <= MAX_MID_SENTENCE_SHARE, cut[:10]
-    assert all(3 <= len(result.key_takeaways) <= 5 for result in enriched.results)
+    assert all(len(result.key_takeaways) <= 5 for result in enriched.results)
     for result in enriched.results:
         assert len(set(result.key_takeaways)) == len(result.key_takeaways)
+
+
+def test_no_real_story_gets_padded_takeaways(enriched: Enriched) -> None:
+    """A podcast blurb or a two-sentence teaser gets the takeaways its text supports, maybe
+    none: never its headline again, its source's name or "no further details" (offline-7
+    padded half the corpus's stories so), nor a takeaway that repeats the summary."""
+    padded = [
+        (article.title[:60], takeaway)
+        for article, result in zip(enriched.articles, enriched.results, strict=True)
+        for takeaway in result.key_takeaways
+        if pads(takeaway, title=article.title, summary=result.summary)
+    ]
+    assert padded == [], padded[:10]
+    # Not fewer for a text that has them: of the entries of eight sentences or more, at
+    # least nine in ten still get three to five (571 of 604 when this was written).
+    long = [
+        len(result.key_takeaways)
+        for article, result in zip(enriched.articles, enriched.results, strict=True)
+        if len(split_sentences(article.text)) >= 8
+    ]
+    assert len(long) > 400
+    assert sum(n >= 3 for n in long) >= 0.9 * len(long)
 
 
 def test_enriching_the_same_real_entry_twice_gives_identical_results(
@@ -1695,3 +1727,24 @@ def test_condensing_a_sentence_with_a_long_run_of_spaces_stays_fast() -> None:
 )
 def test_an_object_it_leans_on_the_sentence_before(sentence: str, leans: bool) -> None:
     assert leans_on_context(sentence) is leans
+
+
+@pytest.mark.parametrize(
+    ("takeaway", "padding"),
+    [
+        ("Reported by Giant Bombcast.", True),
+        ("The report gave no further details.", True),
+        ("Giant Bombcast 553: Hot Dogs and Helmut Kruger.", True),  # the headline
+        (
+            "Hitman 2 and Super Mario Party are discussed at length.",
+            True,
+        ),  # the summary
+        ("Reyes led the $2.1 billion sale of Brisling Labs.", False),
+    ],
+)
+def test_what_counts_as_a_padding_takeaway(takeaway: str, padding: bool) -> None:
+    summary = (
+        "The crew talks games. Hitman 2 and Super Mario Party are discussed at length."
+    )
+    title = "Giant Bombcast 553: Hot Dogs and Helmut Kruger"
+    assert pads(takeaway, title=title, summary=summary) is padding
