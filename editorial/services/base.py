@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article
+from stories.models import StoryCluster
 
 from .. import actions
 from ..exceptions import EditConflict, NotAllowed
@@ -32,13 +33,16 @@ MANY_TO_MANY = frozenset({"companies"})
 
 
 def locked(article: Article | int) -> Article:
-    """The article's current row, locked for this transaction."""
+    """The article's current row, locked for this transaction, and its story as it is once
+    the lock is held. Not joined in the locking query: a lock waited for gives the article's
+    row as committed meanwhile but a joined row as it was when the wait began (PostgreSQL),
+    so a decision queued behind "make this report the lead" took the old lead for the
+    lead."""
     pk = article if isinstance(article, int) else article.pk
-    return (
-        Article.objects.select_for_update(of=("self",))
-        .select_related("cluster")
-        .get(pk=pk)
-    )
+    current = Article.objects.select_for_update(of=("self",)).get(pk=pk)
+    if current.cluster_id is not None:
+        current.cluster = StoryCluster.objects.filter(pk=current.cluster_id).first()
+    return current
 
 
 def begin(

@@ -138,6 +138,53 @@ def test_approving_the_lead_while_another_editor_makes_a_report_lead(
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs concurrent writers (PostgreSQL)")
+@pytest.mark.parametrize("decision", ["approve", "publish"])
+def test_a_decision_waiting_on_a_new_lead_sees_the_new_lead(
+    monkeypatch: pytest.MonkeyPatch, decision: str
+) -> None:
+    """An attack: A makes report R the lead (old lead L locked, not committed yet) while a
+    chief approves or publishes L from the admin (no version). The chief's lock on L waits;
+    once it has it, L's story must be read as it is now, led by R, and the decision
+    refused. It read the story as it was when the wait began and approved (or published,
+    invisibly to readers) a report that no longer led its story."""
+    import editorial.services.stories as stories_service
+    from tests.editorial.factories import chief
+
+    lead = story()
+    rep = reported(lead)
+    a_user, boss = editor("a"), chief("boss")
+    release, entered = threading.Event(), threading.Event()
+    real, wrapper = paused_inside(stories_service, "_touch", release, entered)
+    monkeypatch.setattr(stories_service, "_touch", wrapper)
+    out: dict = {}
+    ta = threading.Thread(
+        name="A-lead",
+        target=lambda: out.__setitem__(
+            "a",
+            _catch(lambda: services.story_choose_lead(article=rep.pk, editor=a_user)),
+        ),
+    )
+    ta.start()
+    assert entered.wait(5)
+    decide = getattr(services, f"article_{decision}")
+    tb = threading.Thread(
+        name="B-decide",
+        target=lambda: out.__setitem__(
+            "b", _catch(lambda: decide(article=lead.pk, editor=boss))
+        ),
+    )
+    tb.start()
+    tb.join(1.0)
+    release.set()
+    ta.join(10)
+    tb.join(10)
+    lead.refresh_from_db()
+    assert cluster_of(lead).canonical_id == rep.pk, out
+    assert lead.status == S.IN_REVIEW, out
+    assert isinstance(out["b"], ActionRefused), out
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs concurrent writers (PostgreSQL)")
 def test_two_opposite_merges_at_once() -> None:
     x, y = story(), story()
     reported(x), reported(y)
