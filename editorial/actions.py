@@ -65,8 +65,8 @@ class Action:
     story_published_permission: str | None = None
     # The scheduler (user None) may run it besides people.
     system_may: bool = False
-    # Only while the story is undecided: once approved or published, its lead's copy is
-    # what the desk signed off on.
+    # For a report that does not lead its story, and only while the story is undecided:
+    # once approved or published, its lead's copy is what the desk signed off on.
     undecided_story: bool = False
     # How a refusal names it: "cannot <verb> a story that is published".
     verb: str = ""
@@ -356,8 +356,11 @@ def check(user: Any, name: str, article: Article) -> Action:
     if action.story_level and not article.leads_its_story:
         assert article.cluster is not None  # only a report in a story leads none
         raise NotTheStoryLead(label, article.cluster.canonical_id)
-    if action.undecided_story and article.story_status not in Article.UNDECIDED:
-        raise InvalidTransition("change the lead report of", article.story_status)
+    if action.undecided_story:
+        if article.leads_its_story:
+            raise InvalidTransition("make the lead report of", "already led by it")
+        if article.story_status not in Article.UNDECIDED:
+            raise InvalidTransition("change the lead report of", article.story_status)
     return action
 
 

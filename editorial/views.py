@@ -57,6 +57,8 @@ ADVANCING = frozenset({"approve", "reject", "publish", "schedule", "merge"})
 # story, a merge removes one and adds a source to another, a new lead renames one, an undo
 # may do any of these. The queue loads its list again after them.
 RESHAPING = frozenset({"split", "merge", "canonical", "undo"})
+# What the queue's list is swapped into: the list itself, or the slot that holds it.
+LIST_TARGETS = frozenset({"queue-list", "queue-list-slot"})
 
 review_required = permission_required(actions.REVIEW, raise_exception=True)
 PANEL = ("source", "category", "enrichment", "pending_enrichment", "cluster")
@@ -277,11 +279,32 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     opened = None
     if open_pk is not None:
         opened = Article.objects.select_related(*PANEL).filter(pk=open_pk).first()
-    context = _queue_context(request, opened)
-    template = "editorial/queue.html"
-    if request.htmx and request.htmx.target == "queue-list":
-        template += "#queue-list"
-    return render(request, template, context)
+    if request.htmx and request.htmx.target in LIST_TARGETS:
+        # The list alone (the queue loads it again after a story action): no panel, and
+        # no one marked as reviewing a story they have not opened.
+        return render(
+            request, "editorial/queue.html#queue-list", _list_context(request)
+        )
+    return render(request, "editorial/queue.html", _queue_context(request, opened))
+
+
+def _list_context(request: HtmxHttpRequest) -> dict[str, Any]:
+    """The list: a page of the filtered stories, who else is reviewing each, and what the
+    pager and the bulk approval need."""
+    page = Paginator(_stories(request), PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    presence = _presence([a.pk for a in rows], request.user)
+    for row in rows:
+        row.reviewing = presence.get(row.pk, "")  # type: ignore[attr-defined]
+    return {
+        "page": page,
+        "rows": rows,
+        # Filters kept by the pager links.
+        "filter_query": _without(request, "page", "open"),
+        # Bulk approve where there is something to approve.
+        "bulk": actions.may(request.user, "approve")
+        and (_param(request, "status") or S.IN_REVIEW) in (S.IN_REVIEW, "all"),
+    }
 
 
 def _queue_context(
@@ -289,30 +312,21 @@ def _queue_context(
 ) -> dict[str, Any]:
     """The whole page: the filtered stories, the counts and the open story's panel (the
     first story's when none is asked for)."""
-    page = Paginator(_stories(request), PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = list(page.object_list)
+    context = _list_context(request)
+    rows = context["rows"]
     if opened is None and rows:
         opened = Article.objects.select_related(*PANEL).get(pk=rows[0].pk)
-    presence = _presence([a.pk for a in rows], request.user)
-    for row in rows:
-        row.reviewing = presence.get(row.pk, "")  # type: ignore[attr-defined]
-    if opened and opened.pk not in presence:
+    if opened and not any(row.pk == opened.pk and row.reviewing for row in rows):
         _mark_presence(opened, request.user)
     return {
-        "page": page,
-        "rows": rows,
+        **context,
         "counts": _counts(),
         "filters": request.GET,
         "categories": Category.objects.all(),
         "sources": Source.objects.only("name", "slug"),
         "statuses": STATUS_FILTERS,
         "status": _param(request, "status") or S.IN_REVIEW,
-        # Filters kept by the pager links.
-        "filter_query": _without(request, "page", "open"),
         "may_approve": actions.may(request.user, "approve"),
-        # Bulk approve where there is something to approve.
-        "bulk": actions.may(request.user, "approve")
-        and (_param(request, "status") or S.IN_REVIEW) in (S.IN_REVIEW, "all"),
         "opened": opened,
         **(_panel_context(opened, request, **panel) if opened else {}),
     }
@@ -413,6 +427,12 @@ def _answer(
         article = Article.objects.select_related(*PANEL).filter(pk=acted_on).first()
     if article is None:
         return HttpResponse(status=404)
+    lead_id = article.cluster.canonical_id if article.cluster else None
+    if action in RESHAPING and not error and lead_id not in (None, article.pk):
+        # The story's reports moved (an undone new lead, a report put back): the panel
+        # shows the story the list has a row for, its lead.
+        lead = Article.objects.select_related(*PANEL).filter(pk=lead_id).first()
+        article = lead or article
     panel = {
         "message": message,
         "error": error,

@@ -167,7 +167,7 @@ def story_choose_lead(
     _unchanged(stories, current)
     cluster = current.cluster
     if cluster is None or cluster.canonical_id == current.pk:
-        raise InvalidTransition("make the lead report", "already leading its story")
+        raise InvalidTransition("make the lead report of", "already led by it")
     # Locked: an approval of the current lead committing meanwhile must be seen here.
     lead = (
         Article.objects.select_for_update()

@@ -81,20 +81,38 @@
 
   // Load the list again as the editor has it filtered and paged (after a split, a merge, a
   // new lead or an undo, whose rows are not the ones on screen); the highlight stays on the
-  // story that is open (htmx:afterSettle below).
+  // story that is open and the ticks on the stories ticked (htmx:afterSettle below). The
+  // slot stays in the page, so a second reload asked for while one is in flight waits for
+  // it instead of being lost with the list it was sent from; it sends no form values (the
+  // list is a form: its CSRF token does not belong in a URL).
+  let ticked = new Set();
   function reloadList() {
-    const list = document.getElementById("queue-list");
-    if (!list || !window.htmx) return;
+    const slot = document.getElementById("queue-list-slot");
+    if (!slot || !window.htmx) return;
+    ticked = new Set(
+      Array.from(document.querySelectorAll('.queue-row input[name="ids"]:checked'), (box) =>
+        box.value.split(".")[0],
+      ),
+    );
     const url = window.location.pathname + window.location.search;
-    window.htmx.ajax("GET", url, { source: list, target: list, swap: "outerHTML" });
+    window.htmx.ajax("GET", url, { source: slot, target: slot, swap: "innerHTML" });
   }
 
-  // The highlighted row is the one of the story wanted, wherever the list put it.
+  // The highlighted row is the one of the story wanted, wherever the list put it, and in
+  // view.
   function keepSelection() {
     const all = rows();
     const index = all.findIndex((row) => row.dataset.pk === wanted);
     all.forEach((row, i) => row.classList.toggle("selected", i === index));
-    if (index >= 0) current = index;
+    if (index >= 0) {
+      current = index;
+      all[index].scrollIntoView({ block: "nearest" });
+    } else {
+      current = Math.min(current, Math.max(all.length - 1, 0));
+    }
+    document.querySelectorAll('.queue-row input[name="ids"]').forEach((box) => {
+      if (ticked.has(box.value.split(".")[0])) box.checked = true;
+    });
   }
 
   function flash(text) {
@@ -286,7 +304,7 @@
   });
 
   document.body.addEventListener("htmx:afterSettle", (event) => {
-    if (event.target.id === "queue-list") {
+    if (event.target.id === "queue-list-slot") {
       keepSelection();
       return;
     }

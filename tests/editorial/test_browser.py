@@ -909,3 +909,46 @@ def test_a_new_lead_and_a_split_show_in_the_list_without_reloading_the_page(
         lead.refresh_from_db()
         assert (report.status, lead.status) == (S.APPROVED, S.IN_REVIEW)
         assert desk.console_errors == []
+
+
+def test_list_reloads_keep_ticks_send_no_form_and_none_is_lost(desk: Desk) -> None:
+    """An attack on the list reload: it sent the list form's CSRF token in its URL, untick
+    the stories ticked for a bulk approval, and a second reload asked for while the first
+    was slow was lost with the list it was sent from (a split-out story got no row)."""
+    lead = factories.story(title="Helios buys Lumen", importance=9)
+    report = factories.reported(lead, title="Chip giant snaps up optics maker")
+    other = factories.story(title="Rail strike called off", importance=2)
+    page = desk.page_for(editor("ed"))
+    rows = page.locator(".queue-row")
+    reloads: list[str] = []
+
+    def slow_first_reload(route: Route) -> None:
+        if route.request.headers.get("hx-target") == "queue-list-slot":
+            reloads.append(route.request.url)
+            if len(reloads) == 1:
+                page.wait_for_timeout(1500)
+        route.continue_()
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?open={lead.pk}")
+        expect_panel(page, lead, version=1)
+        page.route(re.compile(r"/editorial/queue/(\?.*)?$"), slow_first_reload)
+        page.locator(f"#row-{other.pk} input[name=ids]").check()
+        page.locator(f"#row-{lead.pk} td").nth(4).click()  # back to the story
+        expect_panel(page, lead, version=1)
+
+        page.locator("#panel .reports li", has_text=report.title).get_by_role(
+            "button", name="Make lead"
+        ).click()
+        expect(page.locator("#panel")).to_have_attribute("data-pk", str(report.pk))
+        # The first reload is still on its way: split the old lead out meanwhile.
+        page.locator("#panel .reports li", has_text=lead.title).get_by_role(
+            "button", name="Split out"
+        ).click()
+        expect(rows).to_have_count(3)
+        expect(page.locator(f"#row-{lead.pk}")).to_contain_text(lead.title)
+        expect(page.locator(f"#row-{report.pk}")).to_have_class(re.compile("selected"))
+        expect(page.locator(f"#row-{other.pk} input[name=ids]")).to_be_checked()
+        assert len(reloads) == 2
+        assert not any("csrfmiddlewaretoken" in url or "ids=" in url for url in reloads)
+        assert desk.console_errors == []

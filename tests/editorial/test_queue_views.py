@@ -319,6 +319,27 @@ def test_an_open_story_shows_who_is_reviewing_it(client: Client) -> None:
     assert "being reviewed by alice" in html
 
 
+def test_loading_the_list_again_says_nobody_is_reviewing_what_they_did_not_open() -> (
+    None
+):
+    """An attack: the queue's list reload ran the whole page, which marked its editor as
+    reviewing the first story (and no longer the one they had open)."""
+    first, second = pending(2)
+    alice, bob = Client(), Client()
+    alice.force_login(editor("alice"))
+    bob.force_login(editor("bob"))
+    alice.get(reverse("editorial:story", args=[second.pk]), headers=HX)
+    listing = alice.get(
+        reverse("editorial:queue"), headers={**HX, "HX-Target": "queue-list-slot"}
+    ).content.decode()
+    assert listing.lstrip().startswith('<form id="queue-list"')
+    assert 'id="panel"' not in listing
+    html = bob.get(reverse("editorial:queue")).content.decode()
+    assert html.count("being reviewed by alice") == 1
+    row = html[html.index(f'id="row-{second.pk}"') :]
+    assert row[: row.index("</tr>")].count("being reviewed by alice") == 1
+
+
 def test_undo_reverts_the_last_decision(desk: Client) -> None:
     article = pending()[0]
     desk.post(

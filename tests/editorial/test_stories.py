@@ -225,3 +225,40 @@ def test_story_actions_tell_the_queue_to_load_its_list_again(client: Client) -> 
         headers=HX,
     )
     assert approve.status_code == 200 and event(approve)["reload"] is False
+
+
+def test_undoing_a_new_lead_shows_the_story_led_as_before(client: Client) -> None:
+    """The panel goes back to the story's row, its lead, not to the report the undo made
+    a report again (which has no row, so the keys had nothing highlighted)."""
+    lead = story(title="Helios buys Lumen")
+    report = reported(lead, title="Chip giant snaps up optics maker")
+    client.force_login(editor())
+    client.post(
+        reverse("editorial:lead", args=[report.pk]),
+        {"version": report.version},
+        headers=HX,
+    )
+    report.refresh_from_db()
+    undone = client.post(
+        reverse("editorial:undo", args=[report.pk]),
+        {"version": report.version, "show": report.pk},
+        headers=HX,
+    )
+    assert undone.status_code == 200
+    assert cluster_of(lead).canonical_id == lead.pk
+    assert undone["X-Story"] == str(lead.pk)
+    assert json.loads(undone["HX-Trigger"])["queue-changed"]["reload"] is True
+
+
+def test_a_reports_panel_offers_no_new_lead_for_the_report_already_leading() -> None:
+    lead = story(title="Helios buys Lumen")
+    report = reported(lead, title="Chip giant snaps up optics maker")
+    client = Client()
+    client.force_login(editor())
+    panel = client.get(
+        reverse("editorial:story", args=[report.pk]), headers=HX
+    ).content.decode()
+    assert "Helios buys Lumen" in panel
+    assert reverse("editorial:lead", args=[lead.pk]) not in panel
+    with pytest.raises(InvalidTransition, match="already led by it"):
+        services.story_choose_lead(article=lead, editor=editor("other"))
