@@ -128,8 +128,10 @@ class StorySerializer(serializers.ModelSerializer[Article]):
     corrections = serializers.SerializerMethodField()
     provenance = serializers.SerializerMethodField()
     reviewed = serializers.SerializerMethodField(
-        help_text="An editor read the copy before it was published; false for stories a "
-        "setup step published unread (the demo's first stories)."
+        help_text="Whether an editor has read the copy: true when an editor published it "
+        "or has changed it since; false when an automated step published it unread. It "
+        "can turn true later (a correction, a republication), never false again while "
+        "the story stays published."
     )
 
     class Meta:

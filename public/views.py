@@ -249,6 +249,8 @@ def provenance(article: Article) -> str:
     line above the summary, so readers know what a machine wrote."""
     proposal = article.enrichment
     if proposal is None:
+        if article.published_unreviewed:
+            return "Published without an editor's review."
         return "Written by our editors."
     if article.published_unreviewed:
         checked = "published without an editor's review"

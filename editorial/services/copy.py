@@ -234,6 +234,9 @@ def _write_copy(
         note = " · ".join(
             filter(None, [note, "scheduled publication cancelled: the copy changed"])
         )
+    if published and changed and editor is not None and current.published_unreviewed:
+        # An editor changed the live copy: they have read it, and readers are told so.
+        extra = {**(extra or {}), "published_unreviewed": False}
     group = uuid.uuid4()
     if published and silent:
         note = " · ".join(filter(None, [note, "silent correction"]))

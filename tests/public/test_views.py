@@ -222,6 +222,40 @@ def test_a_story_no_editor_read_does_not_claim_their_review(
     assert "without an editor's review" not in html
 
 
+def test_an_editor_correcting_an_unreviewed_story_has_reviewed_it(
+    client: Client,
+) -> None:
+    """A stranger's find: "published without an editor's review. Our editors rewrote
+    parts of it." said of a story a chief had just corrected."""
+    boss = chief("setup")
+    article = services.article_publish(
+        article=story(S.APPROVED), editor=boss, reviewed=False
+    )
+    services.article_edit(
+        article=article,
+        editor=boss,
+        version=article.version,
+        changes={"summary": "Harbour expansion approved by the port board."},
+        correction="Named who approved it.",
+    )
+    cache.clear()
+    html = unescape(client.get(article.get_absolute_url()).content.decode())
+    assert "reviewed by our editors. Our editors rewrote parts of it." in html
+    assert "without an editor's review" not in html
+
+
+def test_copy_no_machine_wrote_and_no_editor_reviewed_says_only_that(
+    client: Client,
+) -> None:
+    article = services.article_publish(
+        article=story(S.APPROVED), editor=chief("setup"), reviewed=False
+    )
+    Article.objects.filter(pk=article.pk).update(enrichment=None)
+    html = unescape(client.get(article.get_absolute_url()).content.decode())
+    assert "Published without an editor's review." in html
+    assert "Written by our editors." not in html
+
+
 def test_the_story_page_tells_search_engines_what_it_is(client: Client) -> None:
     article = published(
         summary="Helios agreed to buy Lumen </script><script>x()</script>"
