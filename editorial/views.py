@@ -9,6 +9,7 @@ work is done by ``editorial.services``, like the admin's.
 
 from __future__ import annotations
 
+import textwrap
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
@@ -286,6 +287,13 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
             request, "editorial/queue.html#queue-list", _list_context(request)
         )
     return render(request, "editorial/queue.html", _queue_context(request, opened))
+
+
+def _short(title: str) -> str:
+    """A headline in a message: cut at a word, with an ellipsis, past 60 characters (a
+    headline without spaces, as Chinese or Japanese ones are, at the 59th)."""
+    short = textwrap.shorten(title, 60, placeholder="…")
+    return short if short != "…" else title[:59] + "…"
 
 
 def _list_context(request: HtmxHttpRequest) -> dict[str, Any]:
@@ -737,7 +745,7 @@ def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         lambda: services.article_split(
             article=pk, editor=request.user, version=form.cleaned_data["version"]
         ),
-        done=f"“{report.title[:60]}” is now a story of its own.",
+        done=f"“{_short(report.title)}” is now a story of its own.",
         action="split",
         show=show if show != pk else None,
     )
@@ -791,7 +799,7 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             editor=request.user,
             version=form.cleaned_data["version"],
         ),
-        done=f"Merged into “{target.title[:60]}”.",
+        done=f"Merged into “{_short(target.title)}”.",
         action="merge",
         show=lead_of or target.pk,
     )

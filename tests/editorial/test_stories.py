@@ -262,3 +262,29 @@ def test_a_reports_panel_offers_no_new_lead_for_the_report_already_leading() -> 
     assert reverse("editorial:lead", args=[lead.pk]) not in panel
     with pytest.raises(InvalidTransition, match="already led by it"):
         services.story_choose_lead(article=lead, editor=editor("other"))
+
+
+@pytest.mark.parametrize(
+    ("title", "shown"),
+    [
+        (
+            "Why Helios wants Lumen Optics: light, not silicon, is AI's next bottleneck",
+            "Why Helios wants Lumen Optics: light, not silicon, is AI's…",
+        ),
+        ("Helios buys Lumen", "Helios buys Lumen"),
+        ("光" * 80, "光" * 59 + "…"),
+    ],
+)
+def test_a_split_names_the_story_with_its_headline_cut_at_a_word(
+    client: Client, title: str, shown: str
+) -> None:
+    lead = story(title="Helios buys Lumen")
+    report = reported(lead, title=title)
+    client.force_login(editor())
+    answer = client.post(
+        reverse("editorial:split", args=[report.pk]),
+        {"version": report.version},
+        headers=HX,
+    )
+    message = json.loads(answer["HX-Trigger"])["queue-changed"]["message"]
+    assert message == f"“{shown}” is now a story of its own."
