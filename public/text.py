@@ -21,13 +21,15 @@ CARD_STRETCH = 60
 # The end of a sentence: its stop (and a closing quote or bracket), then a space. "$2.7bn"
 # and "4.00%" have no space after their point, so they are never taken for one.
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*(?=\s)")
-# A stop that ends an abbreviation, not a sentence: "Blast furnace No. 4", "Mr. Lee", "U.S.".
+# A stop that ends an abbreviation, not a sentence: "Blast furnace No. 4", "Mr. Lee", "U.S.",
+# "Gov. Newsom", "3 p.m. Eastern", an initial ("Michael J. Fox").
 _ABBREVIATION = re.compile(
     r"(?:\b(?:No|Nos|Mr|Mrs|Ms|Dr|St|Mt|Inc|Corp|Co|Ltd|Jr|Sr|vs|approx|est|Jan|Feb|Mar|"
-    r"Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)|\b(?:[A-Z]\.)+[A-Z]?)\.$"
+    r"Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Gov|Sen|Rep|Gen|Lt|Col|Capt|Maj|Sgt|Adm|Prof"
+    r"|Rev|Hon|Fr)|\b(?:[A-Z]\.)+[A-Z]?|\b[ap]\.m|(?<![\w.])[A-Z])\.$"
 )
-# What a cut must not leave dangling before the ellipsis.
-_DANGLING = " \t\n,;:.-–—([{\"'“‘/&"
+# What a cut must not leave dangling before the ellipsis (nor an ellipsis of its own).
+_DANGLING = " \t\n,;:.…-–—([{\"'“‘/&"
 
 
 def excerpt(text: str, limit: int, *, stretch: int = 0) -> str:

@@ -499,6 +499,21 @@ def test_a_card_shows_a_lead_slightly_over_its_room_whole_else_cuts_at_a_clause(
     assert text.excerpt(
         "Helios, the chipmaker agreed to buy Lumen Photonics for cash", 40
     ) == ("Helios, the chipmaker agreed to buy…")
+    # An attack: the stretch took "J." or "p.m." for the end of the lead, and printed
+    # "…according to actor Michael J." as if it were whole.
+    opening = (
+        "The foundation said on Tuesday that it would put another fifty million dollars "
+        "into research on the disease, adding to the money it has already spent on "
+        "grants to labs, clinics and trials in many countries around the world, "
+    )
+    for tail in (
+        "according to actor Michael J. Fox, who started it in 2000 and still chairs it.",
+        "according to a statement at 3 p.m. Eastern time, which gave no other details.",
+        "according to its chair, Gov. Newsom, who spoke to reporters after the meeting.",
+    ):
+        card = reader.card_summary(opening + tail)
+        assert card.endswith("…") and len(card) <= text.CARD_CHARS, card
+    assert text.excerpt("We waited…, then " + "x" * 40, 20) == "We waited…"
     assert text.excerpt(lead, 120) == (
         "Helios Semiconductor said it had agreed to acquire Lumen Optics for $4.2 billion "
         "in cash…"
