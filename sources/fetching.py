@@ -61,6 +61,13 @@ class FeedTimeout(FetchError):
 class BlockedAddress(FetchError):
     kind = "blocked_address"
 
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(
+            f"refused to connect to {host}: it resolves to a private, loopback or "
+            f"link-local address ({address})"
+        )
+        self.host, self.address = host, address
+
 
 class InvalidFeedURL(FetchError):
     kind = "invalid_url"
@@ -183,10 +190,7 @@ def check_url(
     # the checked address would close that gap. Noted in docs/security.md.
     for *_, sockaddr in infos:
         if not _is_public(str(sockaddr[0])):
-            raise BlockedAddress(
-                f"refused to connect to {host}: it resolves to a private, loopback or "
-                f"link-local address ({sockaddr[0]})"
-            )
+            raise BlockedAddress(host, str(sockaddr[0]))
 
 
 def _client(deadline: float) -> httpx2.Client:

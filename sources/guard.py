@@ -87,10 +87,7 @@ class GuardedBackend(SyncBackend):
         if not self.allow_private:
             for address in addresses:
                 if not _is_public(str(address)):
-                    raise BlockedAddress(
-                        f"refused to connect to {host}: it resolves to a private, "
-                        f"loopback or link-local address ({address})"
-                    )
+                    raise BlockedAddress(host, str(address))
         last: OSError | None = None
         for family, kind, proto, _name, sockaddr in infos:
             sock = socket.socket(family, kind, proto)

@@ -133,9 +133,43 @@ def test_add_source_tells_the_operator_how_to_allow_a_feed_on_their_own_network(
     feeds: FeedServer, settings: Settings
 ) -> None:
     settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
-    with pytest.raises(CommandError, match="NEWSROOM_ALLOW_PRIVATE_FEEDS=1"):
+    with pytest.raises(CommandError, match="NEWSROOM_ALLOW_PRIVATE_FEEDS=1") as refused:
         run("add_source", feeds.add("/feed.xml", rss([story(1)])))
+    assert "never on a public server" in str(refused.value)
     assert not Source.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        # A cloud's metadata service: no advice that would open it.
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[fe80::1]/feed",
+    ],
+)
+def test_add_source_gives_no_advice_for_a_link_local_address(
+    url: str, settings: Settings
+) -> None:
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
+    with pytest.raises(CommandError, match="link-local") as refused:
+        run("add_source", url)
+    assert "NEWSROOM_ALLOW_PRIVATE_FEEDS" not in str(refused.value)
+
+
+def test_add_source_gives_no_advice_for_a_public_page_pointing_inside(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A public address that redirects or links to a private one: the refusal names the
+    inside host, which is not what the operator typed."""
+    from sources import fetching
+
+    def refuse(url: str, **_kwargs: object) -> None:
+        raise fetching.BlockedAddress("intranet.local", "10.0.0.5")
+
+    monkeypatch.setattr(fetching, "fetch_feed", refuse)
+    with pytest.raises(CommandError, match="10.0.0.5") as refused:
+        run("add_source", "https://news.example/feed")
+    assert "NEWSROOM_ALLOW_PRIVATE_FEEDS" not in str(refused.value)
 
 
 def test_fetch_feeds_sync_prints_a_closing_table(feeds: FeedServer) -> None:

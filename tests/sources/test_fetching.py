@@ -186,7 +186,7 @@ def test_every_redirect_hop_is_checked_against_the_address_policy(
     def refuse_second_hop(url: str) -> None:
         checked.append(url)
         if url.endswith("/new.xml"):
-            raise fetching.BlockedAddress("refused")
+            raise fetching.BlockedAddress("127.0.0.1", "127.0.0.1")
 
     monkeypatch.setattr(fetching, "check_url", refuse_second_hop)
     with pytest.raises(fetching.BlockedAddress):
