@@ -81,19 +81,15 @@
 
   // Load the list again as the editor has it filtered and paged (after a split, a merge, a
   // new lead or an undo, whose rows are not the ones on screen); the highlight stays on the
-  // story that is open and the ticks on the stories ticked (htmx:afterSettle below). The
-  // slot stays in the page, so a second reload asked for while one is in flight waits for
-  // it instead of being lost with the list it was sent from; it sends no form values (the
-  // list is a form: its CSRF token does not belong in a URL).
+  // story that is open and the ticks on the stories ticked when it arrives (htmx:beforeSwap
+  // and htmx:afterSettle below). The slot stays in the page, so a second reload asked for
+  // while one is in flight waits for it instead of being lost with the list it was sent
+  // from; it sends no form values (the list is a form: its CSRF token does not belong in a
+  // URL).
   let ticked = new Set();
   function reloadList() {
     const slot = document.getElementById("queue-list-slot");
     if (!slot || !window.htmx) return;
-    ticked = new Set(
-      Array.from(document.querySelectorAll('.queue-row input[name="ids"]:checked'), (box) =>
-        box.value.split(".")[0],
-      ),
-    );
     const url = window.location.pathname + window.location.search;
     window.htmx.ajax("GET", url, { source: slot, target: slot, swap: "innerHTML" });
   }
@@ -220,6 +216,14 @@
   // the one it was sent from (a report made the lead) is shown if nothing moved meanwhile.
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
+    if (target && target.id === "queue-list-slot") {
+      ticked = new Set(
+        Array.from(document.querySelectorAll('.queue-row input[name="ids"]:checked'), (box) =>
+          box.value.split(".")[0],
+        ),
+      );
+      return;
+    }
     if (!target || !target.closest("#panel-slot")) return;
     const config = event.detail.requestConfig || {};
     if (busy && config.verb !== "post") {
