@@ -276,16 +276,16 @@ def _panel_context(
 @review_required
 def queue(request: HtmxHttpRequest) -> HttpResponse:
     """Pending stories by AI importance, then recency; one story open beside the list."""
-    open_pk = _number(_param(request, "open"))
-    opened = None
-    if open_pk is not None:
-        opened = Article.objects.select_related(*PANEL).filter(pk=open_pk).first()
     if request.htmx and request.htmx.target in LIST_TARGETS:
         # The list alone (the queue loads it again after a story action): no panel, and
         # no one marked as reviewing a story they have not opened.
         return render(
             request, "editorial/queue.html#queue-list", _list_context(request)
         )
+    open_pk = _number(_param(request, "open"))
+    opened = None
+    if open_pk is not None:
+        opened = Article.objects.select_related(*PANEL).filter(pk=open_pk).first()
     return render(request, "editorial/queue.html", _queue_context(request, opened))
 
 

@@ -73,6 +73,18 @@ def test_the_queue_page_costs_the_same_few_queries_whatever_its_size(
         assert "1 ⚠" in html  # the row with a grounding warning is flagged
 
 
+@pytest.mark.parametrize("size", [5, 60])
+def test_the_list_reloaded_alone_costs_the_same_few_queries_whatever_its_size(
+    desk: Client, size: int, django_assert_max_num_queries: DjangoAssertNumQueries
+) -> None:
+    pending(size)
+    with django_assert_max_num_queries(6):
+        response = desk.get(
+            reverse("editorial:queue"), headers={**HX, "HX-Target": "queue-list-slot"}
+        )
+    assert response.content.decode().count('class="queue-row') == min(size, 50)
+
+
 def test_the_open_story_highlights_grounding_warnings(desk: Client) -> None:
     article = pending(2)[0]
     html = desk.get(reverse("editorial:queue") + f"?open={article.pk}").content.decode()
