@@ -15,8 +15,11 @@
    of words shared with one of the text's first three sentences of 8+ words, as a share of
    that sentence's words) and the median of that share, over entries with at least 200
    characters of text; the share of takeaways that end mid-sentence (no final . ! ?, or an
-   ellipsis); and how importance scores spread when each entry is scored one hour after it
-   was published (the corpus is years old, so scoring it "now" would only measure its age).
+   ellipsis); the share of stories with a takeaway that only pads (the headline again, the
+   source's name, "no further details", the summary again: ``quality.pads``) and of those
+   with fewer than three (texts too thin for three); and how importance scores spread when
+   each entry is scored one hour after it was published (the corpus is years old, so
+   scoring it "now" would only measure its age).
    Printed next to the figures of offline-1 (commit 2219b38), measured the same way.
    Also the share of the source's words that summary, analysis and takeaways together show
    (words in the three fields over words in the text), median and p95.
