@@ -33,6 +33,7 @@ from .sentences import (
     named_subjects,
     quoted_paragraphs,
     split_sentences,
+    sponsor_paragraphs,
 )
 from .tone import _Tone, _tone
 
@@ -114,7 +115,7 @@ class OfflineBackend:
             _Sentence(text=s, index=i, paragraph=p, tokens=_tokens(s))
             for i, (s, p) in enumerate(split_sentences(text))
         ]
-        quoted = quoted_paragraphs(sentences)
+        quoted = quoted_paragraphs(sentences) | sponsor_paragraphs(sentences)
         for sentence in sentences:
             sentence.usable = _is_usable(sentence) and sentence.paragraph not in quoted
         _score_sentences(sentences, title)

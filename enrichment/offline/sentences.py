@@ -87,7 +87,16 @@ _BOILERPLATE = re.compile(
     # buys a discount; not "developers can use code signing").
     r"|\b(?:use|enter) (?:the )?(?:promo |offer |discount |coupon )?code "
     r"(?:(?-i:[A-Z0-9]{2,}|[a-z]*\d\w*)\b|\w+ (?:for|at) (?:[$€£]\d|\d+%))"
-    r"|\bpromo code\b|% off your first\b",
+    r"|\bpromo code\b|% off? your first (?:order|purchase|box|month)\b"
+    r"|\bfree (?:\d+|seven|fourteen|thirty)[- ]day trial\b",
+    re.IGNORECASE,
+)
+# The line that opens a podcast's or a newsletter's sponsor reads ("Sponsored by:", "This
+# episode is brought to you by:", "Thanks to our sponsors:"): what follows is theirs.
+_SPONSOR_HEADER = re.compile(
+    r"^(?:(?:this (?:episode|show|week'?s? (?:episode|show)) (?:is|was) )?"
+    r"(?:sponsored|brought to you|supported|presented) by|(?:our |today'?s |this "
+    r"week'?s )?sponsors?|thanks to (?:our )?sponsors?)\b[^.!?]{0,60}:$",
     re.IGNORECASE,
 )
 # A line of show notes or a sponsor read: a bare web address ("Visit http://…", "YouTube:
@@ -300,6 +309,17 @@ def quoted_paragraphs(sentences: Sequence[_Sentence]) -> set[int]:
     return {p + 1 for p, text in last.items() if _QUOTING_LINE.search(text.rstrip())}
 
 
+def sponsor_paragraphs(sentences: Sequence[_Sentence]) -> set[int]:
+    """The paragraphs after a line that opens sponsor reads ("Sponsored by:"): show notes
+    end with them, and a brief quotes none ("Get a free 30-day trial.")."""
+    start = next(
+        (s.paragraph for s in sentences if _SPONSOR_HEADER.match(s.text.strip())), None
+    )
+    if start is None:
+        return set()
+    return {s.paragraph for s in sentences if s.paragraph > start}
+
+
 def _is_usable(sentence: _Sentence) -> bool:
     text = sentence.text
     if _BOILERPLATE.search(text) or _LINK_LINE.search(text):
@@ -445,16 +465,21 @@ def _summary(
     # Text made only of fragments (link lists, dialogue) still beats the headline.
     ranked = _ranked(sentences) or _ranked(sentences, usable_only=False)
     if len(text.strip()) < SHORT_TEXT_CHARS or not ranked:
-        # Too little text to extract from: the headline, then what text there is.
-        parts: list[str] = [_as_sentence(title)] if title else []
-        body = " ".join(s.text for s in sentences[:2])
+        # Too little text to extract from: what text there is, after the headline only
+        # when the text does not read as a sentence of its own (the page's title already
+        # says it: "234 - The Boy. This morning we found a boy ..." said it twice).
+        usable = [s for s in sentences[:3] if s.usable][:2]
+        whole = bool(usable) and ends_sentence(usable[0].text)
+        parts: list[str] = [_as_sentence(title)] if title and not whole else []
+        body = " ".join(s.text for s in usable or sentences[:2])
         if body and body.casefold() not in title.casefold():
             parts = [
                 p for p in parts if p.casefold().rstrip(".") not in body.casefold()
             ]
             parts.append(_clip(body, SUMMARY_MAX_CHARS))
-        summary = " ".join(parts) or "The feed entry has no headline and no text."
-        return summary, {s.index for s in sentences[:2]}
+        summary = " ".join(parts) or (_as_sentence(title) if title else "")
+        summary = summary or "The feed entry has no headline and no text."
+        return summary, {s.index for s in usable or sentences[:2]}
     # Quotes colour a story but rarely summarise it, and a line the feed cut short ends
     # mid-sentence: either is used only when there is nothing else.
     pool = [

@@ -1748,3 +1748,43 @@ def test_what_counts_as_a_padding_takeaway(takeaway: str, padding: bool) -> None
     )
     title = "Giant Bombcast 553: Hot Dogs and Helmut Kruger"
     assert pads(takeaway, title=title, summary=summary) is padding
+
+
+def test_show_notes_sponsor_reads_reach_neither_summary_nor_takeaways() -> None:
+    """A stranger's find: an episode's takeaways were its sponsors' offers."""
+    notes = (
+        "This week we talk about the new camera rumours and why the battery case matters "
+        "more than anyone expected.\n\n"
+        "Follow-up: the keyboard repair programme now covers the older models as well.\n\n"
+        "Casey tried the new noise-cancelling earbuds on a long flight to Denver.\n\n"
+        "Sponsored by:\n\n"
+        "Audible: With Audible you can listen to thousands of books anywhere you go.\n\n"
+        "Get a free 30-day trial.\n\n"
+        "Mack Weldon: The most comfortable underwear you will ever wear.\n\n"
+        "Get 20% off your first order."
+    )
+    result = enrich(make_article("311: Mutually Assured Destruction", notes))
+    shown = " ".join([result.summary, result.analysis, *result.key_takeaways])
+    for sponsor in ("Audible", "30-day trial", "Mack Weldon", "20% off"):
+        assert sponsor not in shown, (sponsor, shown)
+    assert "camera rumours" in result.summary
+
+
+@pytest.mark.parametrize(
+    ("text", "summary"),
+    [
+        # A whole sentence needs no headline before it (the page's title says it).
+        (
+            "Ryan and Jeff return from PAX East exhausted and looking forward to GDC.",
+            "Ryan and Jeff return from PAX East exhausted and looking forward to GDC.",
+        ),
+        # A fragment does.
+        ("Hitman 2! Mario!", "Giant Bombcast 553. Hitman 2! Mario!"),
+        ("", "Giant Bombcast 553."),
+    ],
+)
+def test_a_short_entry_is_summarised_by_its_text_and_its_headline_only_if_needed(
+    text: str, summary: str
+) -> None:
+    result = enrich(make_article("Giant Bombcast 553", text))
+    assert result.summary == summary
