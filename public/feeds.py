@@ -27,8 +27,8 @@ class LatestStories(Feed):
 
     title = "Newsroom: latest stories"
     description = (
-        "News from many sources, chosen by our editors: a short summary of each story "
-        "and a link to its original."
+        "News from many sources: a short summary of each story and a link to its "
+        "original."
     )
 
     def link(self) -> str:

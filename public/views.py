@@ -257,10 +257,11 @@ def provenance(article: Article) -> str:
     else:
         checked = "reviewed by our editors"
     if written_offline(proposal):
+        parts = ["Summary"]
+        parts += ["analysis"] if article.analysis else []
+        parts += ["takeaways"] if article.takeaways else []
         fields = (
-            "Summary, analysis and takeaways"
-            if article.analysis
-            else "Summary and takeaways"
+            f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else parts[0]
         )
         line = (
             f"{fields} generated offline by rules (without an AI service) from the "

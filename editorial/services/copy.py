@@ -32,6 +32,8 @@ from .base import S, begin, change, edit_conflict, read, write
 PROPOSED = Article.PROPOSED_FIELDS
 EDITORIAL = Article.EDITORIAL_FIELDS
 MAX_TAKEAWAYS = 5
+# The fields whose change by an editor means they read the copy.
+READ_WHEN_CHANGED = frozenset({"title", "summary", "analysis", "takeaways"})
 TAKEAWAY_CHARS = 500
 
 
@@ -234,8 +236,14 @@ def _write_copy(
         note = " · ".join(
             filter(None, [note, "scheduled publication cancelled: the copy changed"])
         )
-    if published and changed and editor is not None and current.published_unreviewed:
-        # An editor changed the live copy: they have read it, and readers are told so.
+    if (
+        published
+        and editor is not None
+        and current.published_unreviewed
+        and set(changed) & READ_WHEN_CHANGED
+    ):
+        # An editor rewrote the live copy: they have read it, and readers are told so (a
+        # new importance or category alone says nothing of the words).
         extra = {**(extra or {}), "published_unreviewed": False}
     group = uuid.uuid4()
     if published and silent:

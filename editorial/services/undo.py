@@ -23,7 +23,7 @@ from .. import actions
 from ..actions import Undo
 from ..exceptions import InvalidTransition, NotAllowed, UndoRefused
 from ..models import AuditEvent, Correction
-from .base import change, edit_conflict, locked
+from .base import S, change, edit_conflict, locked
 
 UNDO_SECONDS = 30
 # Keys of an event's changes that are not article columns.
@@ -178,6 +178,10 @@ def _undo_fields(current: Article, last: AuditEvent, editor: Any) -> None:
         and isinstance(values, list)
         and len(values) == 2
     }
+    if restored.get("published_unreviewed") and current.status == S.PUBLISHED:
+        # An editor read the copy when they changed it; undoing the change does not make
+        # the live story unread again.
+        del restored["published_unreviewed"]
     status = last.changes.get("status")
     change(
         "undo",

@@ -686,8 +686,11 @@ def test_a_cards_importance_says_what_it_is_to_a_screen_reader(client: Client) -
 def test_the_label_names_only_the_fields_the_page_shows(client: Client) -> None:
     """The offline copy leaves the analysis empty when the source budget is spent: the
     label must not promise one."""
-    with_analysis = published("Both", summary="A summary.", analysis="Some context.")
-    without = published("Short", summary="A summary.", analysis="")
+    takeaways = ["A takeaway."]
+    with_analysis = published(
+        "Both", summary="A summary.", analysis="Some context.", takeaways=takeaways
+    )
+    without = published("Short", summary="A summary.", analysis="", takeaways=takeaways)
     assert "Summary, analysis and takeaways generated offline" in page(
         client, with_analysis.get_absolute_url()
     )

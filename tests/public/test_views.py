@@ -244,6 +244,44 @@ def test_an_editor_correcting_an_unreviewed_story_has_reviewed_it(
     assert "without an editor's review" not in html
 
 
+def test_only_a_change_of_the_words_counts_as_reading_and_undo_keeps_it_read(
+    client: Client,
+) -> None:
+    """Two attacks: a new importance alone marked the copy read; undoing a rewrite made
+    the live story unread again (and partners were told reviewed: false)."""
+    boss = chief("setup")
+    article = services.article_publish(
+        article=story(S.APPROVED), editor=boss, reviewed=False
+    )
+    article = services.article_edit(
+        article=article,
+        editor=boss,
+        version=article.version,
+        changes={"importance": 9},
+        silent=True,
+    )
+    assert article.published_unreviewed is True
+    article = services.article_edit(
+        article=article,
+        editor=boss,
+        version=article.version,
+        changes={"summary": "Harbour expansion approved by the port board."},
+        correction="Named who approved it.",
+    )
+    assert article.published_unreviewed is False
+    services.article_undo(article=article.pk, editor=boss, version=article.version)
+    article.refresh_from_db()
+    assert article.summary != "Harbour expansion approved by the port board."
+    assert article.published_unreviewed is False
+
+
+def test_the_provenance_line_names_only_what_the_page_shows(client: Client) -> None:
+    article = published(takeaways=[], analysis="")
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "Summary generated offline" in html
+    assert "takeaways generated" not in html
+
+
 def test_copy_no_machine_wrote_and_no_editor_reviewed_says_only_that(
     client: Client,
 ) -> None:
