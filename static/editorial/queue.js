@@ -104,10 +104,14 @@
       current = index;
       all[index].scrollIntoView({ block: "nearest" });
     } else {
-      current = Math.min(current, Math.max(all.length - 1, 0));
+      // The open story has no row here (filtered out, on another page): the row after the
+      // one it had now holds its place, so `j` goes there and skips nothing.
+      current = Math.min(current, all.length) - 1;
     }
+    // A tick stands for the story at the version its row showed: a story changed since
+    // comes back unticked, so a bulk approval never approves copy the editor has not seen.
     document.querySelectorAll('.queue-row input[name="ids"]').forEach((box) => {
-      if (ticked.has(box.value.split(".")[0])) box.checked = true;
+      if (ticked.has(box.value)) box.checked = true;
     });
   }
 
@@ -218,8 +222,9 @@
     const target = event.detail.target;
     if (target && target.id === "queue-list-slot") {
       ticked = new Set(
-        Array.from(document.querySelectorAll('.queue-row input[name="ids"]:checked'), (box) =>
-          box.value.split(".")[0],
+        Array.from(
+          document.querySelectorAll('.queue-row input[name="ids"]:checked'),
+          (box) => box.value,
         ),
       );
       return;
@@ -352,6 +357,7 @@
     "click",
     (event) => {
       if (!dirty || !event.target.closest(".queue-row")) return;
+      if (event.target.closest('input[name="ids"]')) return; // a tick keeps the panel
       // eslint-disable-next-line no-alert
       if (window.confirm("Discard your unsaved changes to the copy?")) {
         dirty = false;
@@ -380,7 +386,9 @@
       return;
     }
     // A click anywhere in a row highlights it and opens its story (the headline link loads
-    // it itself), so the keys act on the story the editor sees highlighted.
+    // it itself), so the keys act on the story the editor sees highlighted; a tick for the
+    // bulk approval only ticks.
+    if (event.target.closest('input[name="ids"]')) return;
     const row = event.target.closest(".queue-row");
     if (row) select(rows().indexOf(row), !event.target.closest(".story-link"));
   });
