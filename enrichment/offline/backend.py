@@ -10,6 +10,7 @@ one concern that can be read and tested on its own.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -42,7 +43,9 @@ MAX_TEXT_CHARS = 40_000
 
 
 def _plain(text: str) -> str:
-    return " ".join(text.split()).rstrip(".!?…").casefold()
+    """``text`` as words alone: a headline said again with other quotes, apostrophes or
+    punctuation is the same headline."""
+    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 # --- The backend ------------------------------------------------------------------------------

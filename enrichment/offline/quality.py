@@ -82,10 +82,7 @@ def pads(takeaway: str, *, title: str, summary: str) -> bool:
     words = plain.rstrip(".!?").split()
     return bool(
         _PADDING.match(plain)
-        or (
-            title.strip()
-            and plain.rstrip(".!?") == " ".join(title.split()).rstrip(".!?")
-        )
+        or (bool(_words(title)) and _words(plain) == _words(title))
         or (len(words) >= 5 and " ".join(words) in " ".join(summary.split()))
     )
 

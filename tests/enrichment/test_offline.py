@@ -1735,6 +1735,7 @@ def test_an_object_it_leans_on_the_sentence_before(sentence: str, leans: bool) -
         ("Reported by Giant Bombcast.", True),
         ("The report gave no further details.", True),
         ("Giant Bombcast 553: Hot Dogs and Helmut Kruger.", True),  # the headline
+        ("“Giant Bombcast 553 — hot dogs and Helmut Kruger”", True),  # in other marks
         (
             "Hitman 2 and Super Mario Party are discussed at length.",
             True,
@@ -1788,3 +1789,19 @@ def test_a_short_entry_is_summarised_by_its_text_and_its_headline_only_if_needed
 ) -> None:
     result = enrich(make_article("Giant Bombcast 553", text))
     assert result.summary == summary
+
+
+def test_the_headline_in_other_quotes_or_punctuation_is_never_a_takeaway() -> None:
+    """An attack: a text sentence repeating the headline with a curly apostrophe or a
+    colon became a takeaway (only case and a final stop were ignored)."""
+    title = "Port board approves the harbour's $2bn expansion after a year"
+    text = (
+        "The port board approved the $2.1 billion expansion of the harbour on Monday "
+        "after a year of hearings.\n\n"
+        "Port board approves the harbour’s $2bn expansion: after a year.\n\n"
+        "The plan adds two berths and a rail link to the container terminal."
+    )
+    result = enrich(make_article(title, text))
+    assert result.key_takeaways == [
+        "The plan adds two berths and a rail link to the container terminal."
+    ]
