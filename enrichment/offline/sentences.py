@@ -526,6 +526,10 @@ def _summary(
     # Each sentence stands as the article wrote it: two are never joined into one, since
     # "It" or "The company" in the second may not be the first one's subject.
     parts = [brief for _, brief in chosen]
+    if len(parts) == 1 and len(parts[0]) > SUMMARY_MAX_CHARS:
+        # One endless sentence (a transcript without stops, a hostile feed): a summary
+        # is not 40,000 characters; its opening, marked as cut.
+        parts = [_clip(parts[0], SUMMARY_MAX_CHARS)]
     # Unpunctuated lines (show notes, headings) would read as one run-on sentence.
     if len(parts) > 1:
         parts = [p if ends_sentence(p) or p[-1:] in ".…" else f"{p}." for p in parts]

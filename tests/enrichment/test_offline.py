@@ -1805,3 +1805,15 @@ def test_the_headline_in_other_quotes_or_punctuation_is_never_a_takeaway() -> No
     assert result.key_takeaways == [
         "The plan adds two berths and a rail link to the container terminal."
     ]
+
+
+def test_an_endless_sentence_gives_a_summary_of_a_few_lines_marked_as_cut() -> None:
+    """An attack: a 70,000-character sentence became a 40,000-character summary, ending
+    mid-word."""
+    text = "The council said " + ", ".join(
+        f"item {i} was approved" for i in range(3000)
+    )
+    result = enrich(make_article("Council approves budget", text + "."))
+    assert len(result.summary) <= 651
+    assert result.summary.startswith("The council said item 0 was approved")
+    assert result.summary.endswith("…")
