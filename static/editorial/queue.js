@@ -31,12 +31,20 @@
     else pending.push({ pk: wanted, fn });
   }
 
+  // Undo acts on the editor's last action, not on the highlighted story: a `u` waiting for
+  // an answer is not dropped when the editor moves on (`u` then `j` undid nothing); it
+  // presses the Undo of the next panel, which names that last action.
+  function actOnLast(fn) {
+    if (!pending.length && ready()) fn();
+    else pending.push({ pk: null, fn });
+  }
+
   // One key at a time: an action that posts makes the page busy until its answer is in. A
   // key pressed for a story that is no longer the highlighted one is dropped, not moved.
   function flush() {
     let dropped = 0;
     while (pending.length) {
-      if (pending[0].pk !== wanted) {
+      if (pending[0].pk !== null && pending[0].pk !== wanted) {
         pending.shift();
         dropped += 1;
       } else if (ready()) {
@@ -204,7 +212,7 @@
     }
     else if (key === "r") act(() => focus("reject-reason"));
     else if (key === "e") act(() => focus("copy-summary"));
-    else if (key === "u") act(() => press('#panel button[data-key="u"]'));
+    else if (key === "u") actOnLast(() => press('#panel button[data-key="u"]'));
     else if (key === "m") act(() => press('#panel [data-key="m"]'));
     else if (key === "?") document.getElementById("help").hidden = false;
     else if (/^[0-9]$/.test(key)) {

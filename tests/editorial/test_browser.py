@@ -998,3 +998,35 @@ def test_the_queue_fits_a_phone_screen(desk: Desk) -> None:
         assert width <= 390, width
         desk.screenshot()  # kept as a test artifact: the queue at phone width
         assert desk.console_errors == []
+
+
+def test_u_then_j_while_a_split_is_posted_still_undoes_the_split(desk: Desk) -> None:
+    """A stranger's find: `u` pressed while the split was posted, then `j`, was dropped as
+    "a key pressed for the story before"; undo names the editor's last action, not the
+    highlighted story, so it waits for the next panel and undoes the split."""
+    lead = factories.story(title="Helios buys Lumen", importance=9)
+    report = factories.reported(lead, title="Chip giant snaps up optics maker")
+    factories.story(title="Rail strike called off", importance=2)
+    page = desk.page_for(editor("ed"))
+
+    def slow_split(route: Route) -> None:
+        page.wait_for_timeout(800)
+        route.continue_()
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?open={lead.pk}")
+        expect_panel(page, lead, version=1)
+        page.route(f"**/queue/{report.pk}/split/", slow_split)
+        page.locator("#panel .reports li", has_text=report.title).get_by_role(
+            "button", name="Split out"
+        ).click()
+        # Move to the other story, whichever side of the open one it is.
+        rows = page.locator(".queue-row")
+        last = rows.nth(rows.count() - 1).get_attribute("data-pk") == str(lead.pk)
+        page.keyboard.press("u")
+        page.keyboard.press("k" if last else "j")
+        expect(page.locator("#flash")).to_have_text("Undone.")
+        report.refresh_from_db()
+        assert report.cluster_id == lead.cluster_id
+        assert [e[:2] for e in history(report)] == [("ed", "split"), ("ed", "undo")]
+        assert desk.console_errors == []
