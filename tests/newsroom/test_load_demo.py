@@ -61,9 +61,16 @@ def test_the_demo_publishes_its_most_important_stories_and_leaves_the_rest_for_r
     published = Article.objects.visible()
     assert published.count() == DEMO_PUBLISHED
     assert Article.objects.leading().awaiting_review().exists()
-    assert AuditEvent.objects.filter(
-        action="publish", actor__username="editor"
-    ).count() == (DEMO_PUBLISHED)
+    published_by_setup = AuditEvent.objects.filter(action="publish", actor=None)
+    assert published_by_setup.count() == DEMO_PUBLISHED
+    assert not AuditEvent.objects.filter(action="publish").exclude(actor=None).exists()
+    assert set(published.values_list("published_by__username", flat=True)) == {"editor"}
+    # The demo editor did not publish them, and is not offered to undo it.
+    from django.contrib.auth import get_user_model
+
+    from editorial.services import last_undoable
+
+    assert last_undoable(get_user_model().objects.get(username="editor")) is None
     front = Client().get(reverse("public:front")).content.decode()
     assert front.count('class="card"') == DEMO_PUBLISHED
     # Nobody read them: the setup published them, and their pages do not say otherwise.
