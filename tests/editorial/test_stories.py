@@ -288,3 +288,25 @@ def test_a_split_names_the_story_with_its_headline_cut_at_a_word(
     )
     message = json.loads(answer["HX-Trigger"])["queue-changed"]["message"]
     assert message == f"“{shown}” is now a story of its own."
+
+
+def test_a_held_proposal_with_no_takeaways_says_so_beside_ours(client: Client) -> None:
+    """An attack: the offline rules may now propose no takeaways for a thin text; the
+    comparison showed an empty cell, and "Take all" emptied the takeaways unseen."""
+    from .factories import proposal
+
+    article, user = story(title="Helios buys Lumen"), editor()
+    services.article_edit(
+        article=article,
+        editor=user,
+        version=1,
+        changes={"takeaways": ["Our takeaway."], "summary": "Ours."},
+    )
+    newer = proposal(article, summary="Newer.", takeaways=[])
+    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
+    client.force_login(user)
+    panel = client.get(
+        reverse("editorial:story", args=[article.pk]), headers=HX
+    ).content.decode()
+    assert "Our takeaway." in panel
+    assert "<em>none proposed</em>" in panel
