@@ -118,9 +118,12 @@
     }
     // A tick stands for the story at the version its row showed: a story changed since
     // comes back unticked, so a bulk approval never approves copy the editor has not seen.
-    document.querySelectorAll('.queue-row input[name="ids"]').forEach((box) => {
+    const boxes = Array.from(document.querySelectorAll('.queue-row input[name="ids"]'));
+    boxes.forEach((box) => {
       if (ticked.has(box.value)) box.checked = true;
     });
+    const selectAll = document.querySelector("[data-select-all]");
+    if (selectAll) selectAll.checked = boxes.length > 0 && boxes.every((box) => box.checked);
   }
 
   function flash(text) {
