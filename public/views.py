@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category, Company
@@ -260,9 +261,7 @@ def provenance(article: Article) -> str:
         parts = ["Summary"]
         parts += ["analysis"] if article.analysis else []
         parts += ["takeaways"] if article.takeaways else []
-        fields = (
-            f"{', '.join(parts[:-1])} and {parts[-1]}" if len(parts) > 1 else parts[0]
-        )
+        fields = get_text_list(parts, "and")
         line = (
             f"{fields} generated offline by rules (without an AI service) from the "
             f"source's own sentences and figures, {checked}."

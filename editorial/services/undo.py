@@ -23,11 +23,14 @@ from .. import actions
 from ..actions import Undo
 from ..exceptions import InvalidTransition, NotAllowed, UndoRefused
 from ..models import AuditEvent, Correction
-from .base import S, change, edit_conflict, locked
+from .base import change, edit_conflict, locked
 
 UNDO_SECONDS = 30
 # Keys of an event's changes that are not article columns.
 NOT_COLUMNS = frozenset({"version", "feed_revisions", "undid", "undid_action"})
+# Columns an undo never puts back: once an editor has read the copy it stays read (every
+# publication writes the flag afresh, so a story taken off the site loses nothing).
+ONE_WAY = frozenset({"published_unreviewed"})
 
 
 def last_undoable(user: Any) -> AuditEvent | None:
@@ -173,15 +176,11 @@ def _undo_fields(current: Article, last: AuditEvent, editor: Any) -> None:
     restored = {
         name: values[0]
         for name, values in last.changes.items()
-        if name not in NOT_COLUMNS
+        if name not in NOT_COLUMNS | ONE_WAY
         and name != "status"
         and isinstance(values, list)
         and len(values) == 2
     }
-    if restored.get("published_unreviewed") and current.status == S.PUBLISHED:
-        # An editor read the copy when they changed it; undoing the change does not make
-        # the live story unread again.
-        del restored["published_unreviewed"]
     status = last.changes.get("status")
     change(
         "undo",
