@@ -10,7 +10,6 @@ one concern that can be read and tested on its own.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import UTC, datetime
 
@@ -32,6 +31,7 @@ from .sentences import (
     briefs,
     budgeted_takeaways,
     named_subjects,
+    plain_words,
     quoted_paragraphs,
     split_sentences,
     sponsor_paragraphs,
@@ -40,12 +40,6 @@ from .tone import _Tone, _tone
 
 # Texts beyond this are podcast transcripts or whole newsletters; the lead is what counts.
 MAX_TEXT_CHARS = 40_000
-
-
-def _plain(text: str) -> str:
-    """``text`` as words alone: a headline said again with other quotes, apostrophes or
-    punctuation is the same headline."""
-    return " ".join(re.findall(r"\w+", text.casefold()))
 
 
 # --- The backend ------------------------------------------------------------------------------
@@ -132,7 +126,7 @@ class OfflineBackend:
         candidates = {
             index: brief
             for index, brief in briefs(sentences, companies=named).items()
-            if _plain(brief) != _plain(title)
+            if plain_words(brief) != plain_words(title)
         }
         summary, used, picked, budget = self._copy(
             sentences, candidates, title=title, text=text, companies=named

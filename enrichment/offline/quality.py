@@ -22,19 +22,14 @@ import re
 from difflib import SequenceMatcher
 
 from .reading import without_reading
-from .sentences import split_sentences
+from .sentences import plain_words, split_sentences
 
 COPY_THRESHOLD = 0.8
 LEAD_SENTENCES = 3
 LEAD_MIN_WORDS = 8
 
-_WORD = re.compile(r"\w+")
 _CLOSERS = "\"'”’)]」』»"
 _WHOLE_SENTENCE_END = frozenset(".!?。！？।۔؟")
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.casefold())
 
 
 def lead_sentences(text: str) -> list[list[str]]:
@@ -42,7 +37,7 @@ def lead_sentences(text: str) -> list[list[str]]:
     ``LEAD_MIN_WORDS`` words."""
     lead: list[list[str]] = []
     for sentence, _ in split_sentences(text):
-        words = _words(sentence)
+        words = plain_words(sentence)
         if len(words) >= LEAD_MIN_WORDS:
             lead.append(words)
             if len(lead) == LEAD_SENTENCES:
@@ -53,7 +48,7 @@ def lead_sentences(text: str) -> list[list[str]]:
 def lead_copy_share(summary: str, text: str) -> float:
     """The largest share of a lead sentence's words that ``summary`` repeats as one unbroken
     run of words (0.0 when the text has no lead sentence long enough to measure)."""
-    summary_words = _words(summary)
+    summary_words = plain_words(summary)
     best = 0.0
     for sentence in lead_sentences(text):
         matcher = SequenceMatcher(None, sentence, summary_words, autojunk=False)
@@ -82,7 +77,7 @@ def pads(takeaway: str, *, title: str, summary: str) -> bool:
     words = plain.rstrip(".!?").split()
     return bool(
         _PADDING.match(plain)
-        or (bool(_words(title)) and _words(plain) == _words(title))
+        or (bool(plain_words(title)) and plain_words(plain) == plain_words(title))
         or (len(words) >= 5 and " ".join(words) in " ".join(summary.split()))
     )
 

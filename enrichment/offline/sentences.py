@@ -202,6 +202,13 @@ class _Sentence:
     usable: bool = True
 
 
+def plain_words(text: str) -> list[str]:
+    """``text``'s words, case folded, without quotes or punctuation: what two texts share
+    when they say the same words ("Harbour’s expansion: approved." and "Harbour's
+    expansion approved")."""
+    return _WORD.findall(text.casefold())
+
+
 def _tokens(text: str) -> list[str]:
     return _WORD.findall(_NEGATION_REWRITE.sub(" not", text.lower()))
 
