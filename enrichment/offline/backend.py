@@ -20,7 +20,7 @@ from .budget import ANALYSIS_SENTENCES, SUMMARY_SENTENCES, TAKEAWAYS, Budget
 from .categories import _category
 from .companies import _companies
 from .importance import _JOB_CUTS, FIGURE_CHARS, _importance
-from .reading import company_sentiments, market_moves, write_reading
+from .reading import company_sentiments, market_moves, subject_move, write_reading
 from .sentences import (
     _is_usable,
     _score_sentences,
@@ -189,6 +189,12 @@ class OfflineBackend:
         analysis = "\n\n".join(
             part for part in (reading, write_analysis(plan, candidates)) if part
         )
+        # A story whose words lean neither way but whose subject's shares moved is read by
+        # the move ("Tamsin Payments jumps 25% in trading debut"); the reading above still
+        # sets the move against the words, so it never calls the move its own confirmation.
+        moved = subject_move(moves, companies, title)
+        if sentiment == "neutral" and moved is not None:
+            sentiment = "bullish" if moved.up else "bearish"
 
         body_counts: Counter[str] = Counter()
         for sentence in sentences:

@@ -158,6 +158,20 @@ def company_sentiments(
     return updated
 
 
+def subject_move(
+    moves: Sequence[Move], companies: Sequence[CompanyMention], title: str
+) -> Move | None:
+    """The first move the article reports when it is the shares of the company the story is
+    about (the first named, and in the headline): "Tamsin Payments jumps 25% in trading
+    debut" is good news for Tamsin whatever words surround it; None otherwise."""
+    if not moves or not companies:
+        return None
+    subject = companies[0]
+    if subject.name.split()[0] not in title:
+        return None
+    return moves[0] if _owner(moves[0].company, [subject]) else None
+
+
 # Events whose name does not say which way they went: "a Phase 3 trial" is a success for
 # one company and a failure for another, "a guidance change" is up or down.
 _UNTELLING_THEMES = frozenset(

@@ -291,3 +291,48 @@ def test_a_rivals_move_is_not_set_against_the_storys_tone() -> None:
 
     assert "went the other way" not in reading
     assert reading.endswith("Market reaction: Lumen Optics shares rose 4%.")
+
+
+# A listing, a financing or an order is told in words that lean neither way; the subject's
+# own shares say how the news landed.
+DEBUT = (
+    "Shares of Aster Motors rose 25% in their first day of trading on Tuesday, giving the "
+    "carmaker a market value of about $10.9 billion. Aster sold 46 million shares at $24 "
+    "each on Monday evening. The stock opened at $31.50."
+)
+ORDER = (
+    "Helios Semiconductor placed an order with Aster Motors for 40 delivery vans worth "
+    "$5.6 million on Thursday. Aster shares gained 4.4% on the news. Deliveries will run "
+    "from 2027 to 2029."
+)
+
+
+@pytest.mark.parametrize(
+    ("direction", "sentiment"), [("rose", "bullish"), ("fell", "bearish")]
+)
+def test_a_story_that_leans_neither_way_takes_its_subjects_share_move(
+    direction: str, sentiment: str
+) -> None:
+    moved = enrich(
+        "Aster Motors debuts on the exchange", DEBUT.replace("rose", direction, 1)
+    )
+    assert moved.sentiment == sentiment
+    # The move sets the badge; it is not then welcomed as its own confirmation.
+    assert "welcomed" not in moved.analysis
+    assert "took it badly" not in moved.analysis
+
+
+def test_a_share_move_of_a_company_the_story_is_not_about_leaves_it_neutral() -> None:
+    # Helios placed the order; Aster's shares moved. The story is Helios's.
+    result = enrich("Helios Semiconductor orders 40 vans", ORDER)
+    assert result.sentiment == "neutral"
+    aster = next(c for c in result.companies if c.name == "Aster Motors")
+    assert aster.sentiment == "bullish"
+
+
+def test_words_that_lean_outweigh_the_subjects_share_move() -> None:
+    # Job cuts are bearish even though the shares rose; the reading says they went the
+    # other way.
+    result = enrich("Aster Motors to cut 3,500 jobs and close Ohio plant", JOB_CUTS)
+    assert result.sentiment == "bearish"
+    assert "The shares went the other way: Aster shares rose 3.2%." in result.analysis
