@@ -51,6 +51,18 @@ class UndoRefused(InvalidTransition):
         self.action, self.state, self.allowed = "undo", reason, frozenset()
 
 
+class StoryGone(ActionRefused):
+    """The story was deleted (a takedown) before the action reached it: nothing was done.
+    The message says who deleted it and when, where the history knows."""
+
+    status = 410
+
+    def __init__(self, pk: int, message: str, *, recorded: bool = True) -> None:
+        super().__init__(message)
+        self.pk = pk
+        self.recorded = recorded  # whether its history records the deletion
+
+
 class EditConflict(ActionRefused):
     """Another editor changed the story since this action's version was loaded.
 

@@ -9,10 +9,10 @@ work is done by ``editorial.services``, like the admin's.
 
 from __future__ import annotations
 
-import textwrap
 import uuid
 from collections.abc import Callable
 from datetime import timedelta
+from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -22,8 +22,8 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, F, QuerySet
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -62,6 +62,22 @@ RESHAPING = frozenset({"split", "merge", "canonical", "undo"})
 LIST_TARGETS = frozenset({"queue-list", "queue-list-slot"})
 
 review_required = permission_required(actions.REVIEW, raise_exception=True)
+
+
+def on_a_story(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A desk view for story ``pk``: a story deleted since the editor loaded it (a chief's
+    takedown) is answered with who deleted it and when (``_gone``), not a bare 404. A
+    deletion after this check is caught where the story is locked (``services.gone``)."""
+
+    @wraps(view)
+    def checked(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+        if not Article.objects.filter(pk=pk).exists():
+            return _gone(request, pk)
+        return view(request, pk)
+
+    return checked
+
+
 PANEL = ("source", "category", "enrichment", "pending_enrichment", "cluster")
 STATUS_FILTERS = [
     ("in_review", "In review"),
@@ -289,13 +305,6 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     return render(request, "editorial/queue.html", _queue_context(request, opened))
 
 
-def _short(title: str) -> str:
-    """A headline in a message: cut at a word, with an ellipsis, past 60 characters (a
-    headline without spaces, as Chinese or Japanese ones are, at the 59th)."""
-    short = textwrap.shorten(title, 60, placeholder="…")
-    return short if short != "…" else title[:59] + "…"
-
-
 def _list_context(request: HtmxHttpRequest) -> dict[str, Any]:
     """The list: a page of the filtered stories, who else is reviewing each, and what the
     pager and the bulk approval need."""
@@ -323,7 +332,7 @@ def _queue_context(
     context = _list_context(request)
     rows = context["rows"]
     if opened is None and rows:
-        opened = Article.objects.select_related(*PANEL).get(pk=rows[0].pk)
+        opened = Article.objects.select_related(*PANEL).filter(pk=rows[0].pk).first()
     if opened and not any(row.pk == opened.pk and row.reviewing for row in rows):
         _mark_presence(opened, request.user)
     return {
@@ -347,7 +356,9 @@ def story(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """The story panel (htmx) or the queue page with the story open."""
     if not request.htmx:
         return redirect(f"{reverse('editorial:queue')}?open={pk}")
-    article = get_object_or_404(Article.objects.select_related(*PANEL), pk=pk)
+    article = Article.objects.select_related(*PANEL).filter(pk=pk).first()
+    if article is None:
+        return _gone(request, pk)
     _mark_presence(article, request.user)
     response = render(
         request, "editorial/queue.html#panel", _panel_context(article, request)
@@ -362,7 +373,9 @@ def story(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 def merge_picker(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Candidate stories to merge this one into: related stories first, then those whose
     headline matches ``q``; one row each (title, sources, time)."""
-    article = get_object_or_404(Article.objects.select_related("cluster"), pk=pk)
+    article = Article.objects.select_related("cluster").filter(pk=pk).first()
+    if article is None:
+        return _gone(request, pk)
     recent = Article.objects.leading().exclude(status=S.ARCHIVED)
     if article.cluster_id:
         recent = recent.exclude(cluster_id=article.cluster_id)
@@ -434,7 +447,7 @@ def _answer(
     if article is None and acted_on is not None:
         article = Article.objects.select_related(*PANEL).filter(pk=acted_on).first()
     if article is None:
-        return HttpResponse(status=404)
+        return _gone(request, article_pk, error)
     lead_id = article.cluster.canonical_id if article.cluster else None
     if action in RESHAPING and not error and lead_id not in (None, article.pk):
         # The story's reports moved (an undone new lead, a report put back): the panel
@@ -472,6 +485,32 @@ def _answer(
             "advance": bool(action in ADVANCING and not error),
             "reload": bool(action in RESHAPING and not error),
         },
+    )
+    return response
+
+
+def _gone(request: HtmxHttpRequest, pk: int, message: str = "") -> HttpResponse:
+    """The answer for a story deleted since the editor loaded it: htmx, a panel that says
+    who deleted it and when (410, which the queue swaps in) and the list loaded again
+    without its row; without JavaScript, the queue with that message. A story whose
+    deletion nobody recorded (an id that never was one) is a plain 404."""
+    if not message:
+        refusal = services.gone(pk)
+        if not refusal.recorded:
+            raise Http404("No such story.")
+        message = str(refusal)
+    if not request.htmx:
+        messages.warning(request, message)
+        kept = _posted_filters(request) or QueryDict()
+        return redirect(f"{reverse('editorial:queue')}?{kept.urlencode()}")
+    response = render(
+        request, "editorial/queue.html#panel", {"gone": message}, status=410
+    )
+    response["X-Story"] = str(pk)
+    trigger_client_event(
+        response,
+        "queue-changed",
+        {"article": pk, "counts": _counts(), "message": message, "reload": True},
     )
     return response
 
@@ -551,10 +590,10 @@ def _invalid(
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """approve / reject / publish / submit / unpublish / archive / rerun, dispatched on the
     ``decision`` field, on the version in the form."""
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     decision = request.POST.get("decision", "")
     form: Any = (RejectForm if decision == "reject" else VersionedForm)(request.POST)
     if not form.is_valid():
@@ -614,8 +653,8 @@ def decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def schedule(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     form = ScheduleForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -637,9 +676,9 @@ def schedule(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Save the editorial copy (or just the importance) on the version it was made on."""
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     form = CopyForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form, draft=True)
@@ -664,9 +703,9 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def take(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Take one field, or all, from the AI's newer proposal into the copy."""
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     form = TakeForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -690,8 +729,8 @@ def take(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     form = VersionedForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -709,10 +748,10 @@ def dismiss(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Undo the editor's last action on this article; the panel shows ``show`` (the story
     the editor was looking at) when given."""
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     form = VersionedForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -734,7 +773,9 @@ def undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @review_required
 def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Split report ``pk`` out of its story; the panel stays on the story (``show``)."""
-    report = get_object_or_404(Article.objects.select_related("cluster"), pk=pk)
+    report = Article.objects.select_related("cluster").filter(pk=pk).first()
+    if report is None:
+        return _gone(request, pk)
     form = VersionedForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -745,7 +786,7 @@ def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         lambda: services.article_split(
             article=pk, editor=request.user, version=form.cleaned_data["version"]
         ),
-        done=f"“{_short(report.title)}” is now a story of its own.",
+        done=f"“{services.short_title(report.title)}” is now a story of its own.",
         action="split",
         show=show if show != pk else None,
     )
@@ -754,9 +795,9 @@ def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def lead(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Make report ``pk`` the one that leads its story."""
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     form = VersionedForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
@@ -774,15 +815,19 @@ def lead(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Merge this story into the one picked in the merge picker."""
-    get_object_or_404(Article.objects.only("pk"), pk=pk)
     form = MergeForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
     target = Article.objects.filter(pk=form.cleaned_data["target"]).first()
     if target is None:
-        return _answer(request, pk, error="Pick a story to merge into.", status=422)
+        picked = services.gone(
+            form.cleaned_data["target"], unnamed="The story picked to merge into"
+        )
+        error = f"{picked} Pick another story to merge into."
+        return _answer(request, pk, error=error, errors={"target": [error]}, status=422)
     lead_of = (
         StoryCluster.objects.filter(pk=target.cluster_id)
         .values_list("canonical_id", flat=True)
@@ -799,7 +844,7 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             editor=request.user,
             version=form.cleaned_data["version"],
         ),
-        done=f"Merged into “{_short(target.title)}”.",
+        done=f"Merged into “{services.short_title(target.title)}”.",
         action="merge",
         show=lead_of or target.pk,
     )
@@ -836,7 +881,7 @@ def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
                 article=pk, editor=request.user, version=version, group=group
             )
             approved += 1
-        except (ActionRefused, Article.DoesNotExist) as exc:
+        except ActionRefused as exc:
             problems.append(str(exc))
     message = f"Approved {approved} stories." + (
         f" {len(problems)} could not be approved: {problems[0]}" if problems else ""

@@ -7,7 +7,7 @@ publication), ``copy`` (edits, AI proposals, feed updates), ``stories`` (merge, 
 report), ``undo``.
 """
 
-from .base import edit_conflict
+from .base import edit_conflict, gone, short_title
 from .copy import (
     FieldDifference,
     article_edit,
@@ -52,11 +52,13 @@ __all__ = [
     "articles_updated_by_feed",
     "edit_check",
     "edit_conflict",
+    "gone",
     "proposal_differences",
     "proposal_dismiss",
     "proposal_receive",
     "proposal_take",
     "publish_due",
+    "short_title",
     "story_choose_lead",
     "story_merge",
     "last_undoable",

@@ -3,21 +3,23 @@ the values of the copy as the history records them, and the audit row."""
 
 from __future__ import annotations
 
+import textwrap
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article
 from stories.models import StoryCluster
 
 from .. import actions
-from ..exceptions import EditConflict, NotAllowed
+from ..exceptions import EditConflict, NotAllowed, StoryGone
 from ..models import AuditEvent
 from ..signals import story_changed, story_changing
 
@@ -39,10 +41,39 @@ def locked(article: Article | int) -> Article:
     so a decision queued behind "make this report the lead" took the old lead for the
     lead."""
     pk = article if isinstance(article, int) else article.pk
-    current = Article.objects.select_for_update(of=("self",)).get(pk=pk)
+    current = Article.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+    if current is None:  # deleted since the editor loaded it
+        raise gone(pk)
     if current.cluster_id is not None:
         current.cluster = StoryCluster.objects.filter(pk=current.cluster_id).first()
     return current
+
+
+def short_title(title: str) -> str:
+    """A headline in a message: cut at a word, with an ellipsis, past 60 characters (a
+    headline without spaces, as Chinese or Japanese ones are, at the 59th)."""
+    short = textwrap.shorten(title, 60, placeholder="…")
+    return short if short != "…" else title[:59] + "…"
+
+
+def gone(pk: int, *, unnamed: str = "This story") -> StoryGone:
+    """The refusal for an action on a story that no longer exists: which story, who deleted
+    it and when, from its history (which outlives it); ``unnamed`` where it has none."""
+    low, high = connection.ops.integer_field_range(Article._meta.pk.get_internal_type())
+    event = (
+        AuditEvent.objects.for_article(pk).filter(action="delete").first()
+        if low <= pk <= high  # an id typed into a URL may be out of any id's range
+        else None
+    )
+    if event is None:
+        return StoryGone(
+            pk, f"{unnamed} no longer exists; nothing was changed.", recorded=False
+        )
+    title = f"“{short_title(event.label)}”" if event.label else unnamed
+    when = format_date(timezone.localtime(event.at), "j M H:i")
+    return StoryGone(
+        pk, f"{title} was deleted by {event.actor_label} ({when}); nothing was changed."
+    )
 
 
 def begin(

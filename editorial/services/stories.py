@@ -19,7 +19,7 @@ from stories.models import StoryCluster
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
 from ..models import AuditEvent
-from .base import S, begin, change, lock_lead, readers_see_it
+from .base import S, begin, change, gone, lock_lead, readers_see_it
 
 
 @transaction.atomic
@@ -49,7 +49,8 @@ def story_merge(
         .first()
     )
     if into is None:
-        raise ValidationError({"target": "Pick a story to merge into."})
+        picked = gone(target_pk, unnamed="The story picked to merge into")
+        raise ValidationError({"target": f"{picked} Pick another story to merge into."})
     lock_lead(into)
     _unchanged(stories, current, into)
     if into.status == S.ARCHIVED:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, Route, expect
@@ -1032,3 +1033,35 @@ def test_u_then_j_while_a_split_is_posted_still_undoes_the_split(desk: Desk) -> 
         assert report.cluster_id == lead.cluster_id
         assert [e[:2] for e in history(report)] == [("ed", "split"), ("ed", "undo")]
         assert desk.console_errors == []
+
+
+def test_a_story_deleted_while_open_says_who_deleted_it_and_leaves_the_list(
+    desk: Desk,
+) -> None:
+    """An administrator takes the open story down; the editor, not knowing, presses `a`:
+    the panel says who deleted it, its row leaves the list, the keys go on from there and
+    nothing is approved."""
+    gone = in_review("Defamatory claim about a rival", ai_importance=9)
+    second = in_review("Rail strike called off", ai_importance=8)
+    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, gone, version=1)
+        services.article_delete(article=gone.pk, editor=admin, note="Legal takedown.")
+
+        page.keyboard.press("a")
+        expect(page.locator("#panel .notice.error")).to_contain_text(
+            "“Defamatory claim about a rival” was deleted by morgan"
+        )
+        expect(page.locator(f"#row-{gone.pk}")).to_have_count(0)
+        expect(page.locator('[data-count="in_review"]')).to_have_text("1")
+
+        page.keyboard.press("j")
+        expect_highlighted(page, second)
+        second.refresh_from_db()
+        assert second.status == S.IN_REVIEW  # `a` on the deleted story approved nothing
+        assert not AuditEvent.objects.filter(actor__username="ed").exists()
+        assert not_a_network_error(desk.console_errors, 410) == []
+

@@ -1,0 +1,240 @@
+"""A story an administrator deletes (a takedown) while an editor has it open: whatever the
+editor does next, on any of the desk's actions, is refused with who deleted it and when,
+nothing is changed, and the queue drops the row, instead of a bare 404 (which htmx shows as
+nothing at all) or, when the deletion lands between the view's look-up and the lock, a
+server error."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import reverse
+
+from articles.models import Article
+from editorial import services
+from editorial.models import AuditEvent
+from editorial.services import base
+
+from ..factories import editor, reported, story
+
+pytestmark = pytest.mark.django_db
+HX = {"HX-Request": "true"}
+
+# Each desk action as the queue posts it (``version``: the story's version as loaded).
+POSTS: dict[str, Callable[[Article], tuple[str, dict[str, Any]]]] = {
+    "approve": lambda a: (
+        reverse("editorial:decide", args=[a.pk]),
+        {"decision": "approve", "version": a.version},
+    ),
+    "reject": lambda a: (
+        reverse("editorial:decide", args=[a.pk]),
+        {"decision": "reject", "version": a.version, "reason": "Off topic."},
+    ),
+    "edit": lambda a: (
+        reverse("editorial:edit", args=[a.pk]),
+        {
+            "version": a.version,
+            "title": a.title,
+            "summary": "A better summary.",
+            "analysis": "",
+            "key_takeaways": "",
+            "importance": 5,
+            "sentiment": "neutral",
+        },
+    ),
+    "schedule": lambda a: (
+        reverse("editorial:schedule", args=[a.pk]),
+        {"version": a.version, "publish_at": "2030-01-01T09:00", "tz": "UTC"},
+    ),
+    "merge": lambda a: (
+        reverse("editorial:merge", args=[a.pk]),
+        {"version": a.version, "target": a.pk + 1000},
+    ),
+}
+
+
+@pytest.fixture
+def people() -> tuple[User, User]:
+    """An editor, and the site's administrator (the desk cannot delete: only an
+    administrator takes a story down for good)."""
+    return editor("dana"), User.objects.create_superuser(
+        "morgan", "m@example.org", "pw"
+    )
+
+
+def take_down(article: Article, by: User) -> None:
+    services.article_delete(article=article.pk, editor=by, note="Legal takedown.")
+
+
+def said(response: Any) -> dict[str, Any]:
+    return json.loads(response["HX-Trigger"])["queue-changed"]
+
+
+@pytest.mark.parametrize("action", sorted(POSTS))
+def test_an_action_on_a_story_deleted_meanwhile_says_who_deleted_it(
+    client: Client, people: tuple[User, User], action: str
+) -> None:
+    dana, morgan = people
+    article = story(title="Halvard Steel to lay off 2,800 and idle blast furnace")
+    url, data = POSTS[action](article)
+    take_down(article, morgan)
+    client.force_login(dana)
+
+    response = client.post(url, data, headers=HX)
+
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert (
+        "“Halvard Steel to lay off 2,800 and idle blast furnace” was deleted by morgan"
+        in html
+    )
+    assert "nothing was changed" in html
+    assert response["X-Story"] == str(article.pk)
+    event = said(response)
+    assert event["reload"] is True  # the list comes back without its row
+    assert "deleted by morgan" in event["message"]
+    assert not AuditEvent.objects.filter(actor=dana).exists()
+
+
+def test_opening_a_story_deleted_meanwhile_says_so(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    article = story(title="Aster recalls 212,000 EVs")
+    take_down(article, morgan)
+    client.force_login(dana)
+
+    response = client.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+
+    assert response.status_code == 410
+    assert (
+        "“Aster recalls 212,000 EVs” was deleted by morgan" in response.content.decode()
+    )
+    picker = client.get(
+        reverse("editorial:merge_picker", args=[article.pk]), headers=HX
+    )
+    assert picker.status_code == 410
+
+
+def test_without_javascript_the_queue_says_who_deleted_it(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    article = story(title="Aster recalls 212,000 EVs")
+    url, data = POSTS["approve"](article)
+    take_down(article, morgan)
+    client.force_login(dana)
+
+    response = client.post(url, {**data, "back": "status=all"}, follow=True)
+
+    assert response.redirect_chain[0][0] == reverse("editorial:queue") + "?status=all"
+    assert "was deleted by morgan" in response.content.decode()
+
+
+def test_a_deletion_between_the_views_look_up_and_the_lock_is_refused_not_a_500(
+    client: Client, people: tuple[User, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The chief's deletion commits after the view found the story and before the desk
+    locks its row."""
+    dana, morgan = people
+    article = story(title="Pellucid Retail slashes outlook")
+    url, data = POSTS["approve"](article)
+    locked = base.locked
+    deleting: list[bool] = []
+
+    def deleted_first(target: Article | int) -> Article:
+        if not deleting:  # the first lock is dana's; the deletion locks it too
+            deleting.append(True)
+            take_down(article, morgan)
+        return locked(target)
+
+    monkeypatch.setattr(base, "locked", deleted_first)
+    client.force_login(dana)
+
+    response = client.post(url, data, headers=HX)
+
+    assert response.status_code == 410
+    assert "“Pellucid Retail slashes outlook” was deleted by morgan" in (
+        response.content.decode()
+    )
+
+
+def test_bulk_approval_names_the_story_deleted_meanwhile(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    kept, removed = story(title="Kept story"), story(title="Removed story")
+    picked = [f"{a.pk}.{a.version}" for a in (kept, removed)]
+    take_down(removed, morgan)
+    client.force_login(dana)
+
+    response = client.post(
+        reverse("editorial:bulk_approve"), {"ids": picked}, follow=True
+    )
+
+    page = response.content.decode()
+    assert "Approved 1 stories." in page
+    assert "“Removed story” was deleted by morgan" in page
+    assert "matching query does not exist" not in page
+    kept.refresh_from_db()
+    assert kept.status == Article.Status.APPROVED
+
+
+def test_merging_into_a_story_deleted_meanwhile_asks_for_another(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    article, target = story(title="Source story"), story(title="Target story")
+    take_down(target, morgan)
+    client.force_login(dana)
+
+    response = client.post(
+        reverse("editorial:merge", args=[article.pk]),
+        {"version": article.version, "target": target.pk},
+        headers=HX,
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "“Target story” was deleted by morgan" in html
+    assert "Pick another story to merge into." in html
+    article.refresh_from_db()
+    assert article.cluster is not None and article.cluster.canonical_id == article.pk
+
+
+def test_the_service_refuses_a_merge_target_deleted_after_the_view_found_it(
+    people: tuple[User, User],
+) -> None:
+    dana, morgan = people
+    article, target = story(title="Source story"), story(title="Target story")
+    take_down(target, morgan)
+
+    with pytest.raises(Exception, match="“Target story” was deleted by morgan"):
+        services.story_merge(
+            article=article.pk, target=target.pk, editor=dana, version=article.version
+        )
+
+
+def test_a_report_deleted_meanwhile_cannot_be_made_lead_or_split(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    lead = story(title="Lead report")
+    report = reported(lead, title="Second report")
+    version = report.version
+    take_down(report, morgan)
+    client.force_login(dana)
+
+    for name in ("lead", "split"):
+        response = client.post(
+            reverse(f"editorial:{name}", args=[report.pk]),
+            {"version": version},
+            headers=HX,
+        )
+        assert response.status_code == 410, name
+        assert "“Second report” was deleted by morgan" in response.content.decode()
