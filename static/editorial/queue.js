@@ -258,9 +258,17 @@
   });
 
   document.body.addEventListener("htmx:afterSwap", (event) => {
-    if (event.detail.target && event.detail.target.id === "panel-slot") {
-      swappedBy = (event.detail.requestConfig || {}).verb || null;
+    if (!event.detail.target || event.detail.target.id !== "panel-slot") return;
+    swappedBy = (event.detail.requestConfig || {}).verb || null;
+    // After a keyboard submit htmx has just put the focus back into the field with the same
+    // id in the new panel; give it back to the page at once, so the next key is a shortcut
+    // again (done at settle, a key pressed in between was typed into the copy).
+    const active = document.activeElement;
+    if (active && active.closest("#panel") && active.matches("input, textarea, select")) {
+      active.blur();
     }
+    // A refused save comes back with the editor's text kept in the form: still unsaved.
+    dirty = Boolean(document.querySelector("#panel[data-unsaved-draft]"));
   });
 
   // No panel (or merge picker) is loaded or swapped in while an action is posted: htmx
@@ -337,15 +345,7 @@
       return;
     }
     if (event.target.id !== "panel-slot") return;
-    // After a keyboard submit htmx puts the focus back into the field with the same id in
-    // the new panel; give it back to the page so the next key is a shortcut again.
-    const active = document.activeElement;
-    if (active && active.closest("#panel") && active.matches("input, textarea, select")) {
-      active.blur();
-    }
     if (swappedBy === "post") follow();
-    // A refused save comes back with the editor's text kept in the form: still unsaved.
-    dirty = Boolean(document.querySelector("#panel[data-unsaved-draft]"));
     fillTimeZones();
     const correction = document.getElementById("copy-correction");
     if (correction && document.querySelector("#panel .field-error[data-field=correction]")) {
