@@ -328,7 +328,10 @@
       const index = rows().indexOf(row);
       if (index >= 0) select(index + 1, true);
     }
-    if (detail.reload) reloadList();
+    // A list on its way was rendered before this action: it would show the story as it
+    // was (an approved one in review, with a tick box), so one more follows it.
+    const slot = document.getElementById("queue-list-slot");
+    if (detail.reload || (slot && slot.classList.contains("htmx-request"))) reloadList();
   });
 
   document.body.addEventListener("htmx:afterSettle", (event) => {

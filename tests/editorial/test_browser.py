@@ -1095,3 +1095,52 @@ def test_a_key_pressed_as_a_refused_save_is_swapped_in_is_a_shortcut_not_typing(
         expect(bob.locator("#flash")).to_contain_text("Unsaved")
         expect(bob.locator("#copy-summary")).to_have_value(draft)
         expect(bob.locator("#panel")).to_have_attribute("data-pk", str(first.pk))
+
+
+def test_a_list_reload_that_arrives_after_an_approval_does_not_undo_it_on_screen(
+    desk: Desk,
+) -> None:
+    """A list reload (after a split) rendered before the editor's next approval and
+    delivered after it showed the approved story as in review again, with a tick box that
+    would approve it a second time; an action answered while a reload is in flight now asks
+    for one more, and the last list shown is the one after the approval."""
+    lead = factories.story(title="Helios buys Lumen", importance=9)
+    report = factories.reported(lead, title="Chip giant snaps up optics maker")
+    other = factories.story(title="Rail strike called off", importance=2)
+    page = desk.page_for(editor("ed"))
+    reloads: list[str] = []
+
+    def rendered_now_delivered_late(route: Route) -> None:
+        if route.request.headers.get("hx-target") != "queue-list-slot":
+            route.continue_()
+            return
+        reloads.append(route.request.url)
+        answer = route.fetch()  # the server renders the list now...
+        if len(reloads) == 1:
+            page.wait_for_timeout(2500)  # ...and it reaches the page late
+        route.fulfill(response=answer)
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?open={lead.pk}")
+        expect_panel(page, lead, version=1)
+        page.route(
+            re.compile(r"/editorial/queue/(\?.*)?$"), rendered_now_delivered_late
+        )
+        page.locator("#panel .reports li", has_text=report.title).get_by_role(
+            "button", name="Split out"
+        ).click()
+        expect(page.locator("#flash")).to_contain_text("is now a story of its own")
+        page.keyboard.press("k")  # the list: the rail strike (newer), then Helios
+        expect_panel(page, other, version=1)
+        page.keyboard.press("a")
+        expect(page.locator("#flash")).to_contain_text("Approved")
+        other.refresh_from_db()
+        assert other.status == S.APPROVED
+
+        expect(page.locator(f"#row-{report.pk}")).to_have_count(
+            1
+        )  # the late list is in
+        expect(page.locator("#queue-list-slot.htmx-request")).to_have_count(0)
+        expect(page.locator(f"#row-{other.pk}.status-in_review")).to_have_count(0)
+        assert len(reloads) == 2
+        assert desk.console_errors == []
