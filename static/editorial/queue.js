@@ -412,7 +412,11 @@
   if (open && open.dataset.pk) {
     const index = rows().findIndex((row) => row.dataset.pk === open.dataset.pk);
     if (index >= 0) select(index, false);
-    else wanted = open.dataset.pk;
+    else {
+      // Opened by its link, with no row in this list: `j` goes to the first row.
+      wanted = open.dataset.pk;
+      current = -1;
+    }
   } else {
     select(0, false);
   }

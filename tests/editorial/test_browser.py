@@ -1144,3 +1144,23 @@ def test_a_list_reload_that_arrives_after_an_approval_does_not_undo_it_on_screen
         expect(page.locator(f"#row-{other.pk}.status-in_review")).to_have_count(0)
         assert len(reloads) == 2
         assert desk.console_errors == []
+
+
+def test_j_from_a_story_the_list_does_not_show_goes_to_the_first_row(
+    desk: Desk,
+) -> None:
+    """A story opened by its link while the list is filtered to others (an approved story
+    in the in-review list) has no row; `j` went to the second row, skipping the first."""
+    approved = in_review("Harbour expansion approved", ai_importance=3)
+    Article.objects.filter(pk=approved.pk).update(status=S.APPROVED)
+    first = in_review("Central bank holds rates", ai_importance=9)
+    in_review("Rail strike called off", ai_importance=8)
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?open={approved.pk}")
+        expect(page.locator("#panel")).to_have_attribute("data-pk", str(approved.pk))
+        expect(page.locator(".queue-row.selected")).to_have_count(0)
+        page.keyboard.press("j")
+        expect_highlighted(page, first)
+        assert desk.console_errors == []
