@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
@@ -404,3 +404,21 @@ def test_an_unknown_time_zone_falls_back_to_the_sites(client: Client) -> None:
     assert response.status_code == 200
     article.refresh_from_db()
     assert article.publish_at is not None and article.publish_at.hour == 8
+
+
+def test_the_panel_gives_the_year_of_a_story_from_another_year(desk: Client) -> None:
+    """Feeds carry years-old items: "3 Mar 14:05" called a 2019 story this year's."""
+    old, new = pending(2)
+    Article.objects.filter(pk=old.pk).update(
+        published_at=timezone.make_aware(datetime(2019, 3, 3, 14, 5))
+    )
+    this_year = timezone.localtime().replace(month=1, day=2, hour=9, minute=30)
+    Article.objects.filter(pk=new.pk).update(published_at=this_year)
+
+    def meta(article: Article) -> str:
+        html = desk.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+        return html.content.decode().split('<p class="meta">', 1)[1].split("</p>", 1)[0]
+
+    assert "3 Mar 2019 14:05" in meta(old)
+    assert "2 Jan 09:30" in meta(new)
+    assert str(this_year.year) not in meta(new)
