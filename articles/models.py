@@ -475,7 +475,12 @@ class Article(models.Model):
         cluster = self.cluster
         if cluster is None or cluster.canonical_id in (None, self.pk):
             return self.status
-        lead = cluster.canonical
+        try:
+            lead = cluster.canonical
+        except (
+            Article.DoesNotExist
+        ):  # deleted since the cluster was read; one passes on
+            return self.status
         return lead.status if lead is not None else self.status
 
     @property

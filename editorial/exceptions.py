@@ -86,7 +86,13 @@ class EditConflict(ActionRefused):
             ", ".join(sorted({e["actor"] for e in events if e.get("actor")}))
             or "another editor"
         )
-        super().__init__(
+        self.what = (
             f"{who} changed this story since you opened it (version {version} → "
-            f"{current_version}); your text is kept, nothing was saved"
+            f"{current_version})"
         )
+        super().__init__(f"{self.what}; your text is kept, nothing was saved")
+
+    @property
+    def untyped(self) -> str:
+        """The message for a button that carried no text (approve, make lead, split)."""
+        return f"{self.what}; nothing was done"

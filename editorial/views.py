@@ -37,7 +37,7 @@ from stories.models import PairOpinion, StoryCluster
 from stories.related import related
 
 from . import actions, services
-from .exceptions import ActionRefused, EditConflict
+from .exceptions import ActionRefused, EditConflict, StoryGone
 from .forms import (
     CopyForm,
     MergeForm,
@@ -73,6 +73,11 @@ def on_a_story(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def checked(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not Article.objects.filter(pk=pk).exists():
             return _gone(request, pk)
+        shown = _shown(request)
+        if shown not in (None, pk) and not Article.objects.filter(pk=shown).exists():
+            # A report's form in the panel of a story deleted since (its report was
+            # handed the lead): the story the editor was looking at is what is gone.
+            return _gone(request, shown)
         return view(request, pk)
 
     return checked
@@ -260,10 +265,14 @@ def _panel_context(
     history = list(AuditEvent.objects.for_article(article)[:10])
     undo_event = services.last_undoable(user)
     undo_article = (
-        Article.objects.only("pk", "version", "title").get(pk=undo_event.article_id)
+        Article.objects.only("pk", "version", "title")
+        .filter(pk=undo_event.article_id)
+        .first()
         if undo_event
         else None
     )
+    if undo_article is None:  # deleted since it was read: nothing left to undo
+        undo_event = None
     return {
         "article": article,
         "allowed": actions.allowed(user, article),
@@ -299,10 +308,16 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
             request, "editorial/queue.html#queue-list", _list_context(request)
         )
     open_pk = _number(_param(request, "open"))
-    opened = None
+    opened, gone = None, ""
     if open_pk is not None:
         opened = Article.objects.select_related(*PANEL).filter(pk=open_pk).first()
-    return render(request, "editorial/queue.html", _queue_context(request, opened))
+        if opened is None and (refusal := services.gone(open_pk)).recorded:
+            gone = str(
+                refusal
+            )  # a link to a story deleted since: say so, open no other
+    return render(
+        request, "editorial/queue.html", _queue_context(request, opened, gone=gone)
+    )
 
 
 def _list_context(request: HtmxHttpRequest) -> dict[str, Any]:
@@ -325,13 +340,14 @@ def _list_context(request: HtmxHttpRequest) -> dict[str, Any]:
 
 
 def _queue_context(
-    request: HtmxHttpRequest, opened: Article | None, **panel: Any
+    request: HtmxHttpRequest, opened: Article | None, *, gone: str = "", **panel: Any
 ) -> dict[str, Any]:
     """The whole page: the filtered stories, the counts and the open story's panel (the
-    first story's when none is asked for)."""
+    first story's when none is asked for; none, and ``gone``, when the one asked for was
+    deleted)."""
     context = _list_context(request)
     rows = context["rows"]
-    if opened is None and rows:
+    if opened is None and rows and not gone:
         opened = Article.objects.select_related(*PANEL).filter(pk=rows[0].pk).first()
     if opened and not any(row.pk == opened.pk and row.reviewing for row in rows):
         _mark_presence(opened, request.user)
@@ -345,6 +361,7 @@ def _queue_context(
         "status": _param(request, "status") or S.IN_REVIEW,
         "may_approve": actions.may(request.user, "approve"),
         "opened": opened,
+        "gone": gone,
         **(_panel_context(opened, request, **panel) if opened else {}),
     }
 
@@ -439,6 +456,7 @@ def _answer(
     action: str = "",
     acted_on: int | None = None,
     extra: dict[str, Any] | None = None,
+    reload: bool = False,
 ) -> HttpResponse:
     """htmx: the story's refreshed panel plus a counts event. Without JavaScript: back to
     the queue after a success; the queue page itself, with the error and what the editor
@@ -482,23 +500,35 @@ def _answer(
             "pending": article.pending_enrichment_id is not None,
             "counts": _counts(),
             "message": message or error,
+            "refused": bool(error),
             "advance": bool(action in ADVANCING and not error),
-            "reload": bool(action in RESHAPING and not error),
+            "reload": bool(action in RESHAPING and not error) or reload,
         },
     )
     return response
 
 
+def _shown(request: HttpRequest) -> int | None:
+    """The story whose panel a form was posted from, when it is not the one the form acts
+    on (a report's "Make lead", the Undo of an earlier action): ``shown``."""
+    return _number(request.POST.get("shown", ""))
+
+
 def _gone(request: HtmxHttpRequest, pk: int, message: str = "") -> HttpResponse:
     """The answer for a story deleted since the editor loaded it: htmx, a panel that says
     who deleted it and when (410, which the queue swaps in) and the list loaded again
-    without its row; without JavaScript, the queue with that message. A story whose
-    deletion nobody recorded (an id that never was one) is a plain 404."""
+    without its row; without JavaScript, the queue with that message. Posted from the
+    panel of another story that is still there (a deleted report's "Make lead"), that
+    story's panel with the message. A story whose deletion nobody recorded (an id that
+    never was one) is a plain 404."""
     if not message:
         refusal = services.gone(pk)
         if not refusal.recorded:
             raise Http404("No such story.")
         message = str(refusal)
+    shown = _shown(request)
+    if shown not in (None, pk) and Article.objects.filter(pk=shown).exists():
+        return _answer(request, shown, error=message, status=410, reload=True)
     if not request.htmx:
         messages.warning(request, message)
         kept = _posted_filters(request) or QueryDict()
@@ -507,10 +537,19 @@ def _gone(request: HtmxHttpRequest, pk: int, message: str = "") -> HttpResponse:
         request, "editorial/queue.html#panel", {"gone": message}, status=410
     )
     response["X-Story"] = str(pk)
+    # Into the panel's slot whatever the form aimed at (the merge picker sits in the panel).
+    response["HX-Retarget"] = "#panel-slot"
+    response["HX-Reswap"] = "innerHTML"
     trigger_client_event(
         response,
         "queue-changed",
-        {"article": pk, "counts": _counts(), "message": message, "reload": True},
+        {
+            "article": pk,
+            "counts": _counts(),
+            "message": message,
+            "refused": True,
+            "reload": True,
+        },
     )
     return response
 
@@ -530,11 +569,17 @@ def _run(
     kept = _kept(request, draft=draft)
     try:
         call()
+    except StoryGone as exc:
+        return _gone(request, exc.pk, str(exc))
     except EditConflict as exc:
+        shown = _shown(request)
+        if shown not in (None, pk) and not Article.objects.filter(pk=shown).exists():
+            # The report changed because its story's lead was deleted: say that.
+            return _gone(request, shown)
         return _answer(
             request,
             show or pk,
-            error=str(exc),
+            error=str(exc) if _typed(request) else exc.untyped,
             status=exc.status,
             extra={**kept, "theirs": exc.theirs} if draft else kept,
         )
@@ -553,6 +598,18 @@ def _run(
             extra=kept,
         )
     return _answer(request, show or pk, message=done, action=action, acted_on=pk)
+
+
+# Fields an editor types into (the copy, a reason, a note, a time); the rest are buttons.
+TYPED = frozenset(
+    {"title", "summary", "analysis", "takeaways", "reason", "note", "correction"}
+    | {"publish_at"}
+)
+
+
+def _typed(request: HttpRequest) -> bool:
+    """Whether the form posted carried anything the editor typed (kept after a refusal)."""
+    return any(request.POST.get(name, "").strip() for name in TYPED)
 
 
 def _kept(request: HttpRequest, *, draft: bool) -> dict[str, Any]:
@@ -771,6 +828,7 @@ def undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
+@on_a_story
 def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Split report ``pk`` out of its story; the panel stays on the story (``show``)."""
     report = Article.objects.select_related("cluster").filter(pk=pk).first()

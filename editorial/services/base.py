@@ -133,7 +133,10 @@ def edit_conflict(
     changed = {name for e in events for name in e["changes"] if name != "version"}
     theirs = {name: read(current, name) for name in fields if name in changed}
     return EditConflict(
-        version=version, current_version=current.version, theirs=theirs, events=events
+        version=version,
+        current_version=current.version,
+        theirs=theirs,
+        events=events,
     )
 
 

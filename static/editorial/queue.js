@@ -27,6 +27,12 @@
   }
 
   function act(fn) {
+    const open = panel();
+    if (open && open.hasAttribute("data-gone") && !busy) {
+      // The panel says the story was deleted: nothing here to act on.
+      flash("This story was deleted: j or k goes on to the next one.", true);
+      return;
+    }
     if (!pending.length && ready()) fn();
     else pending.push({ pk: wanted, fn });
   }
@@ -53,7 +59,7 @@
         break;
       }
     }
-    if (dropped) flash("A key pressed for the story before was not applied to this one.");
+    if (dropped) flash("A key pressed for the story before was not applied to this one.", true);
   }
 
   // An action answered with another story than the highlighted one (it was allowed to
@@ -95,6 +101,7 @@
   // from; it sends no form values (the list is a form: its CSRF token does not belong in a
   // URL).
   let ticked = new Set();
+  let nextPk = null; // the row after the open story's, when the list was last reloaded
   function reloadList() {
     const slot = document.getElementById("queue-list-slot");
     if (!slot || !window.htmx) return;
@@ -112,9 +119,11 @@
       current = index;
       all[index].scrollIntoView({ block: "nearest" });
     } else {
-      // The open story has no row here (filtered out, on another page): the row after the
-      // one it had now holds its place, so `j` goes there and skips nothing.
-      current = Math.min(current, all.length) - 1;
+      // The open story has no row here (filtered out, deleted, on another page): `j` goes
+      // to the row that came after it, wherever the new list put it (a deleted story's
+      // other report may now have a row above), and skips nothing.
+      const after = nextPk === null ? -1 : all.findIndex((row) => row.dataset.pk === nextPk);
+      current = after >= 0 ? after - 1 : Math.min(current, all.length) - 1;
     }
     // A tick stands for the story at the version its row showed: a story changed since
     // comes back unticked, so a bulk approval never approves copy the editor has not seen.
@@ -126,15 +135,20 @@
     if (selectAll) selectAll.checked = boxes.length > 0 && boxes.every((box) => box.checked);
   }
 
-  function flash(text) {
+  // The line under the counts: what the last action did, in red when it was refused; in
+  // full on hover (a long message is cut to one line).
+  function flash(text, refused = false) {
     const el = document.getElementById("flash");
-    if (el && text) el.textContent = text;
+    if (!el || !text) return;
+    el.textContent = text;
+    el.title = text;
+    el.classList.toggle("error", refused);
   }
 
   function press(selector, missing) {
     const button = document.querySelector(selector);
     if (button) button.click();
-    else if (missing) flash(missing);
+    else if (missing) flash(missing, true);
   }
 
   // Unsaved text in the copy is not thrown away by a key: the first press says so, a
@@ -149,7 +163,7 @@
       return false;
     }
     warned = { key, at: Date.now() };
-    flash(`Unsaved changes in the copy: Ctrl+Enter saves them; press ${key} again to discard them.`);
+    flash(`Unsaved changes in the copy: Ctrl+Enter saves them; press ${key} again to discard them.`, true);
     return true;
   }
   document.addEventListener("input", (event) => {
@@ -232,6 +246,10 @@
   document.body.addEventListener("htmx:beforeSwap", (event) => {
     const target = event.detail.target;
     if (target && target.id === "queue-list-slot") {
+      const before = rows();
+      const at = before.findIndex((row) => row.dataset.pk === wanted);
+      const next = before[(at >= 0 ? at : current) + 1];
+      nextPk = next ? next.dataset.pk : null;
       ticked = new Set(
         Array.from(
           document.querySelectorAll('.queue-row input[name="ids"]:checked'),
@@ -269,6 +287,10 @@
     }
     // A refused save comes back with the editor's text kept in the form: still unsaved.
     dirty = Boolean(document.querySelector("#panel[data-unsaved-draft]"));
+    // An action answered with another story: the highlight follows it now, not a settle
+    // later, so a key pressed in between moves on from the story on screen (at settle, a
+    // `j` pressed after a save was pulled back and its panel dropped).
+    if (swappedBy === "post") follow();
   });
 
   // No panel (or merge picker) is loaded or swapped in while an action is posted: htmx
@@ -321,7 +343,7 @@
       const proposal = row.querySelector(".badge.proposal");
       if (proposal) proposal.hidden = !detail.pending;
     }
-    flash(detail.message);
+    flash(detail.message, Boolean(detail.refused));
     closePicker();
     if (detail.advance && row) row.classList.add("done");
     if (detail.advance && row && row.dataset.pk === wanted) {
@@ -348,7 +370,6 @@
       return;
     }
     if (event.target.id !== "panel-slot") return;
-    if (swappedBy === "post") follow();
     fillTimeZones();
     const correction = document.getElementById("copy-correction");
     if (correction && document.querySelector("#panel .field-error[data-field=correction]")) {
@@ -417,6 +438,8 @@
       wanted = open.dataset.pk;
       current = -1;
     }
+  } else if (open && open.hasAttribute("data-gone")) {
+    current = -1; // a link to a story deleted since: nothing is open, `j` goes to the first
   } else {
     select(0, false);
   }

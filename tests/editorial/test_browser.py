@@ -1164,3 +1164,103 @@ def test_j_from_a_story_the_list_does_not_show_goes_to_the_first_row(
         page.keyboard.press("j")
         expect_highlighted(page, first)
         assert desk.console_errors == []
+
+
+def test_j_pressed_as_a_saved_story_settles_moves_on(desk: Desk) -> None:
+    """An attack: a `j` pressed between the swap of a successful save and its settle moved
+    the highlight, then the settle pulled it back to the saved story and dropped the next
+    story's panel."""
+    first = in_review("Central bank holds rates", ai_importance=9)
+    second = in_review("Rail strike called off", ai_importance=8)
+    bob = desk.page_for(editor("bob"))
+    with desk.artifacts_on_failure():
+        open_queue(bob)
+        expect_panel(bob, first, version=1)
+        hold_back(bob, STORY_PANEL, delay_ms=800)
+        bob.evaluate("window.htmx.config.defaultSettleDelay = 300")
+        bob.locator("#copy-summary").fill("Bob's summary.")
+        with bob.expect_response(f"**/queue/{first.pk}/edit/") as answer:
+            bob.locator("#copy-summary").press("Control+Enter")
+        assert answer.value.status == 200
+        bob.keyboard.press("j")
+        expect_highlighted(bob, second)
+        first.refresh_from_db()
+        assert first.summary == "Bob's summary."
+        assert desk.console_errors == []
+
+
+def with_report(lead: Article, title: str, *, ai_importance: int) -> Article:
+    """Another outlet's report of ``lead``'s story, with an AI importance of its own."""
+    cluster = StoryCluster.objects.create(
+        canonical=lead, article_count=2, source_count=2
+    )
+    Article.objects.filter(pk=lead.pk).update(cluster=cluster)
+    report = in_review(title, ai_importance=ai_importance, cluster=cluster)
+    return report
+
+
+def test_a_deleted_reports_split_keeps_its_story_open_and_its_keys_working(
+    desk: Desk,
+) -> None:
+    """A stranger and an attack: "Split out" on a report an administrator had just
+    deleted replaced the open story's panel with the notice; the keys did nothing, and an
+    `a` pressed then approved the story later, when its panel came back."""
+    lead = in_review("Central bank holds rates", ai_importance=9)
+    report = with_report(lead, "Central bank keeps rates on hold", ai_importance=4)
+    in_review("Rail strike called off", ai_importance=8)
+    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?open={lead.pk}")
+        expect_panel(page, lead, version=1)
+        services.article_delete(article=report.pk, editor=admin)
+        page.get_by_role("button", name="Split out").click()
+        expect(page.locator("#flash")).to_contain_text(
+            "“Central bank keeps rates on hold” was deleted by morgan"
+        )
+        expect(page.locator("#flash")).to_have_class(re.compile(r"\berror\b"))
+        expect(page.locator("#panel")).to_have_attribute("data-pk", str(lead.pk))
+        expect(page.locator("#panel .notice.error")).to_contain_text("was deleted")
+        expect(page.locator("#panel .reports")).to_have_count(0)  # its report is gone
+
+        page.keyboard.press("a")
+        expect(page.locator("#flash")).to_have_text("Approved.")
+        expect(page.locator("#flash")).not_to_have_class(re.compile(r"\berror\b"))
+        lead.refresh_from_db()
+        assert lead.status == S.APPROVED
+        assert not_a_network_error(desk.console_errors, 410) == []
+
+
+def test_after_a_deleted_story_j_goes_to_the_story_that_came_after_it(
+    desk: Desk,
+) -> None:
+    """A stranger's find: deleting a story hands its lead to its other report, whose row
+    may sort above; `j` went back up the list instead of on. And `a` on the notice says
+    the story was deleted instead of waiting silently (and acting on the next story)."""
+    top = in_review("Top story", ai_importance=9)
+    doomed = in_review("Story the lawyers kill", ai_importance=8)
+    report = with_report(doomed, "Another outlet's version", ai_importance=10)
+    after = in_review("Story after it", ai_importance=7)
+    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?open={doomed.pk}")
+        expect_panel(page, doomed, version=1)
+        services.article_delete(article=doomed.pk, editor=admin)
+        page.keyboard.press("a")
+        expect(page.locator("#panel .notice.error")).to_contain_text(
+            "was deleted by morgan"
+        )
+        expect(page.locator(f"#row-{report.pk}")).to_have_count(1)  # the list is back
+        expect(page.locator("#queue-list-slot.htmx-request")).to_have_count(0)
+
+        page.keyboard.press("a")
+        expect(page.locator("#flash")).to_contain_text("This story was deleted")
+        page.keyboard.press("j")
+        expect_highlighted(page, after)
+        for article in (top, report, after):
+            article.refresh_from_db()
+            assert article.status == S.IN_REVIEW, article.title  # nothing approved
+        assert not_a_network_error(desk.console_errors, 410) == []

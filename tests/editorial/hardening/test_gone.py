@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from articles.models import Article
-from editorial import services
+from editorial import services, views
 from editorial.models import AuditEvent
 from editorial.services import base
 
@@ -42,7 +42,7 @@ POSTS: dict[str, Callable[[Article], tuple[str, dict[str, Any]]]] = {
             "title": a.title,
             "summary": "A better summary.",
             "analysis": "",
-            "key_takeaways": "",
+            "takeaways": "",
             "importance": 5,
             "sentiment": "neutral",
         },
@@ -238,3 +238,225 @@ def test_a_report_deleted_meanwhile_cannot_be_made_lead_or_split(
         )
         assert response.status_code == 410, name
         assert "“Second report” was deleted by morgan" in response.content.decode()
+
+
+# --- Found by a stranger's pass ----------------------------------------------------------------
+def test_a_deleted_reports_buttons_answer_in_the_panel_of_its_story(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """ "Make lead" or "Split out" on a report deleted since: the story stays open, with
+    the message, instead of a panel with only the message and the keys acting on nothing."""
+    dana, morgan = people
+    lead = story(title="Continental Reserve Authority cuts rates")
+    report = reported(lead, title="Continental central bank lowers deposit rate")
+    version = report.version
+    take_down(report, morgan)
+    client.force_login(dana)
+
+    for name in ("lead", "split"):
+        response = client.post(
+            reverse(f"editorial:{name}", args=[report.pk]),
+            {"version": version, "shown": lead.pk},
+            headers=HX,
+        )
+        assert response.status_code == 410, name
+        assert response["X-Story"] == str(lead.pk)
+        html = response.content.decode()
+        assert f'data-pk="{lead.pk}"' in html
+        assert (
+            "“Continental central bank lowers deposit rate” was deleted by morgan"
+            in html
+        )
+        assert said(response)["reload"] is True
+    # Without JavaScript: the queue with the story still open, and the message.
+    response = client.post(
+        reverse("editorial:lead", args=[report.pk]),
+        {"version": version, "shown": lead.pk},
+    )
+    html = response.content.decode()
+    assert f'data-pk="{lead.pk}"' in html and "was deleted by morgan" in html
+
+
+def test_undo_of_an_action_on_a_story_deleted_since_answers_in_the_open_panel(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    approved, now_open = story(title="Approved then deleted"), story(title="Now open")
+    services.article_approve(article=approved, editor=dana, version=approved.version)
+    approved.refresh_from_db()
+    take_down(approved, morgan)
+    client.force_login(dana)
+
+    response = client.post(
+        reverse("editorial:undo", args=[approved.pk]),
+        {"version": approved.version, "shown": now_open.pk},
+        headers=HX,
+    )
+
+    assert response.status_code == 410
+    assert response["X-Story"] == str(now_open.pk)
+    assert "“Approved then deleted” was deleted by morgan" in response.content.decode()
+
+
+def test_a_report_of_a_story_whose_lead_was_deleted_says_the_story_was_deleted(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """The deletion hands the lead to the report (a new version of it): its buttons in the
+    deleted story's panel said "morgan changed this story …; your text is kept"."""
+    dana, morgan = people
+    lead = story(title="Zephyrine Telecom spends $3.4 billion")
+    report = reported(lead, title="Zephyrine wins the biggest slice")
+    version = report.version
+    take_down(lead, morgan)
+    client.force_login(dana)
+
+    for name in ("lead", "split"):
+        response = client.post(
+            reverse(f"editorial:{name}", args=[report.pk]),
+            {"version": version, "shown": lead.pk},
+            headers=HX,
+        )
+        assert response.status_code == 410, name
+        html = response.content.decode()
+        assert "“Zephyrine Telecom spends $3.4 billion” was deleted by morgan" in html
+        assert "your text is kept" not in html
+        assert said(response)["reload"] is True
+
+
+def test_a_link_to_a_story_deleted_since_says_so_and_opens_no_other(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    deleted, other = story(title="Deleted by legal"), story(title="Still here")
+    take_down(deleted, morgan)
+    client.force_login(dana)
+
+    for url in (
+        reverse("editorial:queue") + f"?open={deleted.pk}",
+        reverse("editorial:story", args=[deleted.pk]),  # redirects to the line above
+    ):
+        response = client.get(url, follow=True)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "“Deleted by legal” was deleted by morgan" in html
+        assert "data-gone" in html
+        assert (
+            f'id="panel" class="panel" aria-label="Open story" data-pk="{other.pk}"'
+            not in html
+        )
+    # An id that never was a story opens the first one, as before.
+    response = client.get(reverse("editorial:queue") + "?open=987654")
+    assert f'data-pk="{other.pk}"' in response.content.decode()
+
+
+def test_a_conflict_on_a_button_does_not_say_text_was_kept(client: Client) -> None:
+    article = story(title="Rail strike called off")
+    services.article_edit(
+        article=article, editor=editor("alice"), version=1, changes={"importance": 2}
+    )
+    client.force_login(editor("bob"))
+
+    response = client.post(
+        reverse("editorial:decide", args=[article.pk]),
+        {"decision": "approve", "version": 1},
+        headers=HX,
+    )
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert (
+        "alice changed this story since you opened it (version 1 → 2); nothing was done"
+        in html
+    )
+    assert "your text is kept" not in html
+    assert said(response)["refused"] is True
+
+
+# --- Found by an attack ------------------------------------------------------------------------
+def test_a_reports_panel_renders_while_its_lead_is_deleted(
+    client: Client, people: tuple[User, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dana, morgan = people
+    lead = story(title="Lead report")
+    report = reported(lead, title="Second report")
+    mark = views._mark_presence
+
+    def deleting(article: Article, user: Any) -> None:
+        mark(article, user)
+        if Article.objects.filter(pk=lead.pk).exists():
+            take_down(lead, morgan)
+
+    monkeypatch.setattr(views, "_mark_presence", deleting)
+    client.force_login(dana)
+
+    response = client.get(reverse("editorial:story", args=[report.pk]), headers=HX)
+
+    assert response.status_code == 200
+    assert "Second report" in response.content.decode()
+
+
+def test_a_panel_renders_when_the_story_of_the_last_action_is_deleted_meanwhile(
+    client: Client, people: tuple[User, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dana, morgan = people
+    approved, other = story(title="Approved"), story(title="Other")
+    services.article_approve(article=approved.pk, editor=dana, version=1)
+    last = services.last_undoable
+
+    def deleting(user: Any) -> Any:
+        event = last(user)
+        if event and Article.objects.filter(pk=approved.pk).exists():
+            take_down(approved, morgan)
+        return event
+
+    monkeypatch.setattr(services, "last_undoable", deleting)
+    client.force_login(dana)
+
+    response = client.get(reverse("editorial:story", args=[other.pk]), headers=HX)
+
+    assert response.status_code == 200
+    assert 'data-key="u"' not in response.content.decode()  # nothing left to undo
+
+
+def test_the_merge_picker_of_a_deleted_story_replaces_the_panel_not_nests_in_it(
+    client: Client, people: tuple[User, User]
+) -> None:
+    dana, morgan = people
+    article = story(title="Deleted by legal")
+    take_down(article, morgan)
+    client.force_login(dana)
+
+    response = client.get(
+        reverse("editorial:merge_picker", args=[article.pk]),
+        headers={**HX, "HX-Target": "merge-picker"},
+    )
+
+    assert response.status_code == 410
+    assert response["HX-Retarget"] == "#panel-slot"
+    assert response["HX-Reswap"] == "innerHTML"
+
+
+def test_a_merge_whose_story_is_deleted_after_the_views_look_up_answers_for_it(
+    client: Client, people: tuple[User, User], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    dana, morgan = people
+    source, target = story(title="Source story"), story(title="Target story")
+    merge = services.story_merge
+
+    def deleting(**kwargs: Any) -> Any:
+        take_down(source, morgan)
+        return merge(**kwargs)
+
+    monkeypatch.setattr(services, "story_merge", deleting)
+    client.force_login(dana)
+
+    response = client.post(
+        reverse("editorial:merge", args=[source.pk]),
+        {"version": 1, "target": target.pk},
+        headers=HX,
+    )
+
+    assert response.status_code == 410
+    assert response["X-Story"] == str(source.pk)  # not the target's panel
+    assert "“Source story” was deleted by morgan" in response.content.decode()
+    assert said(response)["reload"] is True
