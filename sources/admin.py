@@ -65,6 +65,16 @@ class FetchAttemptInline(admin.TabularInline):
 class SourceAdmin(admin.ModelAdmin):
     # Django 6 makes https the default scheme for bare domains; ask for it now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    # Deleting a source takes its articles with it: one by one, each saying who did it.
+    def delete_model(self, request: HttpRequest, obj: Source) -> None:
+        obj.deleted_by = request.user
+        obj.delete()
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
+        for source in queryset:
+            self.delete_model(request, source)
+
     list_display = [
         "name",
         "health_badge",

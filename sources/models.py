@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.db import models
 from django.db.models import Q
@@ -103,6 +104,9 @@ class Source(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = SourceQuerySet.as_manager()
+    # Who is deleting it, set by the admin before it does: its articles go with it, and
+    # their history (kept by the desk, which listens) says who took them down.
+    deleted_by: Any = None
 
     class Meta:
         ordering = ["name"]

@@ -71,8 +71,11 @@ def gone(pk: int, *, unnamed: str = "This story") -> StoryGone:
         )
     title = f"“{short_title(event.label)}”" if event.label else unnamed
     when = format_date(timezone.localtime(event.at), "j M H:i")
+    source = event.changes.get("source")  # deleted with its source (signals.py)
+    how = f" with its source “{source}”" if source else ""
     return StoryGone(
-        pk, f"{title} was deleted by {event.actor_label} ({when}); nothing was changed."
+        pk,
+        f"{title} was deleted{how} by {event.actor_label} ({when}); nothing was changed.",
     )
 
 

@@ -460,3 +460,34 @@ def test_a_merge_whose_story_is_deleted_after_the_views_look_up_answers_for_it(
     assert response["X-Story"] == str(source.pk)  # not the target's panel
     assert "“Source story” was deleted by morgan" in response.content.decode()
     assert said(response)["reload"] is True
+
+
+def test_a_story_deleted_with_its_source_says_so_and_who_deleted_it(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """An attack: deleting a source takes its stories with it, unrecorded; the desk
+    answered a bare 404 (nothing on screen), and the history said nothing. (A chief may
+    delete a source only once it has no articles: the admin asks for the articles' delete
+    permission, which only an administrator has.)"""
+    dana, morgan = people
+    article = story(title="Ledger Daily lead story")
+    source_name = article.source.name
+    client.force_login(morgan)
+    response = client.post(
+        reverse("admin:sources_source_delete", args=[article.source_id]),
+        {"post": "yes"},
+    )
+    assert response.status_code == 302
+    assert not Article.objects.filter(pk=article.pk).exists()
+    event = AuditEvent.objects.get(article_id=article.pk, action="delete")
+    assert (event.actor, event.label) == (morgan, "Ledger Daily lead story")
+
+    client.force_login(dana)
+    url, data = POSTS["approve"](article)
+    response = client.post(url, data, headers=HX)
+
+    assert response.status_code == 410
+    assert (
+        f"“Ledger Daily lead story” was deleted with its source “{source_name}” by morgan"
+        in response.content.decode()
+    )
