@@ -22,12 +22,14 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
 from enrichment.admin import EnrichmentInline
+from stories.models import ArticleTerm
 
 from . import actions, services
 from .exceptions import ActionRefused
@@ -257,9 +259,34 @@ class ChangelistImportanceForm(forms.ModelForm):
         return importance
 
 
+def _without(entries: list[Any], prefix: str) -> list[Any]:
+    """The admin's nested list of what a deletion takes with it, without the entries that
+    start with ``prefix``."""
+    kept: list[Any] = []
+    for entry in entries:
+        if isinstance(entry, list):
+            kept.append(_without(entry, prefix))
+        elif not str(entry).startswith(prefix):
+            kept.append(entry)
+    return [entry for entry in kept if entry != []]
+
+
 class DeskArticleAdmin(ArticleAdmin):
     form = DeskArticleForm
     list_editable = ["importance"]
+
+    def get_deleted_objects(
+        self, objs: Any, request: HttpRequest
+    ) -> tuple[list[Any], dict[Any, int], set[str], list[Any]]:
+        """What a deletion takes with it, without clustering's search index (dozens of
+        "Article term: aurali" lines no one deletes on purpose)."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        meta = ArticleTerm._meta
+        counts.pop(str(meta.verbose_name_plural), None)
+        deleted = _without(deleted, f"{capfirst(meta.verbose_name)}: ")
+        return deleted, counts, perms_needed, protected
 
     def get_changelist_form(self, request: HttpRequest, **kwargs: Any) -> Any:
         return type(

@@ -533,8 +533,17 @@ def _gone(request: HtmxHttpRequest, pk: int, message: str = "") -> HttpResponse:
         messages.warning(request, message)
         kept = _posted_filters(request) or QueryDict()
         return redirect(f"{reverse('editorial:queue')}?{kept.urlencode()}")
+    # What the editor typed is shown to copy (it cannot be saved): no edit is lost.
+    unsaved = [
+        (name.replace("_", " ").capitalize(), request.POST[name])
+        for name in TYPED
+        if request.POST.get(name, "").strip()
+    ]
     response = render(
-        request, "editorial/queue.html#panel", {"gone": message}, status=410
+        request,
+        "editorial/queue.html#panel",
+        {"gone": message, "unsaved": unsaved},
+        status=410,
     )
     response["X-Story"] = str(pk)
     # Into the panel's slot whatever the form aimed at (the merge picker sits in the panel).
@@ -600,10 +609,17 @@ def _run(
     return _answer(request, show or pk, message=done, action=action, acted_on=pk)
 
 
-# Fields an editor types into (the copy, a reason, a note, a time); the rest are buttons.
-TYPED = frozenset(
-    {"title", "summary", "analysis", "takeaways", "reason", "note", "correction"}
-    | {"publish_at"}
+# Fields an editor types into (the copy, a reason, a note, a time), in the forms' order;
+# the rest are buttons.
+TYPED = (
+    "title",
+    "summary",
+    "analysis",
+    "takeaways",
+    "correction",
+    "reason",
+    "note",
+    "publish_at",
 )
 
 

@@ -73,10 +73,13 @@ def gone(pk: int, *, unnamed: str = "This story") -> StoryGone:
     when = format_date(timezone.localtime(event.at), "j M H:i")
     source = event.changes.get("source")  # deleted with its source (signals.py)
     how = f" with its source “{source}”" if source else ""
-    return StoryGone(
-        pk,
-        f"{title} was deleted{how} by {event.actor_label} ({when}); nothing was changed.",
-    )
+    message = f"{title} was deleted{how} by {event.actor_label} ({when}); nothing was changed."
+    # Its story lives on under another report, which now has a row of its own.
+    heir = event.changes.get("lead_to")
+    heir_title = Article.objects.filter(pk=heir).values_list("title", flat=True).first()
+    if heir_title:
+        message += f" “{short_title(heir_title)}” now leads its story."
+    return StoryGone(pk, message)
 
 
 def begin(

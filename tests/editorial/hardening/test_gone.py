@@ -19,6 +19,7 @@ from articles.models import Article
 from editorial import services, views
 from editorial.models import AuditEvent
 from editorial.services import base
+from stories.models import ArticleTerm
 
 from ..factories import editor, reported, story
 
@@ -490,4 +491,62 @@ def test_a_story_deleted_with_its_source_says_so_and_who_deleted_it(
     assert (
         f"“Ledger Daily lead story” was deleted with its source “{source_name}” by morgan"
         in response.content.decode()
+    )
+
+
+def test_the_admins_delete_confirmation_lists_no_search_index_rows(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """A stranger: the confirmation listed 24 "Article term: aurali" lines."""
+    _dana, morgan = people
+    article = story(title="Auralis patches router flaw")
+    ArticleTerm.objects.bulk_create(
+        ArticleTerm(article=article, term=term, published_at=article.published_at)
+        for term in ("aurali", "router", "flaw")
+    )
+    client.force_login(morgan)
+
+    page = client.get(reverse("admin:articles_article_delete", args=[article.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert "Auralis patches router flaw" in html
+    assert "Article term" not in html and "aurali<" not in html
+
+
+def test_what_the_editor_typed_for_a_deleted_story_is_shown_to_copy(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """A stranger: saving a rewrite of a story deleted meanwhile threw the text away."""
+    dana, morgan = people
+    article = story(title="Aster recalls 212,000 EVs")
+    url, data = POSTS["edit"](article)
+    take_down(article, morgan)
+    client.force_login(dana)
+
+    rewrite = "Dana's careful rewrite <of> the summary."
+    response = client.post(url, {**data, "summary": rewrite}, headers=HX)
+
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "What you typed was not saved" in html
+    assert "Dana&#x27;s careful rewrite &lt;of&gt; the summary." in html
+    assert "<textarea readonly" in html
+
+
+def test_the_message_names_the_report_that_now_leads_the_story(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """A stranger: a new row appeared after a deletion that said "nothing was changed"."""
+    dana, morgan = people
+    lead = story(title="Saltmarsh storage project reaches financial close")
+    reported(lead, title="Verdant Grid finalises Saltmarsh financing")
+    url, data = POSTS["approve"](lead)
+    take_down(lead, morgan)
+    client.force_login(dana)
+
+    response = client.post(url, data, headers=HX)
+
+    assert "“Verdant Grid finalises Saltmarsh financing” now leads its story." in (
+        response.content.decode()
     )
