@@ -57,10 +57,14 @@ class StoryGone(ActionRefused):
 
     status = 410
 
-    def __init__(self, pk: int, message: str, *, recorded: bool = True) -> None:
-        super().__init__(message)
+    def __init__(
+        self, pk: int, what: str, *, after: str = "", recorded: bool = True
+    ) -> None:
+        super().__init__(f"{what}; nothing was changed.{after}")
         self.pk = pk
         self.recorded = recorded  # whether its history records the deletion
+        # Where no action was tried (a link to it): what happened, without the refusal.
+        self.notice = f"{what}.{after}"
 
 
 class EditConflict(ActionRefused):

@@ -73,14 +73,24 @@ def on_a_story(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
     def checked(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         if not Article.objects.filter(pk=pk).exists():
             return _gone(request, pk)
-        shown = _shown(request)
-        if shown not in (None, pk) and not Article.objects.filter(pk=shown).exists():
-            # A report's form in the panel of a story deleted since (its report was
-            # handed the lead): the story the editor was looking at is what is gone.
-            return _gone(request, shown)
         return view(request, pk)
 
     return checked
+
+
+def on_a_report(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """A desk view for report ``pk``, posted from its story's panel (``shown``): when that
+    story was deleted since (and the report handed its lead), the story the editor was
+    looking at is what is gone; the report's own change of version would only confuse."""
+
+    @wraps(view)
+    def checked(request: HtmxHttpRequest, pk: int) -> HttpResponse:
+        shown = _shown(request)
+        if shown not in (None, pk) and not Article.objects.filter(pk=shown).exists():
+            return _gone(request, shown)
+        return view(request, pk)
+
+    return on_a_story(checked)
 
 
 PANEL = ("source", "category", "enrichment", "pending_enrichment", "cluster")
@@ -312,9 +322,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
     if open_pk is not None:
         opened = Article.objects.select_related(*PANEL).filter(pk=open_pk).first()
         if opened is None and (refusal := services.gone(open_pk)).recorded:
-            gone = str(
-                refusal
-            )  # a link to a story deleted since: say so, open no other
+            gone = refusal.notice  # a link to a story deleted since: say so, no other
     return render(
         request, "editorial/queue.html", _queue_context(request, opened, gone=gone)
     )
@@ -340,7 +348,12 @@ def _list_context(request: HtmxHttpRequest) -> dict[str, Any]:
 
 
 def _queue_context(
-    request: HtmxHttpRequest, opened: Article | None, *, gone: str = "", **panel: Any
+    request: HtmxHttpRequest,
+    opened: Article | None,
+    *,
+    gone: str = "",
+    unsaved: list[tuple[str, str]] | None = None,
+    **panel: Any,
 ) -> dict[str, Any]:
     """The whole page: the filtered stories, the counts and the open story's panel (the
     first story's when none is asked for; none, and ``gone``, when the one asked for was
@@ -362,6 +375,7 @@ def _queue_context(
         "may_approve": actions.may(request.user, "approve"),
         "opened": opened,
         "gone": gone,
+        "unsaved": unsaved or [],
         **(_panel_context(opened, request, **panel) if opened else {}),
     }
 
@@ -529,16 +543,13 @@ def _gone(request: HtmxHttpRequest, pk: int, message: str = "") -> HttpResponse:
     shown = _shown(request)
     if shown not in (None, pk) and Article.objects.filter(pk=shown).exists():
         return _answer(request, shown, error=message, status=410, reload=True)
-    if not request.htmx:
-        messages.warning(request, message)
-        kept = _posted_filters(request) or QueryDict()
-        return redirect(f"{reverse('editorial:queue')}?{kept.urlencode()}")
-    # What the editor typed is shown to copy (it cannot be saved): no edit is lost.
-    unsaved = [
-        (name.replace("_", " ").capitalize(), request.POST[name])
-        for name in TYPED
-        if request.POST.get(name, "").strip()
-    ]
+    unsaved = _unsaved(request)  # it cannot be saved: shown to copy, so no edit is lost
+    if not request.htmx:  # the queue as the editor had it, with nothing else open
+        posted = _posted_filters(request)
+        if posted is not None:
+            request.GET = posted  # type: ignore[assignment]
+        page = _queue_context(request, None, gone=message, unsaved=unsaved)
+        return render(request, "editorial/queue.html", page, status=410)
     response = render(
         request,
         "editorial/queue.html#panel",
@@ -582,13 +593,25 @@ def _run(
         return _gone(request, exc.pk, str(exc))
     except EditConflict as exc:
         shown = _shown(request)
-        if shown not in (None, pk) and not Article.objects.filter(pk=shown).exists():
+        if (
+            action in ("split", "canonical")
+            and shown not in (None, pk)
+            and not Article.objects.filter(pk=shown).exists()
+        ):
             # The report changed because its story's lead was deleted: say that.
             return _gone(request, shown)
+        # The text typed is kept in its form, when the change made meanwhile left the
+        # form there (a reject after another editor's reject has none): else shown to copy.
+        current = Article.objects.filter(pk=pk).first()
+        form_there = current is not None and action in actions.allowed(
+            request.user, current
+        )
+        if _typed(request) and not form_there:
+            kept = {**kept, "unsaved": _unsaved(request)}
         return _answer(
             request,
             show or pk,
-            error=str(exc) if _typed(request) else exc.untyped,
+            error=str(exc) if _typed(request) and form_there else exc.untyped,
             status=exc.status,
             extra={**kept, "theirs": exc.theirs} if draft else kept,
         )
@@ -621,6 +644,20 @@ TYPED = (
     "note",
     "publish_at",
 )
+TYPED_LABELS = {"title": "Headline", "publish_at": "Publication time"}
+
+
+def _unsaved(request: HttpRequest) -> list[tuple[str, str]]:
+    """What the editor typed, labelled as the forms label it, for a panel to show back
+    when the form it was typed into is not there any more."""
+    return [
+        (
+            TYPED_LABELS.get(name, name.replace("_", " ").capitalize()),
+            request.POST[name],
+        )
+        for name in TYPED
+        if request.POST.get(name, "").strip()
+    ]
 
 
 def _typed(request: HttpRequest) -> bool:
@@ -844,7 +881,7 @@ def undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
-@on_a_story
+@on_a_report
 def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Split report ``pk`` out of its story; the panel stays on the story (``show``)."""
     report = Article.objects.select_related("cluster").filter(pk=pk).first()
@@ -869,7 +906,7 @@ def split(request: HtmxHttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 @review_required
-@on_a_story
+@on_a_report
 def lead(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """Make report ``pk`` the one that leads its story."""
     form = VersionedForm(request.POST)

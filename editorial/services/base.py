@@ -66,20 +66,26 @@ def gone(pk: int, *, unnamed: str = "This story") -> StoryGone:
         else None
     )
     if event is None:
-        return StoryGone(
-            pk, f"{unnamed} no longer exists; nothing was changed.", recorded=False
-        )
+        return StoryGone(pk, f"{unnamed} no longer exists", recorded=False)
     title = f"“{short_title(event.label)}”" if event.label else unnamed
     when = format_date(timezone.localtime(event.at), "j M H:i")
     source = event.changes.get("source")  # deleted with its source (signals.py)
     how = f" with its source “{source}”" if source else ""
-    message = f"{title} was deleted{how} by {event.actor_label} ({when}); nothing was changed."
     # Its story lives on under another report, which now has a row of its own.
     heir = event.changes.get("lead_to")
-    heir_title = Article.objects.filter(pk=heir).values_list("title", flat=True).first()
-    if heir_title:
-        message += f" “{short_title(heir_title)}” now leads its story."
-    return StoryGone(pk, message)
+    heir_title = (
+        Article.objects.filter(pk=heir)
+        .leading()
+        .values_list("title", flat=True)
+        .first()
+    )  # and still leads it (not merged away or split since)
+    return StoryGone(
+        pk,
+        f"{title} was deleted{how} by {event.actor_label} ({when})",
+        after=f" “{short_title(heir_title)}” now leads its story."
+        if heir_title
+        else "",
+    )
 
 
 def begin(

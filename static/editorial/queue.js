@@ -26,13 +26,17 @@
     return !busy && open && wanted !== null && open.dataset.pk === wanted;
   }
 
-  function act(fn) {
+  // The panel says the story was deleted: nothing here to act on, and nothing is held for
+  // later (a held `u` undid the last action on the next `j`).
+  function onDeleted() {
     const open = panel();
-    if (open && open.hasAttribute("data-gone") && !busy) {
-      // The panel says the story was deleted: nothing here to act on.
-      flash("This story was deleted: j or k goes on to the next one.", true);
-      return;
-    }
+    if (!open || !open.hasAttribute("data-gone") || busy) return false;
+    flash("This story was deleted: j or k goes on to the next one.", true);
+    return true;
+  }
+
+  function act(fn) {
+    if (onDeleted()) return;
     if (!pending.length && ready()) fn();
     else pending.push({ pk: wanted, fn });
   }
@@ -41,6 +45,7 @@
   // an answer is not dropped when the editor moves on (`u` then `j` undid nothing); it
   // presses the Undo of the next panel, which names that last action.
   function actOnLast(fn) {
+    if (onDeleted()) return;
     if (!pending.length && ready()) fn();
     else pending.push({ pk: null, fn });
   }
@@ -229,7 +234,7 @@
     }
     else if (key === "r") act(() => focus("reject-reason"));
     else if (key === "e") act(() => focus("copy-summary"));
-    else if (key === "u") actOnLast(() => press('#panel button[data-key="u"]'));
+    else if (key === "u") actOnLast(() => press('#panel button[data-key="u"]', "Nothing to undo."));
     else if (key === "m") act(() => press('#panel [data-key="m"]'));
     else if (key === "?") document.getElementById("help").hidden = false;
     else if (/^[0-9]$/.test(key)) {

@@ -1264,3 +1264,62 @@ def test_after_a_deleted_story_j_goes_to_the_story_that_came_after_it(
             article.refresh_from_db()
             assert article.status == S.IN_REVIEW, article.title  # nothing approved
         assert not_a_network_error(desk.console_errors, 410) == []
+
+
+def test_u_on_a_deleted_storys_notice_says_so_and_undoes_nothing_later(
+    desk: Desk,
+) -> None:
+    """An attack and a stranger: a `u` pressed on the notice waited silently, then undid
+    the editor's last approval on the next `j`."""
+    first = in_review("Harbour expansion approved", ai_importance=9)
+    doomed = in_review("Defamatory claim", ai_importance=8)
+    after = in_review("Rail strike called off", ai_importance=7)
+    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, first, version=1)
+        page.keyboard.press("a")
+        expect_panel(page, doomed, version=1)
+        services.article_delete(article=doomed.pk, editor=admin)
+        page.keyboard.press("a")
+        expect(page.locator("#panel .notice.error")).to_contain_text(
+            "was deleted by morgan"
+        )
+        expect(page.locator("#queue-list-slot.htmx-request")).to_have_count(0)
+
+        page.keyboard.press("u")
+        expect(page.locator("#flash")).to_contain_text("This story was deleted")
+        page.keyboard.press("j")
+        expect_highlighted(page, after)
+        first.refresh_from_db()
+        assert first.status == S.APPROVED  # not undone behind the editor's back
+        assert not_a_network_error(desk.console_errors, 410) == []
+
+
+def test_the_text_shown_back_for_a_deleted_story_is_not_dropped_by_one_j(
+    desk: Desk,
+) -> None:
+    """An attack and a stranger: the box with what the editor typed went with one `j`,
+    where unsaved copy asks for a second press."""
+    doomed = in_review("Defamatory claim", ai_importance=9)
+    in_review("Rail strike called off", ai_importance=8)
+    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, doomed, version=1)
+        page.locator("#copy-summary").fill("A careful rewrite.")
+        services.article_delete(article=doomed.pk, editor=admin)
+        with page.expect_response(f"**/queue/{doomed.pk}/edit/") as answer:
+            page.locator("#copy-summary").press("Control+Enter")
+        assert answer.value.status == 410
+        box = page.locator("#panel .unsaved textarea")
+        expect(box.nth(1)).to_have_value("A careful rewrite.")
+
+        page.keyboard.press("j")
+        expect(page.locator("#flash")).to_contain_text("Unsaved")
+        expect(box.nth(1)).to_have_value("A careful rewrite.")
+        assert not_a_network_error(desk.console_errors, 410) == []

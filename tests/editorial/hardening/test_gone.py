@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.models import Article
 from editorial import services, views
@@ -21,7 +23,7 @@ from editorial.models import AuditEvent
 from editorial.services import base
 from stories.models import ArticleTerm
 
-from ..factories import editor, reported, story
+from ..factories import chief, editor, reported, story
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -122,19 +124,28 @@ def test_opening_a_story_deleted_meanwhile_says_so(
     assert picker.status_code == 410
 
 
-def test_without_javascript_the_queue_says_who_deleted_it(
+def test_without_javascript_the_queue_says_who_deleted_it_and_keeps_the_text(
     client: Client, people: tuple[User, User]
 ) -> None:
+    """The queue as filtered, nothing else open (a stranger took the first row's story for
+    the deleted one), and a rewrite typed for it shown back to copy (an attack)."""
     dana, morgan = people
     article = story(title="Aster recalls 212,000 EVs")
-    url, data = POSTS["approve"](article)
+    other = story(title="Still here")
     take_down(article, morgan)
     client.force_login(dana)
 
-    response = client.post(url, {**data, "back": "status=all"}, follow=True)
+    url, data = POSTS["approve"](article)
+    response = client.post(url, {**data, "back": "status=all"})
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "“Aster recalls 212,000 EVs” was deleted by morgan" in html
+    assert "data-gone" in html and f'data-pk="{other.pk}" data-version' not in html
+    assert 'value="status=all"' in html  # the filters kept for the next post
 
-    assert response.redirect_chain[0][0] == reverse("editorial:queue") + "?status=all"
-    assert "was deleted by morgan" in response.content.decode()
+    url, data = POSTS["edit"](article)
+    html = client.post(url, {**data, "summary": "A careful rewrite."}).content.decode()
+    assert "What you typed was not saved" in html and "A careful rewrite." in html
 
 
 def test_a_deletion_between_the_views_look_up_and_the_lock_is_refused_not_a_500(
@@ -340,6 +351,7 @@ def test_a_link_to_a_story_deleted_since_says_so_and_opens_no_other(
         assert response.status_code == 200
         html = response.content.decode()
         assert "“Deleted by legal” was deleted by morgan" in html
+        assert "nothing was changed" not in html  # nothing was tried
         assert "data-gone" in html
         assert (
             f'id="panel" class="panel" aria-label="Open story" data-pk="{other.pk}"'
@@ -550,3 +562,75 @@ def test_the_message_names_the_report_that_now_leads_the_story(
     assert "“Verdant Grid finalises Saltmarsh financing” now leads its story." in (
         response.content.decode()
     )
+
+
+# --- Found by a second attack ------------------------------------------------------------------
+def test_undo_works_when_the_story_whose_panel_it_sits_on_was_deleted(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """The Undo form says which panel it is in (``shown``) only to answer there: the
+    deletion of that story must not refuse the undo of another."""
+    dana, morgan = people
+    approved, open_one = story(title="B approved"), story(title="A open")
+    services.article_approve(article=approved.pk, editor=dana, version=approved.version)
+    approved.refresh_from_db()
+    take_down(open_one, morgan)
+    client.force_login(dana)
+
+    response = client.post(
+        reverse("editorial:undo", args=[approved.pk]),
+        {"version": approved.version, "shown": open_one.pk},
+        headers=HX,
+    )
+
+    assert response.status_code == 200
+    approved.refresh_from_db()
+    assert approved.status == Article.Status.IN_REVIEW
+
+
+@pytest.mark.parametrize("first", ["reject", "publish"])
+def test_a_conflict_whose_form_is_gone_shows_the_text_instead_of_saying_it_is_kept(
+    client: Client, first: str
+) -> None:
+    """Another editor rejected (or a chief published) first: the reject form (or the
+    schedule form) is not in the new panel, so "your text is kept" pointed at nothing."""
+    article = story(title="Rail strike called off")
+    if first == "reject":
+        services.article_reject(
+            article=article.pk, editor=editor("alice"), version=1, reason="Duplicate."
+        )
+        post = {"decision": "reject", "version": 1, "reason": "Bob's long reason"}
+        url = reverse("editorial:decide", args=[article.pk])
+        client.force_login(editor("bob"))
+    else:
+        services.article_publish(article=article.pk, editor=chief("alice"), version=1)
+        when = (timezone.now() + timedelta(days=30)).strftime("%Y-%m-%dT09:00")
+        post = {"version": 1, "publish_at": when, "tz": "UTC"}
+        url = reverse("editorial:schedule", args=[article.pk])
+        client.force_login(chief("bob"))
+
+    response = client.post(url, post, headers=HX)
+
+    assert response.status_code == 409
+    html = response.content.decode()
+    assert "nothing was done" in html and "your text is kept" not in html
+    assert "What you typed was not saved" in html
+    typed = str(post.get("reason") or post["publish_at"])
+    assert typed.replace("'", "&#x27;") in html
+
+
+def test_the_report_named_as_the_new_lead_still_leads(
+    people: tuple[User, User],
+) -> None:
+    dana, morgan = people
+    lead = story(title="Lead deleted")
+    heir = reported(lead, title="Heir report")
+    other = story(title="Other story")
+    take_down(lead, morgan)
+    assert "“Heir report” now leads its story." in str(services.gone(lead.pk))
+    heir.refresh_from_db()
+    services.story_merge(
+        article=heir.pk, target=other.pk, editor=morgan, version=heir.version
+    )
+
+    assert "now leads its story" not in str(services.gone(lead.pk))
