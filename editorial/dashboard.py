@@ -47,6 +47,14 @@ DAYS = 14
 DECISIONS = ("approve", "reject", "publish")
 # The decisions that accept the editorial copy: the values an editor signs off on.
 ACCEPTING = ("approve", "publish")
+# A publication nobody reviewed (the demo's setup publishes its first stories unread) is no
+# editor's decision: it would count as one, and as full agreement with the AI.
+# (has_key first: without the key the comparison is NULL, and NOT NULL drops the row.)
+UNREVIEWED_PUBLICATION = Q(
+    action="publish",
+    changes__has_key="published_unreviewed",
+    changes__published_unreviewed__1=True,
+)
 FAILING_SOURCES_SHOWN = 20
 
 
@@ -102,6 +110,7 @@ def reviewed_figures(*, days: list[date], start: datetime) -> dict[str, Any]:
     rows: dict[date, Mapping[str, Any]] = {
         row["day"]: row
         for row in AuditEvent.objects.filter(action__in=DECISIONS, at__gte=start)
+        .exclude(UNREVIEWED_PUBLICATION)
         .annotate(day=TruncDate("at", tzinfo=UTC))
         .order_by()
         .values("day")
@@ -212,15 +221,19 @@ def _agreement(rows: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
 def agreement_figures(*, days: list[date], start: datetime) -> dict[str, Any]:
     """How far editors moved the AI's proposal, per day of the editor's decision.
 
-    An article counts once, on the day of its latest approve or publish, with its current
-    editorial values against the proposal it was filled from.
+    An article counts once, on the day of its latest approve or publish (an editor's: not a
+    publication nobody reviewed), with its current editorial values against the proposal
+    it was filled from.
     """
     latest_decision = (
         AuditEvent.objects.filter(article=OuterRef("pk"), action__in=ACCEPTING)
+        .exclude(UNREVIEWED_PUBLICATION)
         .order_by("-at", "-pk")
         .values("at")[:1]
     )
-    decided = AuditEvent.objects.filter(action__in=ACCEPTING, at__gte=start)
+    decided = AuditEvent.objects.filter(action__in=ACCEPTING, at__gte=start).exclude(
+        UNREVIEWED_PUBLICATION
+    )
     both_importances = Q(importance__isnull=False, enrichment__importance__isnull=False)
     ai_sentiment = Q(enrichment__sentiment__gt="")
     # Only when the article has a category: a proposal whose category the site does not

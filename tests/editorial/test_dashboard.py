@@ -328,3 +328,24 @@ def test_charts_of_empty_data_draw_nothing() -> None:
     assert bar_chart([], width=100, height=50)["bars"] == []
     empty = line_chart(["a"], [Series("s", "c", (None,), ("a",))], width=100, height=50)
     assert empty["series"][0]["dots"] == []
+
+
+def test_a_publication_nobody_reviewed_is_no_editors_decision(
+    desk: Client, markets: Category
+) -> None:
+    """A stranger: the demo's setup publishes its first stories unread, and the dashboard
+    counted them as the desk's decisions and as full agreement with the AI."""
+    from editorial import services
+
+    from .factories import story
+
+    demo_editor = editor("demo")
+    unread = story(S.APPROVED, title="Published by the demo's setup")
+    services.article_publish(
+        article=unread.pk, editor=None, on_behalf_of=demo_editor, reviewed=False
+    )
+    decided(ai=5, editor_importance=8, category=markets)  # an editor's approval
+
+    page = desk.get(reverse(URL)).context
+    assert page["reviewed"]["total"] == 1
+    assert page["agreement"]["period"]["mad"] == 3.0  # the editor's 3 points, alone
