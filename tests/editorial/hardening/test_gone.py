@@ -634,3 +634,21 @@ def test_the_report_named_as_the_new_lead_still_leads(
     )
 
     assert "now leads its story" not in str(services.gone(lead.pk))
+
+
+def test_a_lead_deleted_with_its_source_names_the_report_that_now_leads(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """A second attack: a source's deletion handed its stories' leads on unrecorded, so
+    the desk could not say which report now leads (a desk deletion does)."""
+    _dana, morgan = people
+    lead = story(title="Lead from the deleted source")
+    reported(lead, title="Other outlet's report")
+    client.force_login(morgan)
+    client.post(
+        reverse("admin:sources_source_delete", args=[lead.source_id]), {"post": "yes"}
+    )
+
+    said_now = str(services.gone(lead.pk))
+    assert "with its source" in said_now
+    assert "“Other outlet's report” now leads its story." in said_now
