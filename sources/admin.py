@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -69,7 +69,12 @@ class SourceAdmin(admin.ModelAdmin):
     # Deleting a source takes its articles with it: one by one, each saying who did it.
     def delete_model(self, request: HttpRequest, obj: Source) -> None:
         obj.deleted_by = request.user
-        obj.delete()
+        with transaction.atomic():
+            # Its articles locked first: a publication committing meanwhile is waited for,
+            # so the deletion sees it published (its history says so, readers' caches are
+            # told) and collects what it wrote; one starting later finds the story gone.
+            list(obj.articles.select_for_update().values_list("pk", flat=True))
+            obj.delete()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:

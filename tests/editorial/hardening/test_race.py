@@ -307,3 +307,62 @@ def test_approving_the_lead_while_clustering_adds_an_earlier_report(
         f"approved #{lead.pk} is now a mere report; the story is led by a new report "
         f"#{cluster.canonical_id}; results: {out}"
     )
+
+
+@pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL's row locks")
+def test_a_publication_committing_while_its_source_is_deleted_is_recorded_and_uncached(
+    client, monkeypatch
+) -> None:
+    """A second attack: the deletion read the story before the publication committed, so
+    its history said "in review" and readers' caches were never told it was gone."""
+    import time
+
+    from django.contrib.auth.models import User
+    from django.db import transaction
+    from django.test import Client
+
+    from editorial.models import AuditEvent
+    from editorial.services import base
+    from tests.editorial.factories import chief
+
+    a = story(S.APPROVED, title="Published as its source goes")
+    morgan = User.objects.create_superuser("morgan", "m@example.org", "pw")
+    boss = chief("boss")
+    told: list[int] = []
+    real = base.readers_see_it
+
+    def recording(pk: int) -> None:
+        told.append(pk)
+        real(pk)
+
+    monkeypatch.setattr(base, "readers_see_it", recording)
+    held, release = threading.Event(), threading.Event()
+    out: dict = {}
+
+    def publish():
+        with transaction.atomic():
+            services.article_publish(article=a.pk, editor=boss, version=a.version)
+            held.set()
+            release.wait(5)
+
+    def delete_source():
+        admin = Client()
+        admin.force_login(morgan)
+        return admin.post(
+            f"/admin/sources/source/{a.source_id}/delete/", {"post": "yes"}
+        )
+
+    first = run(publish, out, "publish")
+    assert held.wait(5)
+    told.clear()
+    second = run(delete_source, out, "delete")
+    time.sleep(1)  # the deletion is now waiting for the publication's lock
+    release.set()
+    first.join(10)
+    second.join(10)
+
+    assert getattr(out["delete"], "status_code", None) == 302, out
+    assert not Article.objects.filter(pk=a.pk).exists()
+    event = AuditEvent.objects.get(article_id=a.pk, action="delete")
+    assert event.from_state == S.PUBLISHED
+    assert a.pk in told  # readers' caches are told the story is gone
