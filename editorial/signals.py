@@ -20,51 +20,10 @@ story_changing = Signal()
 
 def source_deleting(sender: type, instance: Any, **_: Any) -> None:
     """A source about to be deleted takes its articles with it (the cascade, which skips
-    the desk's audited delete): each one's history says so, and who did it when the admin
-    said (``Source.deleted_by``), so an editor who has one open is told who took it down."""
-    from articles.models import Article
-    from stories.models import StoryCluster
+    the desk's audited delete): their history records it (``source_articles_deleted``)."""
+    from .services.stories import source_articles_deleted
 
-    from .models import AuditEvent
-
-    actor = instance.deleted_by
-    note = f"deleted with its source “{instance.name}”"
-    # A story it led is led by its earliest report from another source (as
-    # stories.models.next_lead will choose): the desk's message names it.
-    heirs: dict[int, int] = {}
-    led = StoryCluster.objects.filter(canonical__source=instance)
-    for cluster_id, lead_id in led.values_list("pk", "canonical_id"):
-        heir = (
-            Article.objects.filter(cluster_id=cluster_id)
-            .exclude(source=instance)
-            .order_by("published_at", "pk")
-            .values_list("pk", flat=True)
-            .first()
-        )
-        if heir is not None and lead_id is not None:
-            heirs[lead_id] = heir
-    AuditEvent.objects.bulk_create(
-        (
-            AuditEvent(
-                article_id=pk,
-                label=title[:300],
-                actor=actor,
-                actor_name=actor.get_username() if actor is not None else "",
-                action="delete",
-                from_state=status,
-                to_state=status,
-                changes={
-                    "source": instance.name,
-                    **({"lead_to": heirs[pk]} if pk in heirs else {}),
-                },
-                note=note,
-            )
-            for pk, title, status in Article.objects.filter(source=instance)
-            .values_list("pk", "title", "status")
-            .iterator()
-        ),
-        batch_size=1000,
-    )
+    source_articles_deleted(instance)
 
 
 def published_row_deleted(sender: type, instance: Any, **_: Any) -> None:

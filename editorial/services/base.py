@@ -254,17 +254,46 @@ def audit(
     group: uuid.UUID | None = None,
 ) -> AuditEvent:
     """Record one change in the story's history (the action must be in the registry)."""
+    event = audit_row(
+        name,
+        article_id=article.pk,
+        label=article.title,
+        actor=actor,
+        changes=changes,
+        note=note,
+        from_state=from_state or article.status,
+        to_state=to_state or article.status,
+        group=group,
+    )
+    event.save(force_insert=True)
+    return event
+
+
+def audit_row(
+    name: str,
+    *,
+    article_id: int,
+    label: str,
+    actor: Any,
+    from_state: str,
+    to_state: str,
+    changes: dict[str, Any] | None = None,
+    note: str = "",
+    group: uuid.UUID | None = None,
+) -> AuditEvent:
+    """One row of a story's history, not saved yet: ``audit`` saves one, an action that
+    changes many articles saves its rows in one ``bulk_create``."""
     if name not in actions.REGISTRY:
         raise ValueError(f"{name!r} is not an action of the rulebook")
-    return AuditEvent.objects.create(
-        article_id=article.pk,
-        label=article.title[:300],
+    return AuditEvent(
+        article_id=article_id,
+        label=label[:300],
         actor=actor,
         actor_name=actor.get_username() if actor is not None else "",
         action=name,
         group=group or uuid.uuid4(),
-        from_state=from_state or article.status,
-        to_state=to_state or article.status,
+        from_state=from_state,
+        to_state=to_state,
         changes=changes or {},
         note=note,
     )

@@ -10,16 +10,17 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, OuterRef, Subquery
 
 from articles.models import Article
+from sources.models import Source
 from stories import clustering
 from stories.models import StoryCluster
 
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
 from ..models import AuditEvent
-from .base import S, begin, change, gone, lock_lead, readers_see_it
+from .base import S, audit_row, begin, change, gone, lock_lead, readers_see_it
 
 
 @transaction.atomic
@@ -248,6 +249,49 @@ def article_delete(
         )
 
 
+def source_articles_deleted(source: Source) -> None:
+    """Record the deletion of a source's articles, which the database's cascade is about to
+    delete without the audited ``article_delete``: each one's history says who deleted the
+    source (``Source.deleted_by``, set by the admin) and, for a story it led, which report
+    of another source leads it now (as ``stories.models.next_lead`` will choose), so an
+    editor who has one open is told what happened. One action: one group."""
+    heir = (
+        Article.objects.filter(cluster=OuterRef("pk"))
+        .exclude(source=source)
+        .order_by("published_at", "pk")
+        .values("pk")[:1]
+    )
+    heirs = dict(
+        StoryCluster.objects.filter(canonical__source=source)
+        .annotate(heir=Subquery(heir))
+        .filter(heir__isnull=False)
+        .values_list("canonical_id", "heir")
+    )
+    group = uuid.uuid4()
+    AuditEvent.objects.bulk_create(
+        (
+            audit_row(
+                "delete",
+                article_id=pk,
+                label=title,
+                actor=source.deleted_by,
+                from_state=status,
+                to_state=status,
+                changes={
+                    "source": source.name,
+                    **({"lead_to": heirs[pk]} if pk in heirs else {}),
+                },
+                note=f"deleted with its source “{source.name}”",
+                group=group,
+            )
+            for pk, title, status in Article.objects.filter(source=source)
+            .values_list("pk", "title", "status")
+            .iterator()
+        ),
+        batch_size=1000,
+    )
+
+
 def _lock_stories(*articles: Article | int) -> dict[int, int | None]:
     """Lock the stories of these articles, in id order, before any of their articles: the
     desk's lock order (story, then articles), so two editors merging two stories into each
@@ -295,17 +339,16 @@ def _touch(
         if status == S.PUBLISHED:
             readers_see_it(pk)  # a published story's sources changed
     AuditEvent.objects.bulk_create(
-        AuditEvent(
+        audit_row(
+            action,
             article_id=pk,
-            label=title[:300],
+            label=title,
             actor=editor,
-            actor_name=editor.get_username() if editor is not None else "",
-            action=action,
-            group=group,
             from_state=status,
             to_state=status,
             changes={**changes, "version": version},
             note=note,
+            group=group,
         )
         for pk, title, status, version in rows
     )
