@@ -58,6 +58,8 @@ ADVANCING = frozenset({"approve", "reject", "publish", "schedule", "merge"})
 # story, a merge removes one and adds a source to another, a new lead renames one, an undo
 # may do any of these. The queue loads its list again after them.
 RESHAPING = frozenset({"split", "merge", "canonical", "undo"})
+# A report's own buttons, in its story's panel.
+REPORT_ACTIONS = frozenset({"split", "canonical"})
 # What the queue's list is swapped into: the list itself, or the slot that holds it.
 LIST_TARGETS = frozenset({"queue-list", "queue-list-slot"})
 
@@ -79,16 +81,14 @@ def on_a_story(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]
 
 
 def on_a_report(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """A desk view for report ``pk``, posted from its story's panel (``shown``): when that
+    """A desk view for report ``pk``, posted from its story's panel (``in_panel``): when that
     story was deleted since (and the report handed its lead), the story the editor was
     looking at is what is gone; the report's own change of version would only confuse."""
 
     @wraps(view)
     def checked(request: HtmxHttpRequest, pk: int) -> HttpResponse:
-        shown = _shown(request)
-        if shown not in (None, pk) and not Article.objects.filter(pk=shown).exists():
-            return _gone(request, shown)
-        return view(request, pk)
+        deleted = _panel_deleted(request, pk)
+        return view(request, pk) if deleted is None else _gone(request, deleted)
 
     return on_a_story(checked)
 
@@ -496,11 +496,7 @@ def _answer(
         if not error:
             messages.success(request, message)
             return redirect(_back_to_queue(request, article.pk))
-        posted = _posted_filters(request)
-        if posted is not None:  # list the queue as the editor had it filtered
-            request.GET = posted  # type: ignore[assignment]
-        page = _queue_context(request, article, **panel)
-        return render(request, "editorial/queue.html", page, status=status)
+        return _queue_page(request, article, status=status, **panel)
     context = _panel_context(article, request, **panel)
     response = render(request, "editorial/queue.html#panel", context, status=status)
     response["X-Story"] = str(article.pk)
@@ -522,10 +518,32 @@ def _answer(
     return response
 
 
-def _shown(request: HttpRequest) -> int | None:
+def _queue_page(
+    request: HtmxHttpRequest, opened: Article | None, *, status: int, **panel: Any
+) -> HttpResponse:
+    """Without JavaScript, the answer to a refused post: the queue page as the editor had it
+    filtered (the form's ``back``), ``opened`` open with the refusal."""
+    posted = _posted_filters(request)
+    if posted is not None:
+        request.GET = posted  # type: ignore[assignment]
+    page = _queue_context(request, opened, **panel)
+    return render(request, "editorial/queue.html", page, status=status)
+
+
+def _in_panel(request: HttpRequest) -> int | None:
     """The story whose panel a form was posted from, when it is not the one the form acts
-    on (a report's "Make lead", the Undo of an earlier action): ``shown``."""
-    return _number(request.POST.get("shown", ""))
+    on (a report's "Make lead", the Undo of an earlier action): ``in_panel``. Not ``show``,
+    the story a successful answer shows: this one answers a refusal where it was made."""
+    return _number(request.POST.get("in_panel", ""))
+
+
+def _panel_deleted(request: HttpRequest, pk: int) -> int | None:
+    """The story whose panel a report's form was posted from, when it was deleted since
+    (and report ``pk`` handed its lead): what the editor was looking at is what is gone."""
+    panel = _in_panel(request)
+    if panel in (None, pk) or Article.objects.filter(pk=panel).exists():
+        return None
+    return panel
 
 
 def _gone(request: HtmxHttpRequest, pk: int, message: str = "") -> HttpResponse:
@@ -540,16 +558,12 @@ def _gone(request: HtmxHttpRequest, pk: int, message: str = "") -> HttpResponse:
         if not refusal.recorded:
             raise Http404("No such story.")
         message = str(refusal)
-    shown = _shown(request)
-    if shown not in (None, pk) and Article.objects.filter(pk=shown).exists():
-        return _answer(request, shown, error=message, status=410, reload=True)
+    panel = _in_panel(request)
+    if panel not in (None, pk) and Article.objects.filter(pk=panel).exists():
+        return _answer(request, panel, error=message, status=410, reload=True)
     unsaved = _unsaved(request)  # it cannot be saved: shown to copy, so no edit is lost
-    if not request.htmx:  # the queue as the editor had it, with nothing else open
-        posted = _posted_filters(request)
-        if posted is not None:
-            request.GET = posted  # type: ignore[assignment]
-        page = _queue_context(request, None, gone=message, unsaved=unsaved)
-        return render(request, "editorial/queue.html", page, status=410)
+    if not request.htmx:  # nothing else open: the first row is not the deleted story
+        return _queue_page(request, None, status=410, gone=message, unsaved=unsaved)
     response = render(
         request,
         "editorial/queue.html#panel",
@@ -592,26 +606,23 @@ def _run(
     except StoryGone as exc:
         return _gone(request, exc.pk, str(exc))
     except EditConflict as exc:
-        shown = _shown(request)
-        if (
-            action in ("split", "canonical")
-            and shown not in (None, pk)
-            and not Article.objects.filter(pk=shown).exists()
-        ):
+        deleted = _panel_deleted(request, pk) if action in REPORT_ACTIONS else None
+        if deleted is not None:
             # The report changed because its story's lead was deleted: say that.
-            return _gone(request, shown)
+            return _gone(request, deleted)
         # The text typed is kept in its form, when the change made meanwhile left the
         # form there (a reject after another editor's reject has none): else shown to copy.
+        typed = _unsaved(request)
         current = Article.objects.filter(pk=pk).first()
         form_there = current is not None and action in actions.allowed(
             request.user, current
         )
-        if _typed(request) and not form_there:
-            kept = {**kept, "unsaved": _unsaved(request)}
+        if typed and not form_there:
+            kept = {**kept, "unsaved": typed}
         return _answer(
             request,
             show or pk,
-            error=str(exc) if _typed(request) and form_there else exc.untyped,
+            error=str(exc) if typed and form_there else exc.untyped,
             status=exc.status,
             extra={**kept, "theirs": exc.theirs} if draft else kept,
         )
@@ -658,11 +669,6 @@ def _unsaved(request: HttpRequest) -> list[tuple[str, str]]:
         for name in TYPED
         if request.POST.get(name, "").strip()
     ]
-
-
-def _typed(request: HttpRequest) -> bool:
-    """Whether the form posted carried anything the editor typed (kept after a refusal)."""
-    return any(request.POST.get(name, "").strip() for name in TYPED)
 
 
 def _kept(request: HttpRequest, *, draft: bool) -> dict[str, Any]:
@@ -934,10 +940,7 @@ def merge(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         return _invalid(request, pk, form)
     target = Article.objects.filter(pk=form.cleaned_data["target"]).first()
     if target is None:
-        picked = services.gone(
-            form.cleaned_data["target"], unnamed="The story picked to merge into"
-        )
-        error = f"{picked} Pick another story to merge into."
+        error = services.merge_target_gone(form.cleaned_data["target"])
         return _answer(request, pk, error=error, errors={"target": [error]}, status=422)
     lead_of = (
         StoryCluster.objects.filter(pk=target.cluster_id)

@@ -20,7 +20,13 @@ from .copy import (
     proposal_take,
 )
 from .schedule import article_schedule_publish, article_unschedule, publish_due
-from .stories import article_delete, article_split, story_choose_lead, story_merge
+from .stories import (
+    article_delete,
+    article_split,
+    merge_target_gone,
+    story_choose_lead,
+    story_merge,
+)
 from .undo import UNDO_SECONDS, article_undo, last_undoable
 from .workflow import (
     article_approve,
@@ -62,4 +68,5 @@ __all__ = [
     "story_choose_lead",
     "story_merge",
     "last_undoable",
+    "merge_target_gone",
 ]

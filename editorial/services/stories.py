@@ -50,8 +50,7 @@ def story_merge(
         .first()
     )
     if into is None:
-        picked = gone(target_pk, unnamed="The story picked to merge into")
-        raise ValidationError({"target": f"{picked} Pick another story to merge into."})
+        raise ValidationError({"target": merge_target_gone(target_pk)})
     lock_lead(into)
     _unchanged(stories, current, into)
     if into.status == S.ARCHIVED:
@@ -247,6 +246,12 @@ def article_delete(
             changes={"canonical": [pk, handed_on.pk]},
             note=f"#{pk}, which led this story, was deleted",
         )
+
+
+def merge_target_gone(pk: int) -> str:
+    """The refusal of a merge into a story that is not there (any more)."""
+    picked = gone(pk, unnamed="The story picked to merge into")
+    return f"{picked} Pick another story to merge into."
 
 
 def source_articles_deleted(source: Source) -> None:

@@ -268,7 +268,7 @@ def test_a_deleted_reports_buttons_answer_in_the_panel_of_its_story(
     for name in ("lead", "split"):
         response = client.post(
             reverse(f"editorial:{name}", args=[report.pk]),
-            {"version": version, "shown": lead.pk},
+            {"version": version, "in_panel": lead.pk},
             headers=HX,
         )
         assert response.status_code == 410, name
@@ -283,7 +283,7 @@ def test_a_deleted_reports_buttons_answer_in_the_panel_of_its_story(
     # Without JavaScript: the queue with the story still open, and the message.
     response = client.post(
         reverse("editorial:lead", args=[report.pk]),
-        {"version": version, "shown": lead.pk},
+        {"version": version, "in_panel": lead.pk},
     )
     html = response.content.decode()
     assert f'data-pk="{lead.pk}"' in html and "was deleted by morgan" in html
@@ -301,7 +301,7 @@ def test_undo_of_an_action_on_a_story_deleted_since_answers_in_the_open_panel(
 
     response = client.post(
         reverse("editorial:undo", args=[approved.pk]),
-        {"version": approved.version, "shown": now_open.pk},
+        {"version": approved.version, "in_panel": now_open.pk},
         headers=HX,
     )
 
@@ -325,7 +325,7 @@ def test_a_report_of_a_story_whose_lead_was_deleted_says_the_story_was_deleted(
     for name in ("lead", "split"):
         response = client.post(
             reverse(f"editorial:{name}", args=[report.pk]),
-            {"version": version, "shown": lead.pk},
+            {"version": version, "in_panel": lead.pk},
             headers=HX,
         )
         assert response.status_code == 410, name
@@ -568,7 +568,7 @@ def test_the_message_names_the_report_that_now_leads_the_story(
 def test_undo_works_when_the_story_whose_panel_it_sits_on_was_deleted(
     client: Client, people: tuple[User, User]
 ) -> None:
-    """The Undo form says which panel it is in (``shown``) only to answer there: the
+    """The Undo form says which panel it is in (``in_panel``) only to answer there: the
     deletion of that story must not refuse the undo of another."""
     dana, morgan = people
     approved, open_one = story(title="B approved"), story(title="A open")
@@ -579,7 +579,7 @@ def test_undo_works_when_the_story_whose_panel_it_sits_on_was_deleted(
 
     response = client.post(
         reverse("editorial:undo", args=[approved.pk]),
-        {"version": approved.version, "shown": open_one.pk},
+        {"version": approved.version, "in_panel": open_one.pk},
         headers=HX,
     )
 
