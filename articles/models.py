@@ -477,10 +477,8 @@ class Article(models.Model):
             return self.status
         try:
             lead = cluster.canonical
-        except (
-            Article.DoesNotExist
-        ):  # deleted since the cluster was read; one passes on
-            return self.status
+        except Article.DoesNotExist:
+            return self.status  # deleted since the cluster was read; another leads now
         return lead.status if lead is not None else self.status
 
     @property

@@ -56,6 +56,14 @@ def short_title(title: str) -> str:
     return short if short != "…" else title[:59] + "…"
 
 
+def desk_time(value: datetime, zone: str = "") -> str:
+    """A moment on the desk: "2 Dec 10:42" this year, "3 Mar 2019 14:05" another (the
+    feeds carry years-old items); ``zone`` "T" adds the time zone's name."""
+    local = timezone.localtime(value) if timezone.is_aware(value) else value
+    pattern = "j M H:i" if local.year == timezone.localtime().year else "j M Y H:i"
+    return format_date(local, f"{pattern} {zone}".strip())
+
+
 def gone(pk: int, *, unnamed: str = "This story") -> StoryGone:
     """The refusal for an action on a story that no longer exists: which story, who deleted
     it and when, from its history (which outlives it); ``unnamed`` where it has none."""
@@ -68,7 +76,7 @@ def gone(pk: int, *, unnamed: str = "This story") -> StoryGone:
     if event is None:
         return StoryGone(pk, f"{unnamed} no longer exists", recorded=False)
     title = f"“{short_title(event.label)}”" if event.label else unnamed
-    when = format_date(timezone.localtime(event.at), "j M H:i")
+    when = desk_time(event.at)
     source = event.changes.get("source")  # deleted with its source (signals.py)
     how = f" with its source “{source}”" if source else ""
     # Its story lives on under another report, which now has a row of its own.
@@ -79,12 +87,9 @@ def gone(pk: int, *, unnamed: str = "This story") -> StoryGone:
         .values_list("title", flat=True)
         .first()
     )  # and still leads it (not merged away or split since)
+    after = f" “{short_title(heir_title)}” now leads its story." if heir_title else ""
     return StoryGone(
-        pk,
-        f"{title} was deleted{how} by {event.actor_label} ({when})",
-        after=f" “{short_title(heir_title)}” now leads its story."
-        if heir_title
-        else "",
+        pk, f"{title} was deleted{how} by {event.actor_label} ({when})", after=after
     )
 
 
@@ -145,10 +150,7 @@ def edit_conflict(
     changed = {name for e in events for name in e["changes"] if name != "version"}
     theirs = {name: read(current, name) for name in fields if name in changed}
     return EditConflict(
-        version=version,
-        current_version=current.version,
-        theirs=theirs,
-        events=events,
+        version=version, current_version=current.version, theirs=theirs, events=events
     )
 
 
