@@ -12,7 +12,6 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
 from django.db import connections
 from django.utils import timezone
 from playwright.sync_api import Browser, Page, Route, expect
@@ -183,6 +182,13 @@ def related_stories(*specs: tuple[str, str, int, int]) -> list[Article]:
 def not_a_network_error(errors: list[str], status: int) -> list[str]:
     """Console errors other than Chromium's line for an expected HTTP error answer."""
     return [e for e in errors if f"status of {status}" not in e]
+
+
+def take_down(article: Article) -> None:
+    """The site's administrator deletes ``article`` while the editor has the queue open."""
+    services.article_delete(
+        article=article.pk, editor=factories.administrator(), note="Legal takedown."
+    )
 
 
 def history(article: Article) -> list[tuple[str, str, str]]:
@@ -1043,13 +1049,12 @@ def test_a_story_deleted_while_open_says_who_deleted_it_and_leaves_the_list(
     nothing is approved."""
     gone = in_review("Defamatory claim about a rival", ai_importance=9)
     second = in_review("Rail strike called off", ai_importance=8)
-    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
     page = desk.page_for(editor("ed"))
 
     with desk.artifacts_on_failure():
         open_queue(page)
         expect_panel(page, gone, version=1)
-        services.article_delete(article=gone.pk, editor=admin, note="Legal takedown.")
+        take_down(gone)
 
         page.keyboard.press("a")
         expect(page.locator("#panel .notice.error")).to_contain_text(
@@ -1208,13 +1213,12 @@ def test_a_deleted_reports_split_keeps_its_story_open_and_its_keys_working(
     lead = in_review("Central bank holds rates", ai_importance=9)
     report = with_report(lead, "Central bank keeps rates on hold", ai_importance=4)
     in_review("Rail strike called off", ai_importance=8)
-    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
     page = desk.page_for(editor("ed"))
 
     with desk.artifacts_on_failure():
         open_queue(page, f"?open={lead.pk}")
         expect_panel(page, lead, version=1)
-        services.article_delete(article=report.pk, editor=admin)
+        take_down(report)
         page.get_by_role("button", name="Split out").click()
         expect(page.locator("#flash")).to_contain_text(
             "“Central bank keeps rates on hold” was deleted by morgan"
@@ -1242,13 +1246,12 @@ def test_after_a_deleted_story_j_goes_to_the_story_that_came_after_it(
     doomed = in_review("Story the lawyers kill", ai_importance=8)
     report = with_report(doomed, "Another outlet's version", ai_importance=10)
     after = in_review("Story after it", ai_importance=7)
-    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
     page = desk.page_for(editor("ed"))
 
     with desk.artifacts_on_failure():
         open_queue(page, f"?open={doomed.pk}")
         expect_panel(page, doomed, version=1)
-        services.article_delete(article=doomed.pk, editor=admin)
+        take_down(doomed)
         page.keyboard.press("a")
         expect(page.locator("#panel .notice.error")).to_contain_text(
             "was deleted by morgan"
@@ -1274,7 +1277,6 @@ def test_u_on_a_deleted_storys_notice_says_so_and_undoes_nothing_later(
     first = in_review("Harbour expansion approved", ai_importance=9)
     doomed = in_review("Defamatory claim", ai_importance=8)
     after = in_review("Rail strike called off", ai_importance=7)
-    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
     page = desk.page_for(editor("ed"))
 
     with desk.artifacts_on_failure():
@@ -1282,7 +1284,7 @@ def test_u_on_a_deleted_storys_notice_says_so_and_undoes_nothing_later(
         expect_panel(page, first, version=1)
         page.keyboard.press("a")
         expect_panel(page, doomed, version=1)
-        services.article_delete(article=doomed.pk, editor=admin)
+        take_down(doomed)
         page.keyboard.press("a")
         expect(page.locator("#panel .notice.error")).to_contain_text(
             "was deleted by morgan"
@@ -1305,14 +1307,13 @@ def test_the_text_shown_back_for_a_deleted_story_is_not_dropped_by_one_j(
     where unsaved copy asks for a second press."""
     doomed = in_review("Defamatory claim", ai_importance=9)
     in_review("Rail strike called off", ai_importance=8)
-    admin = User.objects.create_superuser("morgan", "m@example.org", "pw")
     page = desk.page_for(editor("ed"))
 
     with desk.artifacts_on_failure():
         open_queue(page)
         expect_panel(page, doomed, version=1)
         page.locator("#copy-summary").fill("A careful rewrite.")
-        services.article_delete(article=doomed.pk, editor=admin)
+        take_down(doomed)
         with page.expect_response(f"**/queue/{doomed.pk}/edit/") as answer:
             page.locator("#copy-summary").press("Control+Enter")
         assert answer.value.status == 410

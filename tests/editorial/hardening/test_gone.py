@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +24,7 @@ from editorial.models import AuditEvent
 from editorial.services import base
 from stories.models import ArticleTerm
 
-from ..factories import chief, editor, reported, story
+from ..factories import administrator, chief, editor, nobody, reported, story
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -52,7 +53,13 @@ POSTS: dict[str, Callable[[Article], tuple[str, dict[str, Any]]]] = {
     ),
     "schedule": lambda a: (
         reverse("editorial:schedule", args=[a.pk]),
-        {"version": a.version, "publish_at": "2030-01-01T09:00", "tz": "UTC"},
+        {
+            "version": a.version,
+            "publish_at": (timezone.now() + timedelta(days=30)).strftime(
+                "%Y-%m-%dT09:00"
+            ),
+            "tz": "UTC",
+        },
     ),
     "merge": lambda a: (
         reverse("editorial:merge", args=[a.pk]),
@@ -65,9 +72,7 @@ POSTS: dict[str, Callable[[Article], tuple[str, dict[str, Any]]]] = {
 def people() -> tuple[User, User]:
     """An editor, and the site's administrator (the desk cannot delete: only an
     administrator takes a story down for good)."""
-    return editor("dana"), User.objects.create_superuser(
-        "morgan", "m@example.org", "pw"
-    )
+    return editor("dana"), administrator()
 
 
 def take_down(article: Article, by: User) -> None:
@@ -76,6 +81,24 @@ def take_down(article: Article, by: User) -> None:
 
 def said(response: Any) -> dict[str, Any]:
     return json.loads(response["HX-Trigger"])["queue-changed"]
+
+
+def report_buttons(
+    client: Client, report: Article, version: int, **posted: Any
+) -> list[tuple[str, Any]]:
+    """ "Make lead" and "Split out" posted for ``report`` at ``version`` (htmx): each
+    button's name with the answer."""
+    return [
+        (
+            name,
+            client.post(
+                reverse(f"editorial:{name}", args=[report.pk]),
+                {"version": version, **posted},
+                headers=HX,
+            ),
+        )
+        for name in ("lead", "split")
+    ]
 
 
 @pytest.mark.parametrize("action", sorted(POSTS))
@@ -226,7 +249,7 @@ def test_the_service_refuses_a_merge_target_deleted_after_the_view_found_it(
     article, target = story(title="Source story"), story(title="Target story")
     take_down(target, morgan)
 
-    with pytest.raises(Exception, match="“Target story” was deleted by morgan"):
+    with pytest.raises(ValidationError, match="“Target story” was deleted by morgan"):
         services.story_merge(
             article=article.pk, target=target.pk, editor=dana, version=article.version
         )
@@ -242,12 +265,7 @@ def test_a_report_deleted_meanwhile_cannot_be_made_lead_or_split(
     take_down(report, morgan)
     client.force_login(dana)
 
-    for name in ("lead", "split"):
-        response = client.post(
-            reverse(f"editorial:{name}", args=[report.pk]),
-            {"version": version},
-            headers=HX,
-        )
+    for name, response in report_buttons(client, report, version):
         assert response.status_code == 410, name
         assert "“Second report” was deleted by morgan" in response.content.decode()
 
@@ -265,12 +283,7 @@ def test_a_deleted_reports_buttons_answer_in_the_panel_of_its_story(
     take_down(report, morgan)
     client.force_login(dana)
 
-    for name in ("lead", "split"):
-        response = client.post(
-            reverse(f"editorial:{name}", args=[report.pk]),
-            {"version": version, "in_panel": lead.pk},
-            headers=HX,
-        )
+    for name, response in report_buttons(client, report, version, in_panel=lead.pk):
         assert response.status_code == 410, name
         assert response["X-Story"] == str(lead.pk)
         html = response.content.decode()
@@ -322,12 +335,7 @@ def test_a_report_of_a_story_whose_lead_was_deleted_says_the_story_was_deleted(
     take_down(lead, morgan)
     client.force_login(dana)
 
-    for name in ("lead", "split"):
-        response = client.post(
-            reverse(f"editorial:{name}", args=[report.pk]),
-            {"version": version, "in_panel": lead.pk},
-            headers=HX,
-        )
+    for name, response in report_buttons(client, report, version, in_panel=lead.pk):
         assert response.status_code == 410, name
         html = response.content.decode()
         assert "“Zephyrine Telecom spends $3.4 billion” was deleted by morgan" in html
@@ -652,3 +660,56 @@ def test_a_lead_deleted_with_its_source_names_the_report_that_now_leads(
     said_now = str(services.gone(lead.pk))
     assert "with its source" in said_now
     assert "“Other outlet's report” now leads its story." in said_now
+
+
+# --- Found by the re-read: what no test asked yet -----------------------------------------------
+@pytest.mark.parametrize("who", ["anonymous", "nobody"])
+def test_only_the_desk_learns_who_deleted_a_story(
+    client: Client, people: tuple[User, User], who: str
+) -> None:
+    """Outside the desk, a deleted story's actions say nothing of it: the login page for a
+    visitor, a 403 for signed-in staff outside the desk groups."""
+    _dana, morgan = people
+    article = story(title="Defamatory claim about a rival")
+    take_down(article, morgan)
+    if who == "nobody":
+        client.force_login(nobody())
+
+    answers = [client.post(*POSTS[action](article), headers=HX) for action in POSTS]
+    answers.append(
+        client.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+    )
+    answers.append(client.get(reverse("editorial:queue") + f"?open={article.pk}"))
+
+    for response in answers:
+        assert response.status_code == (302 if who == "anonymous" else 403)
+        body = response.content.decode() + response.get("HX-Trigger", "")
+        assert "Defamatory" not in body and "morgan" not in body
+
+
+@pytest.mark.parametrize("forged", ["abc", "-1", "²", "9" * 30, "0"])
+def test_a_forged_panel_id_changes_nothing_about_the_answer(
+    client: Client, people: tuple[User, User], forged: str
+) -> None:
+    dana, morgan = people
+    article = story(title="Deleted by legal")
+    take_down(article, morgan)
+    client.force_login(dana)
+
+    url, data = POSTS["approve"](article)
+    response = client.post(url, {**data, "in_panel": forged}, headers=HX)
+
+    assert response.status_code == 410
+    assert response["X-Story"] == str(article.pk)
+    assert "“Deleted by legal” was deleted by morgan" in response.content.decode()
+
+
+def test_a_deletion_from_another_year_says_the_year(people: tuple[User, User]) -> None:
+    _dana, morgan = people
+    article = story(title="Old story")
+    take_down(article, morgan)
+    AuditEvent.objects.filter(article_id=article.pk, action="delete").update(
+        at=timezone.make_aware(datetime(2019, 3, 3, 14, 5))
+    )
+
+    assert "(3 Mar 2019 14:05)" in str(services.gone(article.pk))
