@@ -1324,3 +1324,32 @@ def test_the_text_shown_back_for_a_deleted_story_is_not_dropped_by_one_j(
         expect(page.locator("#flash")).to_contain_text("Unsaved")
         expect(box.nth(1)).to_have_value("A careful rewrite.")
         assert not_a_network_error(desk.console_errors, 410) == []
+
+
+def test_a_link_to_a_deleted_story_opens_none_and_j_goes_to_the_first_row(
+    desk: Desk,
+) -> None:
+    """Found by the re-read, untested until now: the queue opened on a deleted story's
+    link highlights nothing, keys on the notice say it was deleted, `u` with nothing to
+    undo says so, and `j` goes to the first row."""
+    doomed = in_review("Defamatory claim", ai_importance=3)
+    first = in_review("Central bank holds rates", ai_importance=9)
+    in_review("Rail strike called off", ai_importance=8)
+    take_down(doomed)
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?open={doomed.pk}")
+        expect(page.locator("#panel[data-gone] .notice.error")).to_contain_text(
+            "“Defamatory claim” was deleted by morgan"
+        )
+        expect(page.locator(".queue-row.selected")).to_have_count(0)
+        page.keyboard.press("a")
+        expect(page.locator("#flash")).to_contain_text("This story was deleted")
+        page.keyboard.press("j")
+        expect_highlighted(page, first)
+        page.keyboard.press("u")
+        expect(page.locator("#flash")).to_have_text("Nothing to undo.")
+        first.refresh_from_db()
+        assert first.status == S.IN_REVIEW
+        assert desk.console_errors == []
