@@ -158,16 +158,22 @@ def company_sentiments(
     return updated
 
 
+def _subject(companies: Sequence[CompanyMention], title: str) -> CompanyMention | None:
+    """The company the story is about: the first named, when the headline names it (else
+    a name in passing, a product, a sector)."""
+    if not companies or companies[0].name.split()[0] not in title:
+        return None
+    return companies[0]
+
+
 def subject_move(
     moves: Sequence[Move], companies: Sequence[CompanyMention], title: str
 ) -> Move | None:
     """The first move the article reports when it is the shares of the company the story is
-    about (the first named, and in the headline): "Tamsin Payments jumps 25% in trading
-    debut" is good news for Tamsin whatever words surround it; None otherwise."""
-    if not moves or not companies:
-        return None
-    subject = companies[0]
-    if subject.name.split()[0] not in title:
+    about (``_subject``): "Tamsin Payments jumps 25% in trading debut" is good news for
+    Tamsin whatever words surround it; None otherwise."""
+    subject = _subject(companies, title)
+    if not moves or subject is None:
         return None
     return moves[0] if _owner(moves[0].company, [subject]) else None
 
@@ -236,9 +242,9 @@ def _who_wins(
         return ""
     if _DENIED.search(f"{title} {lead}"):
         return ""  # "will not cut", "ruled out layoffs", "no plans for a recall"
-    subject = companies[0]
-    if subject.name.split()[0] not in title:
-        return ""  # the story is not about it: a name in passing, a product, a sector
+    subject = _subject(companies, title)
+    if subject is None:
+        return ""  # the story is not about it
     bad_news = bool(jobs) or (bool(event) and stakes.theme in events.BAD_NEWS_THEMES)
     if sentiment == "bullish" and bad_news:
         return ""  # "bullish for Apple: a hack" is the rules misreading the story
