@@ -48,7 +48,7 @@ NEGATIVE_WORDS: frozenset[str] = _words(
     miss negative negligence oust outage penalty plummet plunge probe recall recession
     resign resignation risky sank scandal scrap selloff sell-off setback shortage
     shortfall shut shutdown sink slash slow slowdown slower slump slowing slide slip
-    shrink shrank shrunk struggle subpoena sue sunk suspend suspension threat tumble
+    shrink shrank shrunk stall struggle subpoena sue sunk suspend suspension threat tumble
     turmoil uncertain
     uncertainty underperform underweight unprofitable unrest violate violation volatile
     volatility vulnerability warn warning weak weaken weaker weakness worry worse worst
@@ -150,6 +150,37 @@ UNINFLECTED: frozenset[str] = _words(
     adverse fraudulent insolvent bankrupt defective unprofitable effective efficient
     optimistic pessimistic attractive durable confident brisk innovative successful
     profitable slower worse grew grown risen rose fell fallen sank sunk slid won lost
+    """
+)
+
+# What moved decides what a move means: "shares slide" is bad news for the story, "costs
+# climb" too although "climb" is a good word, and "yields slide" or "gold rose" say nothing of
+# it. A direction word reads by the nearest of these nouns up to MOVER_WINDOW words before it
+# (no noun found: the word counts as listed); "share price" and "stock price" are shares.
+DIRECTION_WORDS: frozenset[str] = _words(
+    """
+    rise rose risen climb jump surge soar gain grow grew grown rally rebound recover
+    fall fell fallen drop decline decrease slide slid slip sink sank sunk plunge plummet
+    tumble slump weaken strengthen shrink shrank shrunk slow stall
+    """
+)
+MOVER_WINDOW = 6
+# A rise is bad news for whoever the story is about.
+INVERTED_MOVERS: frozenset[str] = _words(
+    "cost costs expense expenses debt loss losses unemployment jobless"
+)
+# The direction says nothing of the story's tone: markets and measures no company owns.
+NEUTRAL_MOVERS: frozenset[str] = _words(
+    """
+    yield yields bond bonds note notes treasury treasuries inflation price prices rate
+    rates dollar euro yen pound mark currency currencies gold oil crude
+    """
+)
+# The move is the story's own: these stop the search for a mover further back.
+OWN_MOVERS: frozenset[str] = _words(
+    """
+    share shares stock stocks revenue revenues sales profit profits earnings income demand
+    orders output shipments index market markets margin margins
     """
 )
 

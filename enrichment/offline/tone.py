@@ -57,6 +57,22 @@ _NEGATIVE, _NEGATIVE_HYPHENATED = _expand(lexicon.NEGATIVE_WORDS)
 _POSITIVE = _POSITIVE - _NEGATIVE
 _POSITIVE_PAIRS = lexicon.POSITIVE_PAIRS | _POSITIVE_HYPHENATED
 _NEGATIVE_PAIRS = lexicon.NEGATIVE_PAIRS | _NEGATIVE_HYPHENATED
+_DIRECTIONS, _ = _expand(lexicon.DIRECTION_WORDS)
+_MOVERS = lexicon.INVERTED_MOVERS | lexicon.NEUTRAL_MOVERS | lexicon.OWN_MOVERS
+
+
+def _mover(tokens: Sequence[str], at: int) -> int:
+    """How the direction word ``tokens[at]`` counts, by what moved: the nearest mover noun
+    up to MOVER_WINDOW words before it, or the one naming it ("jobless rate", "share
+    price"). 1: as listed (no mover, or the story's own); -1: the other way ("costs
+    climb"); 0: not at all ("yields slide")."""
+    for j in range(at - 1, max(-1, at - 1 - lexicon.MOVER_WINDOW), -1):
+        if tokens[j] in _MOVERS:
+            noun = tokens[j - 1] if j and tokens[j - 1] in _MOVERS else tokens[j]
+            if noun in lexicon.INVERTED_MOVERS:
+                return -1
+            return 0 if noun in lexicon.NEUTRAL_MOVERS else 1
+    return 1
 
 
 # --- Sentiment --------------------------------------------------------------------------------
@@ -113,6 +129,8 @@ def _tone(tokens: Sequence[str]) -> _Tone:
                 polarity = 1
             elif token in _NEGATIVE:
                 polarity = -1
+            if polarity and token in _DIRECTIONS:
+                polarity *= _mover(tokens, i)
         if polarity:
             if i <= negated_until:
                 polarity, term, negated_until = -polarity, f"not {term}", -1

@@ -503,6 +503,32 @@ def test_negation_turns_bad_news_words_into_good_news() -> None:
     assert enrich(make_article("Orbit Foods reports", negated)).sentiment == "bullish"
 
 
+def test_what_moved_decides_what_a_move_means() -> None:
+    """Rising costs and debt are bad news although "climb" and "rise" are good words; a bond
+    yield, a currency or a price moving says nothing of the story's tone; a share price does."""
+    costs = (
+        "Orbit Foods said cocoa costs climbed again and its net debt will rise this year. "
+        "Packaging expenses jumped."
+    )
+    markets = (
+        "Stocks climbed on Tuesday and the index rallied. Bond yields slid, the dollar fell "
+        "and gold dropped, "
+        "and oil prices declined."
+    )
+
+    assert enrich(make_article("Orbit Foods reports", costs)).sentiment == "bearish"
+    assert enrich(make_article("Markets close", markets)).sentiment == "bullish"
+    assert (
+        enrich(make_article("Orbit Foods' share price fell", "Its stock price slid."))
+    ).sentiment == "bearish"
+
+
+def test_a_jobless_rate_that_climbs_is_bad_news() -> None:
+    text = "The unemployment rate climbed to 4.7%. The jobless rate has risen all year."
+
+    assert enrich(make_article("Labour market", text)).sentiment == "bearish"
+
+
 def test_failing_to_beat_estimates_counts_as_bad_news() -> None:
     text = "Orbit Foods failed to beat estimates again. Its shares fell 6% and sales declined."
 
