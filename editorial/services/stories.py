@@ -6,6 +6,7 @@ id, with what undo needs to put it back."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -259,7 +260,9 @@ def source_articles_deleted(source: Source) -> None:
     delete without the audited ``article_delete``: each one's history says who deleted the
     source (``Source.deleted_by``, set by the admin) and, for a story it led, which report
     of another source leads it now (as ``stories.models.next_lead`` will choose), so an
-    editor who has one open is told what happened. One action: one group."""
+    editor who has one open is told what happened; that report's history says it took the
+    lead, and its version moves on, as after the desk's deletion of a lead (a form loaded
+    before is stale). One action: one group each for the deletions and the hand-overs."""
     heir = (
         Article.objects.filter(cluster=OuterRef("pk"))
         .exclude(source=source)
@@ -295,6 +298,15 @@ def source_articles_deleted(source: Source) -> None:
         ),
         batch_size=1000,
     )
+    _touch(
+        list(heirs.values()),
+        action="lead_handed_on",
+        editor=source.deleted_by,
+        group=uuid.uuid4(),
+        changes={},
+        each={heir: {"canonical": [lead, heir]} for lead, heir in heirs.items()},
+        note=f"the report that led this story was deleted with its source “{source.name}”",
+    )
 
 
 def _lock_stories(*articles: Article | int) -> dict[int, int | None]:
@@ -329,9 +341,11 @@ def _touch(
     group: uuid.UUID,
     changes: dict[str, Any],
     note: str = "",
+    each: Mapping[int, dict[str, Any]] | None = None,
 ) -> None:
     """Version and record the other articles one action changed (their stale forms then
-    conflict), under the same action id."""
+    conflict), under the same action id; ``each``: what one article's record adds to
+    ``changes``, by its id."""
     if not ids:
         return
     Article.objects.filter(pk__in=ids).update(version=F("version") + 1)
@@ -351,7 +365,7 @@ def _touch(
             actor=editor,
             from_state=status,
             to_state=status,
-            changes={**changes, "version": version},
+            changes={**changes, **(each or {}).get(pk, {}), "version": version},
             note=note,
             group=group,
         )

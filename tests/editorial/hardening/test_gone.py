@@ -662,6 +662,31 @@ def test_a_lead_deleted_with_its_source_names_the_report_that_now_leads(
     assert "“Other outlet's report” now leads its story." in said_now
 
 
+def test_the_report_that_takes_the_lead_from_a_deleted_source_says_so_and_moves_on(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """As after the desk's deletion of a lead: the report now leading has it in its
+    history, and a form loaded before the deletion is stale (its version moved on), so an
+    edit typed for the old lead is not saved over the new one's copy unseen."""
+    dana, morgan = people
+    lead = story(title="Lead from the deleted source")
+    heir = reported(lead, title="Other outlet's report", summary="The heir's own copy.")
+    client.force_login(morgan)
+    client.post(
+        reverse("admin:sources_source_delete", args=[lead.source_id]), {"post": "yes"}
+    )
+
+    handed = AuditEvent.objects.get(article_id=heir.pk, action="lead_handed_on")
+    assert (handed.actor, handed.changes["canonical"]) == (morgan, [lead.pk, heir.pk])
+    assert f"deleted with its source “{lead.source.name}”" in handed.note
+    client.force_login(dana)
+    url, data = POSTS["edit"](heir)  # as loaded before the deletion
+    response = client.post(url, data, headers=HX)
+    assert response.status_code == 409
+    heir.refresh_from_db()
+    assert heir.summary == "The heir's own copy."
+
+
 # --- Found by the re-read: what no test asked yet -----------------------------------------------
 @pytest.mark.parametrize("who", ["anonymous", "nobody"])
 def test_only_the_desk_learns_who_deleted_a_story(
