@@ -425,8 +425,11 @@ STORAGES = {
 # --------------------------------------------------------------------------------------------
 PUBLIC_CACHE_SECONDS = env.int("PUBLIC_CACHE_SECONDS", default=300)
 # How long browsers and shared caches may keep a page without asking again (they revalidate
-# with the ETag after that).
-PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=60)
+# with the ETag after that). 0, the default: they ask every time ("no-cache"), and the
+# answer is a 304 from the page cache, so a story taken down is gone from every reader's
+# next page view, not up to a minute later; a site behind a CDN that accepts the delay
+# may set a few seconds.
+PUBLIC_MAX_AGE = env.int("PUBLIC_MAX_AGE", default=0)
 # How long a process trusts the pages' generation it last read (one cache round trip per
 # page instead of two); a change made by another process shows within this time.
 PUBLIC_GENERATION_MEMO_SECONDS = env.float(

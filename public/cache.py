@@ -134,7 +134,10 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 response["ETag"] = content_etag(response.content)
                 if keep:
                     cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
-        patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+        if settings.PUBLIC_MAX_AGE:
+            patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)
+        else:
+            patch_cache_control(response, public=True, no_cache=True)
         patch_vary_headers(response, ["HX-Request"])
         etag = response.get("ETag")
         if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):

@@ -505,6 +505,36 @@ def test_public_pages_set_no_cookie_and_do_not_vary_on_it(client: Client) -> Non
         assert "public" in response["Cache-Control"]
 
 
+def test_a_story_taken_down_is_gone_from_the_next_page_view_of_every_reader(
+    client: Client, django_capture_on_commit_callbacks: object
+) -> None:
+    """A stranger: pages went out as "public, max-age=60", so a browser or a shared cache
+    kept showing an unpublished story for up to a minute without asking. They may keep a
+    page, but must ask again (with its ETag) before each use."""
+    article = published()
+    response = client.get(article.get_absolute_url())
+    directives = {d.strip() for d in response["Cache-Control"].split(",")}
+    assert directives == {"public", "no-cache"}
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        services.article_unpublish(article=article, editor=chief("taker"))
+    again = client.get(
+        article.get_absolute_url(), headers={"If-None-Match": response["ETag"]}
+    )
+    assert again.status_code == 404
+
+
+def test_a_site_behind_a_cdn_may_let_caches_keep_a_page_for_a_while(
+    client: Client, settings: Settings
+) -> None:
+    settings.PUBLIC_MAX_AGE = 30
+    response = client.get(published().get_absolute_url())
+    assert {d.strip() for d in response["Cache-Control"].split(",")} == {
+        "public",
+        "max-age=30",
+    }
+
+
 def test_a_cached_page_costs_no_query_and_a_known_one_is_a_304(
     client: Client, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
