@@ -34,6 +34,10 @@ EDITORIAL = Article.EDITORIAL_FIELDS
 MAX_TAKEAWAYS = 5
 # The fields whose change by an editor means they read the copy.
 READ_WHEN_CHANGED = frozenset({"title", "summary", "analysis", "takeaways"})
+# What readers were told as fact: changing it on a published story leaves a public note
+# (a correction). A new importance or category re-ranks or re-files the story: the
+# history keeps it, readers are not asked to read a note about it.
+CORRECTED_WHEN_CHANGED = READ_WHEN_CHANGED | {"sentiment", "companies"}
 TAKEAWAY_CHARS = 500
 
 
@@ -181,17 +185,18 @@ def edit_check(
         validate_unique=False,
         validate_constraints=False,
     )
-    if changed:
-        _correction_rules(article, editor=editor, correction=correction, silent=silent)
+    _correction_rules(
+        article, changed, editor=editor, correction=correction, silent=silent
+    )
     return values
 
 
 def _correction_rules(
-    current: Article, *, editor: Any, correction: str, silent: bool
+    current: Article, changed: list[str], *, editor: Any, correction: str, silent: bool
 ) -> None:
-    """Changing a published story leaves a public note, unless someone allowed to correct
-    silently marks it silent."""
-    if current.status != S.PUBLISHED:
+    """Changing what a published story told readers (``CORRECTED_WHEN_CHANGED``) leaves a
+    public note, unless someone allowed to correct silently marks it silent."""
+    if current.status != S.PUBLISHED or not set(changed) & CORRECTED_WHEN_CHANGED:
         return
     if silent and not editor.has_perm(actions.SILENT):
         raise NotAllowed(
@@ -221,8 +226,9 @@ def _write_copy(
         return current
     published = current.status == S.PUBLISHED
     correction = correction.strip()
-    if changed:
-        _correction_rules(current, editor=editor, correction=correction, silent=silent)
+    _correction_rules(
+        current, changed, editor=editor, correction=correction, silent=silent
+    )
     if edited is None:
         edited = sorted(set(current.edited_fields) | (set(changed) & set(EDITORIAL)))
     if (
@@ -246,7 +252,8 @@ def _write_copy(
         # new importance or category alone says nothing of the words).
         extra = {**(extra or {}), "published_unreviewed": False}
     group = uuid.uuid4()
-    if published and silent:
+    corrected = bool(set(changed) & CORRECTED_WHEN_CHANGED) or bool(correction)
+    if published and silent and corrected:
         note = " · ".join(filter(None, [note, "silent correction"]))
     current, event = change(
         name,
@@ -256,7 +263,7 @@ def _write_copy(
         note=note,
         group=group,
     )
-    if event is not None and published and changed and not silent:
+    if event is not None and published and corrected and not silent:
         Correction.objects.create(
             article=current,
             note=correction[:500],
@@ -379,6 +386,11 @@ class FieldDifference:
     label: str
     ours: Any
     theirs: Any
+
+    @property
+    def corrects(self) -> bool:
+        """Whether taking it into a published story is a public correction."""
+        return self.name in CORRECTED_WHEN_CHANGED
 
 
 def proposal_differences(article: Article) -> list[FieldDifference]:

@@ -9,7 +9,7 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from articles.models import Article
-from editorial.models import AuditEvent
+from editorial.models import AuditEvent, Correction
 from tests.factories import ArticleFactory
 
 from .factories import admin_form, chief, editor
@@ -151,6 +151,22 @@ def test_importance_is_editable_in_the_list_with_the_same_conflict_check(
     other.post(reverse(CHANGELIST), changelist_post(article, 3, 1))
     article.refresh_from_db()
     assert article.importance == 8
+
+
+def test_a_published_storys_importance_is_saved_from_the_list_without_a_public_note(
+    client: Client,
+) -> None:
+    """A stranger: the list refused it with "Say what was corrected: readers see this
+    note", and the list has no note to fill in. A new importance re-ranks the story; it
+    corrects nothing readers were told, so it leaves no public correction (the history
+    keeps it)."""
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED, importance=5)
+    login(client, chief())
+    client.post(reverse(CHANGELIST), changelist_post(article, 9, 1))
+    article.refresh_from_db()
+    assert article.importance == 9
+    assert AuditEvent.objects.get().changes["importance"] == [5, 9]
+    assert not Correction.objects.exists()
 
 
 def test_the_admin_re_run_is_the_queues_service_with_its_permission_and_audit(

@@ -159,6 +159,39 @@ def test_correcting_a_published_story_needs_a_public_note() -> None:
     assert correction.event_group == AuditEvent.objects.get(action="edit").group
 
 
+@pytest.mark.parametrize(
+    ("changes", "noted"),
+    [
+        ({"importance": 9}, False),
+        ({"category": "markets"}, False),
+        ({"sentiment": "bearish"}, True),
+        ({"title": "A corrected headline"}, True),
+    ],
+)
+def test_what_readers_were_told_needs_a_note_and_a_new_rank_does_not(
+    changes: dict[str, object], noted: bool
+) -> None:
+    """A sentiment, a headline or the words told readers something: changing them on a
+    published story is a public correction. An importance or a category re-ranks or
+    re-files it: the history keeps it, no note is asked for or shown."""
+    article, boss = story(S.PUBLISHED), chief()
+    if "category" in changes:
+        changes = {
+            "category": Category.objects.create(name="Zoology", slug="zoology").pk
+        }
+    if noted:
+        with pytest.raises(ValidationError):
+            services.article_edit(
+                article=article, editor=boss, version=1, changes=changes
+            )
+    note = "Fixed." if noted else ""
+    services.article_edit(
+        article=article, editor=boss, version=1, changes=changes, correction=note
+    )
+    assert Correction.objects.exists() is noted
+    assert Article.objects.get(pk=article.pk).version == 2
+
+
 def test_a_typo_fix_can_be_silent_for_those_allowed() -> None:
     article = story(S.PUBLISHED)
     services.article_edit(

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -16,7 +17,7 @@ from editorial import services
 from editorial.models import AuditEvent
 from enrichment.models import Enrichment
 
-from .factories import chief, editor, story
+from .factories import S, chief, editor, proposal, story
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -422,3 +423,37 @@ def test_the_panel_gives_the_year_of_a_story_from_another_year(desk: Client) -> 
     assert "3 Mar 2019 14:05" in meta(old)
     assert "2 Jan 09:30" in meta(new)
     assert str(this_year.year) not in meta(new)
+
+
+def test_taking_a_new_importance_into_a_published_story_asks_no_public_note(
+    client: Client,
+) -> None:
+    """The AI's newer proposal beside a published story: taking its summary is a public
+    correction (the row asks for the note), taking its importance is not (no note asked,
+    and the take goes through)."""
+
+    article, boss = story(S.PUBLISHED), chief()
+    services.article_edit(
+        article=article,
+        editor=boss,
+        version=1,
+        changes={"summary": "Ours."},
+        correction="reworded",
+    )
+    newer = proposal(article, summary="Newer.", importance=9)
+    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
+    client.force_login(boss)
+
+    panel = client.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+    html = panel.content.decode()
+    summary_row = re.search(r'value="summary">(.*?)</form>', html, re.S)
+    importance_row = re.search(r'value="importance">(.*?)</form>', html, re.S)
+    assert summary_row and 'name="correction"' in summary_row.group(1)
+    assert importance_row and 'name="correction"' not in importance_row.group(1)
+    article.refresh_from_db()
+    client.post(
+        reverse("editorial:take", args=[article.pk]),
+        {"version": article.version, "field": "importance"},
+        headers=HX,
+    )
+    assert Article.objects.get(pk=article.pk).importance == 9
