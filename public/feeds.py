@@ -4,6 +4,7 @@ Items are ordered and dated by when the story broke (the source's time), as the 
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
 from typing import Any
 
@@ -13,6 +14,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
 
 from articles.models import Article, Category, Company
 from sources.models import Source
@@ -49,7 +51,10 @@ class LatestStories(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.summary
+        # RSS's description and Atom's summary (type="html") are HTML, and our summary is
+        # plain text: escaped, "profit < forecast" and a feed's "<img onerror=…>" written
+        # as words reach the reader as words, not as markup a feed reader runs.
+        return escape(item.summary)
 
     def item_link(self, item: Article) -> str:
         return item.get_absolute_url()
@@ -76,6 +81,11 @@ class LatestStories(Feed):
 class LatestStoriesAtom(LatestStories):
     feed_type = Atom1Feed
     subtitle = LatestStories.description
+
+    def item_guid(self, item: Article) -> str:
+        # Atom's id must be an IRI (RFC 4287 §4.2.6): the RSS guid as a name-based UUID,
+        # the same for a story whatever the feed, category or company lists it.
+        return uuid.uuid5(uuid.NAMESPACE_URL, super().item_guid(item)).urn
 
 
 class CategoryStories(LatestStories):

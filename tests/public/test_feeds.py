@@ -23,7 +23,7 @@ NEWS = "{http://www.google.com/schemas/sitemap-news/0.9}"
 
 def published(title: str, **fields: object) -> Article:
     return ArticleFactory.create(
-        status=S.PUBLISHED, title=title, summary=f"{title}.", **fields
+        status=S.PUBLISHED, title=title, **{"summary": f"{title}.", **fields}
     )
 
 
@@ -40,6 +40,43 @@ def test_the_feeds_parse_and_carry_our_summary_and_page(
     assert entry.link.endswith(story.get_absolute_url())
     assert "Helios buys Lumen." in entry.summary
     assert entry.get("published_parsed") or entry.get("updated_parsed")
+
+
+@pytest.mark.parametrize("name", ["public:feed", "public:atom_feed"])
+def test_a_summary_reaches_feed_readers_as_words_never_as_markup(
+    client: Client, name: str
+) -> None:
+    """An attacker: a feed's text "<img src=x onerror=…>" (written as words, so the story
+    page showed it as words) went into the feeds unescaped, and a feed reader decodes the
+    description as HTML: it ran. An editor's "profit < forecast & more" broke the same way."""
+    summary = (
+        "Profit < forecast & more <img src=x onerror=alert(document.domain)> here."
+    )
+    published("Hostile words", summary=summary)
+    raw = client.get(reverse(name)).content
+    # What the XML carries, decoded once: the HTML a feed reader renders.
+    root = ElementTree.fromstring(raw)
+    html = next(
+        e.text
+        for e in root.iter()
+        if e.tag.rsplit("}", 1)[-1] in ("description", "summary")
+        and (e.text or "").startswith("Profit")
+    )
+    assert html is not None and "<img" not in html
+    assert "&lt;img src=x onerror=alert(document.domain)&gt;" in html
+    entry = feedparser.parse(raw).entries[0]
+    assert "Profit &lt; forecast &amp; more &lt;img" in entry.summary
+
+
+def test_atom_entry_ids_are_iris_that_stay_put(client: Client) -> None:
+    """A stranger: Atom ids were "newsroom-story-46", which RFC 4287 does not allow (an
+    IRI); the id must not change from one request to the next (readers dedupe by it)."""
+    published("Helios buys Lumen")
+    first = feedparser.parse(client.get(reverse("public:atom_feed")).content)
+    again = feedparser.parse(client.get(reverse("public:atom_feed")).content)
+    (entry,) = first.entries
+    assert entry.id.startswith("urn:uuid:")
+    assert [e.id for e in again.entries] == [entry.id]
 
 
 def test_category_and_company_feeds(client: Client) -> None:
