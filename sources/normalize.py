@@ -20,9 +20,22 @@ CANONICAL_URL_MAX = 600  # keeps the unique index under PostgreSQL's btree row l
 URL_MAX = 2048
 
 _WS = re.compile(r"\s+")
-_TAG = re.compile(r"<[^>]*>?")
-# C0 controls except tab/newline/CR, and lone surrogates: invalid in XML and in PostgreSQL text.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# A tag opens with a letter, "/", "!" or "?" after "<" (as an HTML parser reads it), so
+# "Revenue < $1bn" keeps its words; an unclosed one at the end goes too.
+_TAG = re.compile(r"<[A-Za-z/!?][^>]*>?")
+# C0 controls except tab/newline/CR, and lone surrogates: invalid in XML and in PostgreSQL
+# text; the non-characters U+FFFE, U+FFFF and U+FDD0-U+FDEF (one in a headline made every
+# feed and the news sitemap unreadable XML); and the bidirectional embeddings, overrides
+# and isolates, which turn a headline's letters around ("kcots" shown as "stock") and which
+# no feed of the corpus uses (right-to-left text needs none of them).
+_CONTROL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    "\u202a-\u202e\u2066-\u2069]"
+)
+# A script's or a style sheet's body is code, not words: a title keeps none of it.
+_CODE = re.compile(
+    r"<(script|style)\b[^>]*>.*?(?:</\1\s*>|$)", re.IGNORECASE | re.DOTALL
+)
 
 # Query parameters that identify a campaign or a click, never the document.
 TRACKING_PARAMS = frozenset(
@@ -149,6 +162,12 @@ _IMG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _ATTR = re.compile(r'(\w+)="([^"]*)"')
 
 
+def without_unsafe_characters(text: str) -> str:
+    """``text`` without the characters no page, feed or database should carry (see
+    ``_CONTROL``); line breaks and tabs stay."""
+    return _CONTROL.sub("", text)
+
+
 def clean_text(value: object) -> str:
     """Any value as a single-spaced string without control characters."""
     if value is None:
@@ -176,7 +195,8 @@ def clean_title(raw: object, *, fallback_text: str = "") -> str:
     text = clean_text(raw)
     if "<" in text or "&" in text:
         # Entities first so that escaped markup ("&lt;b&gt;") is stripped as markup too.
-        text = _TAG.sub(" ", html.unescape(_TAG.sub(" ", text)))
+        text = _CODE.sub(" ", html.unescape(_TAG.sub(" ", _CODE.sub(" ", text))))
+        text = _TAG.sub(" ", text)
         text = clean_text(html.unescape(text))
     if not text:
         words = clean_text(fallback_text).split(" ")

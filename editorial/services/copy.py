@@ -23,6 +23,7 @@ from articles.models import Article, Category, Company
 from articles.services import category_for_name, company_for_mention
 from enrichment.models import Enrichment
 from enrichment.prompt import DEFAULT_CATEGORIES
+from sources.normalize import without_unsafe_characters
 
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
@@ -137,8 +138,10 @@ def normalise(changes: dict[str, Any]) -> dict[str, Any]:
             values[name] = _takeaways(value)
         elif isinstance(value, str):
             # Browsers send line breaks as CRLF; the copy keeps LF, so an untouched text
-            # is not taken for an edit.
-            values[name] = value.replace("\r\n", "\n").strip()
+            # is not taken for an edit. Pasted text may carry what a feed may not (U+FFFE
+            # makes the site's feeds unreadable XML): it goes, as it does from a feed.
+            text = without_unsafe_characters(value.replace("\r\n", "\n"))
+            values[name] = text.strip()
         else:
             values[name] = value
     return values
@@ -149,7 +152,8 @@ def _takeaways(value: Any) -> list[str]:
         value = value.splitlines()  # CRLF or LF alike
     if not isinstance(value, list | tuple):
         raise ValidationError({"takeaways": "Give the takeaways as lines of text."})
-    lines = [str(line).strip() for line in value if str(line).strip()]
+    stripped = (without_unsafe_characters(str(line)).strip() for line in value)
+    lines = [line for line in stripped if line]
     if len(lines) > MAX_TAKEAWAYS:
         raise ValidationError(
             {"takeaways": f"At most {MAX_TAKEAWAYS} takeaways (got {len(lines)})."}

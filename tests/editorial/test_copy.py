@@ -192,6 +192,26 @@ def test_what_readers_were_told_needs_a_note_and_a_new_rank_does_not(
     assert Article.objects.get(pk=article.pk).version == 2
 
 
+def test_pasted_characters_no_feed_may_carry_are_dropped_from_the_copy() -> None:
+    """An attacker: U+FFFE in a headline made every feed and the news sitemap unreadable
+    XML. Ingest drops it; so does the desk, where text is pasted from anywhere."""
+    article = story()
+    services.article_edit(
+        article=article,
+        editor=editor(),
+        version=1,
+        changes={
+            "title": "Yarrow Bank \ufffe sells unit",
+            "summary": "Line one\u202e.\nLine two.",
+            "takeaways": "First\uffff.\n\ufffe\nSecond.",
+        },
+    )
+    article.refresh_from_db()
+    assert article.title == "Yarrow Bank  sells unit"
+    assert article.summary == "Line one.\nLine two."
+    assert article.takeaways == ["First.", "Second."]
+
+
 def test_a_typo_fix_can_be_silent_for_those_allowed() -> None:
     article = story(S.PUBLISHED)
     services.article_edit(

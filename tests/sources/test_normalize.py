@@ -14,7 +14,19 @@ from sources import normalize
     [
         ("  Fed   holds\nrates  ", "Fed holds rates"),
         ("<b>Bold</b> &amp; <i>brave</i>", "Bold & brave"),
-        ("&lt;script&gt;alert(1)&lt;/script&gt;Hello", "alert(1) Hello"),
+        ("&lt;script&gt;alert(1)&lt;/script&gt;Hello", "Hello"),
+        # An attacker: a script's body stayed in the headline as words.
+        ('<script>function executeMe() { alert("Executed") }</script>Real', "Real"),
+        ("<style>h1 { color: red }</style>Styled", "Styled"),
+        # "<" before a space or a figure is not a tag: the rest of the title stays.
+        ("Profit < forecast & more", "Profit < forecast & more"),
+        ("Revenue <$1bn, a <b>first</b>", "Revenue <$1bn, a first"),
+        # An attacker: U+FFFE made every feed unreadable XML; U+202E turned letters round.
+        ("Yarrow Bank \ufffe sells unit", "Yarrow Bank sells unit"),
+        (
+            "Borealis \u202ekcots\u202c plunges \u2067x\u2069",
+            "Borealis kcots plunges x",
+        ),
         ("Caf&eacute; &#8220;quoted&#8221;", "Café “quoted”"),
         (None, ""),
     ],
