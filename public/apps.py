@@ -9,11 +9,16 @@ class PublicConfig(AppConfig):
 
     def ready(self) -> None:
         from editorial.signals import story_changed
+        from stories.signals import published_story_reports_changed
 
-        from .cache import invalidate, renamed
+        from .cache import invalidate, invalidate_on_commit, renamed
 
-        # The desk changed something readers see: the cached pages are stale.
+        # The desk changed something readers see: the cached pages are stale. So are they
+        # when a published story gains or loses a report (clustering, a deletion).
         story_changed.connect(invalidate, dispatch_uid="public-cache")
+        published_story_reports_changed.connect(
+            invalidate, dispatch_uid="public-cache-reports"
+        )
         # So are they when a name every page may show changes or goes (a company renamed
         # in the admin to take down a wrong name, a source deleted).
         from django.db.models.signals import post_delete, post_save
@@ -28,7 +33,7 @@ class PublicConfig(AppConfig):
                 dispatch_uid=f"public-cache-save-{model.__name__}",
             )
             post_delete.connect(
-                invalidate,
+                invalidate_on_commit,
                 sender=model,
                 dispatch_uid=f"public-cache-del-{model.__name__}",
             )

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.response import SimpleTemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -66,6 +67,14 @@ def invalidate(**_: Any) -> None:
     _memo = (time.monotonic(), value)
 
 
+def invalidate_on_commit(**_: Any) -> None:
+    """``invalidate`` once the change commits: a page rendered meanwhile, from what the
+    database still holds, would be kept under the new generation for PUBLIC_CACHE_SECONDS
+    (an attacker renamed a company inside a transaction and read its page before the
+    commit: the old name stayed for five minutes)."""
+    transaction.on_commit(invalidate, robust=True)
+
+
 # The fields of a company, category or source that pages show by name (a source's site
 # address, refreshed by every fetch, only in structured data: it waits for the next change).
 SHOWN_FIELDS = frozenset({"name", "slug", "ticker", "description"})
@@ -81,7 +90,7 @@ def renamed(
         return
     if update_fields is not None and not (set(update_fields) & SHOWN_FIELDS):
         return
-    invalidate()
+    invalidate_on_commit()
 
 
 def content_etag(content: bytes) -> str:

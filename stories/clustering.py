@@ -29,6 +29,7 @@ from django.db.models import Case, Count, FloatField, Max, Min, Q, Sum, Value, W
 from articles.models import Article
 
 from .models import ArticleTerm, StoryCluster, TermDay
+from .signals import published_story_reports_changed
 from .terms import (
     Names,
     cosine,
@@ -302,6 +303,7 @@ def refresh_cluster(cluster_id: int) -> StoryCluster | None:
     cluster = StoryCluster.objects.select_for_update().filter(pk=cluster_id).first()
     if cluster is None:
         return None
+    shown = (cluster.article_count, cluster.source_count, cluster.canonical_id)
     members = Article.objects.filter(cluster=cluster)
     stats = members.aggregate(
         n=Count("id"),
@@ -335,6 +337,18 @@ def refresh_cluster(cluster_id: int) -> StoryCluster | None:
         cluster.canonical_chosen = False
     cluster.save()
     cache.delete_many([f"related:{pk}" for pk in members.values_list("pk", flat=True)])
+    if (
+        lead is not None
+        and lead.status == Article.Status.PUBLISHED
+        and shown != (cluster.article_count, cluster.source_count, cluster.canonical_id)
+    ):
+        # Readers see this story with its sources and their count: its pages are stale.
+        transaction.on_commit(
+            lambda: published_story_reports_changed.send(
+                sender=StoryCluster, story_id=cluster_id
+            ),
+            robust=True,
+        )
     return cluster
 
 

@@ -22,10 +22,12 @@ from pytest_django import DjangoAssertNumQueries
 
 from articles.models import Article, Category, Company
 from editorial import services
+from public import cache as public_cache
 from public import stories as lists
 from public import text
 from public.templatetags import reader
-from tests.editorial.factories import chief, reported, story
+from stories import clustering
+from tests.editorial.factories import administrator, chief, cluster_of, reported, story
 from tests.factories import ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -651,7 +653,7 @@ def test_links_and_images_are_http_only_whatever_the_database_holds(
 
 
 def test_renaming_a_company_refreshes_the_pages_a_fetch_does_not(
-    client: Client,
+    client: Client, django_capture_on_commit_callbacks: object
 ) -> None:
     article = published()
     helios = Company.objects.create(name="Helios", slug="helios")
@@ -665,8 +667,9 @@ def test_renaming_a_company_refreshes_the_pages_a_fetch_does_not(
     article.source.save(update_fields=["consecutive_failures"])
     assert cache.get("public:generation") == generation
     # A wrong name taken down in the admin: every page shows the new one at once.
-    helios.name = "Helios Semiconductor"
-    helios.save()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        helios.name = "Helios Semiconductor"
+        helios.save()
     assert "Helios Semiconductor" in client.get(url).content.decode()
 
 
@@ -697,3 +700,64 @@ def test_the_label_names_only_the_fields_the_page_shows(client: Client) -> None:
     html = page(client, without.get_absolute_url())
     assert "Summary and takeaways generated offline" in html
     assert "analysis" not in html[html.index('class="provenance"') :][:200].lower()
+
+
+# An attacker's finds on the page cache -----------------------------------------------------
+def test_a_report_deleted_from_a_published_story_leaves_its_pages_at_once(
+    client: Client, django_capture_on_commit_callbacks: object
+) -> None:
+    """Deleting another outlet's report of a published story left it under "Also reported
+    by" and on its source's page until the cache ran out (five minutes)."""
+    lead = published("Helios buys Lumen")
+    report = reported(lead, title="Chip giant snaps up optics maker")
+    url = lead.get_absolute_url()
+    assert "Chip giant snaps up optics maker" in client.get(url).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        services.article_delete(article=report.pk, editor=administrator())
+
+    assert "Chip giant snaps up optics maker" not in client.get(url).content.decode()
+
+
+def test_a_report_joining_a_published_story_shows_on_its_page_at_once(
+    client: Client, django_capture_on_commit_callbacks: object
+) -> None:
+    """Clustering put a new outlet's report into a published story; the cached page went
+    on without it (and with the old "N more") until the cache ran out."""
+    lead = published("Helios buys Lumen")
+    url = lead.get_absolute_url()
+    assert "Join Wire" not in client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        ArticleFactory.create(
+            cluster_id=lead.cluster_id,
+            source=SourceFactory.create(name="Join Wire"),
+            status=S.IN_REVIEW,
+        )
+        clustering.refresh_cluster(cluster_of(lead).pk)  # as clustering.assign does
+
+    assert "Join Wire" in client.get(url).content.decode()
+
+
+def test_a_feed_fetch_that_changes_no_report_keeps_the_cached_pages() -> None:
+    """Every fetch re-places a story's reports; only a change readers see starts the
+    pages afresh (or the cache would be emptied by every poll)."""
+    lead = published("Helios buys Lumen")
+    before = public_cache.generation()
+    clustering.refresh_cluster(cluster_of(lead).pk)
+    assert public_cache.generation() == before
+
+
+def test_a_company_renamed_refreshes_the_pages_when_the_rename_commits(
+    django_capture_on_commit_callbacks: object,
+) -> None:
+    """Renamed inside a transaction, a page read before the commit (from what the database
+    still held) was kept under the new generation: the old name stayed five minutes."""
+    company = Company.objects.create(name="Helios", slug="helios")
+    before = public_cache.generation()
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:  # type: ignore[operator]
+        company.name = "Helios Semiconductor"
+        company.save()
+        assert public_cache.generation() == before  # not yet: nothing has committed
+    for callback in callbacks:
+        callback()
+    assert public_cache.generation() != before
