@@ -24,10 +24,14 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.http import HttpRequest, HttpResponse
 from django.template.response import SimpleTemplateResponse
-from django.utils.cache import patch_cache_control, patch_vary_headers
-from django.utils.http import parse_etags, quote_etag
+from django.utils.cache import (
+    get_conditional_response,
+    patch_cache_control,
+    patch_vary_headers,
+)
+from django.utils.http import parse_http_date_safe, quote_etag
 
 GENERATION = "public:generation"
 
@@ -148,13 +152,17 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         else:
             patch_cache_control(response, public=True, no_cache=True)
         patch_vary_headers(response, ["HX-Request"])
-        etag = response.get("ETag")
-        if etag and etag in parse_etags(request.headers.get("If-None-Match", "")):
-            not_modified = HttpResponseNotModified()
-            # RFC 9110 §15.4.5: a 304 carries what the 200 would have said about caching.
-            for header in ("ETag", "Cache-Control", "Vary"):
-                not_modified[header] = response[header]
-            return not_modified
-        return response
+        # RFC 9110 §13.2.2, as Django implements it: If-None-Match compared weakly (a
+        # proxy that compresses turns our ETag into W/"…"; an exact match refused it a
+        # 304), If-Modified-Since against a feed's Last-Modified, and a 304 carrying what
+        # the 200 would have said about caching.
+        modified = response.get("Last-Modified")
+        answer = get_conditional_response(
+            request,
+            etag=response.get("ETag"),
+            last_modified=parse_http_date_safe(modified) if modified else None,
+            response=response,
+        )
+        return answer if answer is not None else response
 
     return wrapped

@@ -761,3 +761,22 @@ def test_a_company_renamed_refreshes_the_pages_when_the_rename_commits(
     for callback in callbacks:
         callback()
     assert public_cache.generation() != before
+
+
+def test_a_weak_etag_from_a_compressing_proxy_still_gets_a_304(client: Client) -> None:
+    """An attacker: nginx's gzip turns our ETag into W/"…", and If-None-Match compares
+    weakly (RFC 9110 §13.1.2); an exact match answered every revalidation with the page."""
+    url = published().get_absolute_url()
+    etag = client.get(url)["ETag"]
+    weak = client.get(url, headers={"If-None-Match": f"W/{etag}"})
+    assert weak.status_code == 304 and weak["ETag"] == etag
+
+
+def test_a_feed_answers_if_modified_since_with_a_304(client: Client) -> None:
+    published()
+    first = client.get(reverse("public:feed"))
+    since = client.get(
+        reverse("public:feed"), headers={"If-Modified-Since": first["Last-Modified"]}
+    )
+    assert since.status_code == 304
+    assert since["Last-Modified"] == first["Last-Modified"]
