@@ -16,7 +16,13 @@ from datetime import UTC, datetime
 from ..data import lexicon
 from ..schema import ArticleInput, Proposal
 from .analysis import plan_analysis, write_analysis
-from .budget import ANALYSIS_SENTENCES, SUMMARY_SENTENCES, TAKEAWAYS, Budget
+from .budget import (
+    ANALYSIS_SENTENCES,
+    SUMMARY_SENTENCES,
+    TAKEAWAYS,
+    Budget,
+    keep_one_back,
+)
 from .categories import _category
 from .companies import _companies
 from .importance import _JOB_CUTS, FIGURE_CHARS, _importance
@@ -136,7 +142,6 @@ class OfflineBackend:
             picked = _takeaways(
                 sentences, used, briefs=candidates, summary=summary, most=TAKEAWAYS
             )
-        takeaways = [candidates[s.index] for s in picked]
         used |= {s.index for s in picked}
         # The analysis takes only what is left of the budget, and is empty when nothing fits.
         plan = plan_analysis(
@@ -148,6 +153,8 @@ class OfflineBackend:
             reserve=0,
             budget=budget,
         )
+        keep_one_back(sentences, used, plan, picked)
+        takeaways = [candidates[s.index] for s in picked]
 
         # Sentiment: the headline sets the tone, so it counts twice.
         tone = _Tone()

@@ -17,7 +17,10 @@ of sentences, spent in that order, and what does not fit is left to the link.
 A very short article (a dozen lines of news, a show-notes entry) cannot give the contract's
 three takeaways and a lead inside either limit; only then is the budget exceeded, with the
 fewest and shortest sentences that meet the contract (``Budget.exceeded`` says so, and the
-demo test bounds how often it happens).
+demo test bounds how often it happens). Even then the page never prints all of a text of
+WHOLE_TEXT_SENTENCES usable sentences or more (``keep_one_back``): an attacker's 23-word,
+three-sentence item was reprinted whole as summary and takeaways. A teaser of one or two
+sentences, which the publisher's feed offers for syndication, is its own summary.
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ MAX_SENTENCE_SHARE = 0.5
 SUMMARY_SENTENCES = 2
 TAKEAWAYS = 3
 ANALYSIS_SENTENCES = 2
+# A text of this many usable sentences or more is never printed whole.
+WHOLE_TEXT_SENTENCES = 3
 # Sentences shorter than this are not counted against the sentence budget (the measure in
 # ``quality`` leaves them out too: a five-word line is quoted whole by any brief).
 COUNTED_SENTENCE_WORDS = 6
@@ -78,3 +83,26 @@ class Budget:
     @property
     def exceeded(self) -> bool:
         return self.words > self.max_words or self.sentences > self.max_sentences
+
+
+def keep_one_back(
+    sentences: list[_Sentence],
+    used: set[int],
+    plan: dict[str, list[_Sentence]],
+    picked: list[_Sentence],
+) -> None:
+    """Leave one of the text's usable sentences off the page when summary (in ``used``),
+    takeaways (``picked``, also in ``used``) and analysis (``plan``) would print them all:
+    the analysis gives up its last sentence first, then the takeaways theirs (both changed in
+    place)."""
+    usable = {s.index for s in sentences if s.usable}
+    if len(usable) < WHOLE_TEXT_SENTENCES:
+        return
+    while usable <= used | {s.index for group in plan.values() for s in group}:
+        roles = [group for group in plan.values() if group]
+        if roles:
+            roles[-1].pop()
+        elif picked:
+            used.discard(picked.pop().index)
+        else:
+            return

@@ -452,6 +452,25 @@ def test_a_takeaway_ends_mid_sentence_without_a_full_stop_or_with_an_ellipsis(
     assert ends_mid_sentence(takeaway) is cut
 
 
+def test_a_short_item_is_never_printed_whole() -> None:
+    """An attacker: a 23-word, three-sentence item came back whole as summary and two
+    takeaways, so the story page reprinted the source. One sentence stays with the link;
+    a teaser of two sentences, which the feed offers for syndication, is its summary."""
+    text = (
+        "Wexford Oil cut its quarterly dividend by half on Monday. "
+        "The board cited lower crude prices. "
+        "The shares fell 6% in early trading."
+    )
+    result = enrich(make_article("Wexford Oil cuts dividend", text))
+    shown = "\n".join([result.summary, result.analysis, *result.key_takeaways])
+    sentences = [s.strip() + "." for s in text.split(".") if s.strip()]
+    assert result.summary
+    assert not all(sentence in shown for sentence in sentences)
+
+    teaser = "Wexford Oil cut its dividend by half. The shares fell 6%."
+    assert enrich(make_article("Wexford Oil cuts dividend", teaser)).summary
+
+
 def test_the_lead_copy_share_is_the_longest_shared_run_over_the_lead_sentence() -> None:
     text = (
         "Tarrow Mills will shut its Leeds plant and cut 400 jobs by the end of March. "
