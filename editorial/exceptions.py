@@ -83,6 +83,7 @@ class EditConflict(ActionRefused):
         current_version: int,
         theirs: dict[str, Any],
         events: list[dict[str, Any]],
+        done: str = "",
     ) -> None:
         self.version, self.current_version = version, current_version
         self.theirs, self.events = theirs, events
@@ -90,9 +91,11 @@ class EditConflict(ActionRefused):
             ", ".join(sorted({e["actor"] for e in events if e.get("actor")}))
             or "another editor"
         )
+        # ``done``: what they did, "edited the summary; approved".
         self.what = (
-            f"{who} changed this story since you opened it (version {version} → "
-            f"{current_version})"
+            f"{who} changed this story since you opened it ("
+            + (f"{done}; " if done else "")
+            + f"version {version} → {current_version})"
         )
         super().__init__(f"{self.what}; your text is kept, nothing was saved")
 

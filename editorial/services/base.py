@@ -150,8 +150,38 @@ def edit_conflict(
     changed = {name for e in events for name in e["changes"] if name != "version"}
     theirs = {name: read(current, name) for name in fields if name in changed}
     return EditConflict(
-        version=version, current_version=current.version, theirs=theirs, events=events
+        version=version,
+        current_version=current.version,
+        theirs=theirs,
+        events=events,
+        done="; ".join(dict.fromkeys(_done(e) for e in events[-CONFLICT_EVENTS:])),
     )
+
+
+# How many of the changes made since a conflict's version its message names (the last).
+CONFLICT_EVENTS = 3
+
+
+def _done(event: dict[str, Any]) -> str:
+    """One change as a conflict names it: "edited the summary and importance",
+    "approved", "took the AI's proposal (summary)"."""
+    action = actions.REGISTRY.get(event["action"])
+    said = str(action.audit_label) if action else event["action"].replace("_", " ")
+    fields = [
+        str(getattr(Article._meta.get_field(name), "verbose_name", name))
+        for name in event["changes"]
+        if name in Article.EDITORIAL_FIELDS
+    ]
+    if not fields:
+        return said
+    if event["action"] == "edit":
+        listed = (
+            fields[0]
+            if len(fields) == 1
+            else f"{', '.join(fields[:-1])} and {fields[-1]}"
+        )
+        return f"{said} the {listed}"
+    return f"{said} ({', '.join(fields)})"
 
 
 def read(article: Article, name: str) -> Any:

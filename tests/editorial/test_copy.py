@@ -450,3 +450,27 @@ def test_a_feed_update_after_approval_is_only_flagged(
     article = Article.objects.get()
     assert article.upstream_changed_at is not None
     assert "later correction" not in article.text
+
+
+def test_a_conflict_says_what_the_other_editor_did() -> None:
+    """A stranger: "editor changed this story since you opened it (version 2 → 3)" named
+    who but not what, though the history knows."""
+    article = story()
+    services.article_edit(
+        article=article,
+        editor=editor("alice"),
+        version=1,
+        changes={"summary": "Alice's summary.", "importance": 8},
+    )
+    services.article_approve(article=article.pk, editor=editor("carol"), version=2)
+    with pytest.raises(EditConflict) as caught:
+        services.article_edit(
+            article=article.pk,
+            editor=editor("bob"),
+            version=1,
+            changes={"summary": "Bob's summary."},
+        )
+    assert caught.value.what == (
+        "alice, carol changed this story since you opened it (edited the summary and "
+        "importance; approved; version 1 → 3)"
+    )

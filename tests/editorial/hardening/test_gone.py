@@ -386,8 +386,8 @@ def test_a_conflict_on_a_button_does_not_say_text_was_kept(client: Client) -> No
     assert response.status_code == 409
     html = response.content.decode()
     assert (
-        "alice changed this story since you opened it (version 1 → 2); nothing was done"
-        in html
+        "alice changed this story since you opened it (edited the importance; "
+        "version 1 → 2); nothing was done" in html
     )
     assert "your text is kept" not in html
     assert said(response)["refused"] is True
