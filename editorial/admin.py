@@ -35,6 +35,7 @@ from . import actions, services
 from .exceptions import ActionRefused
 from .forms import LinesField
 from .models import AuditEvent, Correction
+from .services.base import desk_time
 
 if TYPE_CHECKING:
     from django.contrib.admin.options import _FieldOpts
@@ -426,7 +427,9 @@ class DeskArticleAdmin(ArticleAdmin):
             format_html_join("", "<li>{}</li>", ((t,) for t in proposal.takeaways)),
             proposal.sentiment,
             proposal.importance,
-            proposal.importance_reason,
+            f"as scored {desk_time(proposal.created_at)}: {proposal.importance_reason}"
+            if proposal.importance_reason
+            else "",
             proposal.category,
             "Companies: "
             + ", ".join(

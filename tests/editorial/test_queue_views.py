@@ -15,6 +15,7 @@ from pytest_django import DjangoAssertNumQueries
 from articles.models import Article
 from editorial import services
 from editorial.models import AuditEvent
+from editorial.services.base import desk_time
 from enrichment.models import Enrichment
 
 from .factories import S, chief, editor, proposal, story
@@ -457,3 +458,15 @@ def test_taking_a_new_importance_into_a_published_story_asks_no_public_note(
         headers=HX,
     )
     assert Article.objects.get(pk=article.pk).importance == 9
+
+
+def test_the_importance_reason_says_when_it_was_scored(desk: Client) -> None:
+    """A stranger: "A guidance change from one source; published 1 h ago" under a story
+    the header says has two sources, days later: the reason is the score's when it was
+    given, and says so."""
+    (article,) = pending(proposal={"importance_reason": "From one source; 1 h ago"})
+    assert article.enrichment is not None
+    scored = article.enrichment.created_at
+    html = desk.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+    when = desk_time(scored)
+    assert f"as scored {when}: From one source; 1 h ago" in html.content.decode()
