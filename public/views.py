@@ -8,7 +8,7 @@ from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, F
+from django.db.models import F
 from django.db.models.functions import TruncWeek
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
@@ -200,26 +200,35 @@ def company(request: HttpRequest, slug: str) -> HttpResponse:
     )
 
 
+CHART_SENTIMENTS = ("bullish", "neutral", "bearish")
+
+
 def _sentiment_chart(company: Company, weeks: int = 12) -> dict[str, Any]:
-    """Stories about the company per week, split by their sentiment (one query)."""
+    """Stories about the company per week, split by what each meant for the company: the
+    AI's reading for it where it gave one ("Helios agrees $4.2bn Lumen deal; target's
+    stock jumps 27%" is bullish news, and bearish for Helios, whose shares fell), else the
+    story's sentiment (one query)."""
     today = timezone.now().astimezone(UTC).date()
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     rows = (
         Article.objects.visible()
         .filter(companies=company, published_at__date__gte=start)
         .annotate(week=TruncWeek("published_at", tzinfo=UTC))
-        .values("week", "sentiment")
-        .annotate(n=Count("pk"))
+        .values_list("week", "sentiment", "enrichment__company_sentiments")
         .order_by()
     )
+    name = company.name.casefold()
     counts: Counter[tuple[date, str]] = Counter()
-    for row in rows:
-        week = row["week"].date() if isinstance(row["week"], datetime) else row["week"]
-        counts[(week, row["sentiment"] or "neutral")] += row["n"]
+    for week, story_sentiment, readings in rows:
+        if isinstance(week, datetime):
+            week = week.date()
+        own = {k.casefold(): v for k, v in (readings or {}).items()}.get(name)
+        sentiment = own if own in CHART_SENTIMENTS else story_sentiment
+        counts[(week, sentiment or "neutral")] += 1
     bars = []
     for i in range(weeks):
         week = start + timedelta(weeks=i)
-        parts = {s: counts[(week, s)] for s in ("bullish", "neutral", "bearish")}
+        parts = {s: counts[(week, s)] for s in CHART_SENTIMENTS}
         bars.append(
             Bar(
                 label=week.strftime("%-d %b"),

@@ -780,3 +780,35 @@ def test_a_feed_answers_if_modified_since_with_a_304(client: Client) -> None:
     )
     assert since.status_code == 304
     assert since["Last-Modified"] == first["Last-Modified"]
+
+
+def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) -> None:
+    """A stranger: Helios's chart counted "Chipmaker Helios agrees $4.2bn Lumen deal;
+    target's stock jumps 27%" as bullish for Helios, whose own shares fell 2.1%: the AI
+    read it as bearish for Helios, and the chart now says so."""
+    from enrichment.models import Enrichment
+
+    helios = Company.objects.create(name="Helios Semiconductor", slug="helios")
+    deal = published(
+        "Helios agrees Lumen deal; target's stock jumps", sentiment="bullish"
+    )
+    deal.companies.add(helios)
+    deal.enrichment = Enrichment.objects.create(
+        article=deal,
+        status="ok",
+        backend="offline",
+        model="offline-7",
+        prompt_version="t",
+        input_hash="x",
+        company_sentiments={
+            "helios semiconductor": "bearish",
+            "Lumen Optics": "bullish",
+        },
+    )
+    deal.save(update_fields=["enrichment"])
+    other = published("Helios unveils H9", sentiment="bullish")
+    other.companies.add(helios)  # no reading for Helios: the story's own sentiment
+
+    html = client.get(reverse("public:company", args=["helios"])).content.decode()
+    week = re.findall(r"<title>(week of [^<]*)</title>", html)[-1]
+    assert week.endswith("1 bullish, 0 neutral, 1 bearish"), week
