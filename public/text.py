@@ -83,6 +83,11 @@ def web_address(url: str | None) -> bool:
     return parts.scheme.lower() in ("http", "https") and bool(parts.netloc)
 
 
+def secure_address(url: str | None) -> bool:
+    """Whether ``url`` is an absolute https address."""
+    return web_address(url) and urlsplit((url or "").strip()).scheme.lower() == "https"
+
+
 def clean_url(url: str) -> str:
     """``url`` without the campaign and click identifiers outlets add (utm_*, fbclid,
     gclid, …), the rest of it as it was; "" for anything but an http(s) address (a

@@ -298,9 +298,10 @@ def story(request: HttpRequest, slug: str) -> HttpResponse:
     assert article.published_at_site is not None  # visible() stories are published
     updated = max([article.published_at_site, *(c.at for c in corrections)])
     canonical = request.build_absolute_uri(article.get_absolute_url())
-    # Only an http(s) image: a javascript: or data: URL stored another way than ingest
-    # is not shown.
-    image = article.image_url if text.web_address(article.image_url) else ""
+    # Only an https image: a javascript: or data: URL stored another way than ingest is
+    # not shown, and a plain http one would be a broken image (the policy loads images
+    # over https only, as a browser does on an https page).
+    image = article.image_url if text.secure_address(article.image_url) else ""
     context = {
         "article": article,
         "companies": list(article.companies.all()),

@@ -812,3 +812,19 @@ def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) ->
     html = client.get(reverse("public:company", args=["helios"])).content.decode()
     week = re.findall(r"<title>(week of [^<]*)</title>", html)[-1]
     assert week.endswith("1 bullish, 0 neutral, 1 bearish"), week
+
+
+def test_a_plain_http_lead_image_is_left_out_rather_than_shown_broken(
+    client: Client,
+) -> None:
+    """An attacker: an http:// image went into the page and og:image, and the site's own
+    policy (images over https) blocked it: a broken image on every story page of it."""
+    insecure = published("Insecure image", image_url="http://img.example/a.jpg")
+    secure = published("Secure image", image_url="https://img.example/b.jpg")
+
+    page = client.get(insecure.get_absolute_url()).content.decode()
+    assert "img.example/a.jpg" not in page
+    assert (
+        "https://img.example/b.jpg"
+        in client.get(secure.get_absolute_url()).content.decode()
+    )
