@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 
 from django import template
+from django.http import HttpRequest
+from django.utils.http import urlencode
 
 from public import text
+from public.cache import KNOWN_PARAMETERS
 
 register = template.Library()
 
@@ -34,3 +37,16 @@ def clean_url(value: str) -> str:
 def ago(value: datetime | None) -> str:
     """``{{ story.published_at|ago }}``: "3 hours ago", "1 day ago", then "24 Nov"."""
     return text.ago(value)
+
+
+@register.simple_tag(takes_context=True)
+def canonical_url(context: template.Context) -> str:
+    """This page's address as search engines should know it: the parameters the pages
+    read (filters, window, cursor, search), not a campaign's or anyone's made-up ones
+    ("/?utm_source=spam" named itself canonical)."""
+    request: HttpRequest = context["request"]
+    kept = sorted(
+        (k, str(v)) for k, v in request.GET.items() if k in KNOWN_PARAMETERS and v
+    )
+    query = f"?{urlencode(kept)}" if kept else ""
+    return request.build_absolute_uri(request.path + query)

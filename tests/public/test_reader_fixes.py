@@ -828,3 +828,19 @@ def test_a_plain_http_lead_image_is_left_out_rather_than_shown_broken(
         "https://img.example/b.jpg"
         in client.get(secure.get_absolute_url()).content.decode()
     )
+
+
+def test_a_list_pages_canonical_link_keeps_only_what_the_page_reads(
+    client: Client,
+) -> None:
+    """An attacker: "/?utm_source=spam&x=…" named itself canonical, so anyone could make a
+    search engine index the front page under an address of their choosing."""
+    published(category=Category.objects.get(slug="markets"))
+    html = client.get(
+        reverse("public:front"),
+        {"utm_source": "spam", "x": "<b>", "category": "markets", "sentiment": ""},
+        follow=True,  # without the empty filter first
+    ).content.decode()
+    link = re.search(r'<link rel="canonical" href="([^"]*)"', html)
+    assert link is not None
+    assert link.group(1) == "http://testserver/?category=markets"
