@@ -593,6 +593,25 @@ def _fact_bearing(text: str) -> bool:
     )
 
 
+# A brief this short, with neither figure nor name, leads into the sentences after it.
+LEAD_IN_WORDS = 8
+
+
+_NUMBER_WORD = re.compile(
+    r"\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|dozens?"
+    r"|hundreds?|thousands?|millions?|billions?|half|third|quarter)\b",
+    re.IGNORECASE,
+)
+
+
+def _lead_in(text: str) -> bool:
+    return (
+        word_count(text) < LEAD_IN_WORDS
+        and not _fact_bearing(text)
+        and not _NUMBER_WORD.search(text)  # "At least six analysts cut their ratings."
+    )
+
+
 def budgeted_takeaways(
     sentences: list[_Sentence],
     used: set[int],
@@ -618,6 +637,11 @@ def budgeted_takeaways(
     fresh = [s for s in sentences if s.index in briefs and s.index not in used]
     facts = [s for s in fresh if not _is_quote(s)]
     fresh = facts if len(facts) >= count else fresh
+    # A short line with no figure and no name introduces what follows ("Quillon still has
+    # hurdles to clear.", "For households, the effect will be modest."): alone, as a
+    # takeaway, it says nothing (a stranger's find). Only when nothing else is left.
+    stands = [s for s in fresh if not _lead_in(briefs[s.index])]
+    fresh = stands if len(stands) >= count else fresh
     fresh.sort(key=lambda s: (-preference(s), s.index))
     pool = fresh[:TAKEAWAY_CANDIDATES]
     summary_tokens = _tokens(summary)

@@ -452,6 +452,31 @@ def test_a_takeaway_ends_mid_sentence_without_a_full_stop_or_with_an_ellipsis(
     assert ends_mid_sentence(takeaway) is cut
 
 
+def test_a_line_that_only_leads_into_the_next_is_no_takeaway() -> None:
+    """A stranger: "Quillon still has hurdles to clear." and "For households, the effect
+    will be modest." stood alone as takeaways, their follow-up left out: short, with no
+    figure and no name, they say nothing on their own. "At least six analysts cut their
+    ratings." says something."""
+    text = (
+        "Quillon Pharmaceuticals said its heart drug QLP-417 cut hospital visits by 23% "
+        "in a late-stage trial of 4,100 patients. "
+        "The company still has hurdles to clear. "
+        "Regulators must approve the pill before it can be sold, which Quillon expects "
+        "in the second half of 2027. "
+        "For households, the effect will be modest. "
+        "At least six analysts raised their ratings. "
+        "The shares closed 29% higher at $69.40 on Monday, adding $5.8 billion to the "
+        "company's market value. "
+        "Quillon plans to file with the Federal Drug Office in March next year. "
+        "Analyst Wen-Li Castellanos raised her peak sales estimate to $3.4 billion."
+    )
+    result = enrich(make_article("Quillon heart drug succeeds", text))
+
+    assert "The company still has hurdles to clear." not in result.key_takeaways
+    assert "For households, the effect will be modest." not in result.key_takeaways
+    assert len(result.key_takeaways) >= 3
+
+
 def test_a_short_item_is_never_printed_whole() -> None:
     """An attacker: a 23-word, three-sentence item came back whole as summary and two
     takeaways, so the story page reprinted the source. One sentence stays with the link;
