@@ -24,14 +24,10 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.template.response import SimpleTemplateResponse
-from django.utils.cache import (
-    get_conditional_response,
-    patch_cache_control,
-    patch_vary_headers,
-)
-from django.utils.http import parse_http_date_safe, quote_etag
+from django.utils.cache import patch_cache_control, patch_vary_headers
+from django.utils.http import parse_etags, quote_etag
 
 GENERATION = "public:generation"
 
@@ -97,6 +93,17 @@ def renamed(
     invalidate_on_commit()
 
 
+def _none_match_fails(etag: str | None, request: HttpRequest) -> bool:
+    """Whether If-None-Match names ``etag`` (or is "*"), compared weakly: then the client
+    has this page, and gets a 304."""
+    if not etag:
+        return False
+    asked = parse_etags(request.headers.get("If-None-Match", ""))
+    return "*" in asked or etag.removeprefix("W/") in {
+        tag.removeprefix("W/") for tag in asked
+    }
+
+
 def content_etag(content: bytes) -> str:
     """A strong ETag naming exactly these bytes."""
     return quote_etag(hashlib.sha256(content).hexdigest()[:32])
@@ -145,6 +152,12 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
                 and not response.cookies
             ):
                 response["ETag"] = content_etag(response.content)
+                # The syndication view dates a feed by its newest story; a story taken
+                # down or a name changed does not move that date, and a reader asking
+                # "modified since?" was told no (a 304) for a changed feed. The ETag
+                # names the content itself.
+                if "Last-Modified" in response:
+                    del response["Last-Modified"]
                 if keep:
                     cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
         if settings.PUBLIC_MAX_AGE:
@@ -152,17 +165,16 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         else:
             patch_cache_control(response, public=True, no_cache=True)
         patch_vary_headers(response, ["HX-Request"])
-        # RFC 9110 §13.2.2, as Django implements it: If-None-Match compared weakly (a
-        # proxy that compresses turns our ETag into W/"…"; an exact match refused it a
-        # 304), If-Modified-Since against a feed's Last-Modified, and a 304 carrying what
-        # the 200 would have said about caching.
-        modified = response.get("Last-Modified")
-        answer = get_conditional_response(
-            request,
-            etag=response.get("ETag"),
-            last_modified=parse_http_date_safe(modified) if modified else None,
-            response=response,
-        )
-        return answer if answer is not None else response
+        # Revalidation is by ETag alone, compared weakly (RFC 9110 §13.1.2: a compressing
+        # proxy turns our ETag into W/"…"). A page has no Last-Modified (see below), so
+        # If-Modified-Since and If-Unmodified-Since are ignored, as §13.1.3-4 say for a
+        # resource without a date.
+        if _none_match_fails(response.get("ETag"), request):
+            not_modified = HttpResponseNotModified()
+            # §15.4.5: a 304 carries what the 200 would have said about caching.
+            for header in ("ETag", "Cache-Control", "Vary"):
+                not_modified[header] = response[header]
+            return not_modified
+        return response
 
     return wrapped

@@ -772,14 +772,29 @@ def test_a_weak_etag_from_a_compressing_proxy_still_gets_a_304(client: Client) -
     assert weak.status_code == 304 and weak["ETag"] == etag
 
 
-def test_a_feed_answers_if_modified_since_with_a_304(client: Client) -> None:
-    published()
+def test_a_changed_feed_is_never_called_unmodified(
+    client: Client, django_capture_on_commit_callbacks: object
+) -> None:
+    """An attacker: a feed dated by its newest story answered If-Modified-Since with a 304
+    after a story was taken down (the date did not move). Pages are known by their
+    content's ETag alone: no Last-Modified, and the date conditions are ignored (a 412 for
+    If-Unmodified-Since on a page with no date was another)."""
+    first_story = published("First story")
+    published("Second story")
     first = client.get(reverse("public:feed"))
+    assert "Last-Modified" not in first
+    with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
+        services.article_unpublish(article=first_story, editor=chief("taker"))
     since = client.get(
-        reverse("public:feed"), headers={"If-Modified-Since": first["Last-Modified"]}
+        reverse("public:feed"),
+        headers={"If-Modified-Since": "Wed, 02 Dec 2099 08:00:00 GMT"},
     )
-    assert since.status_code == 304
-    assert since["Last-Modified"] == first["Last-Modified"]
+    assert since.status_code == 200 and b"First story" not in since.content
+    unmodified = client.get(
+        reverse("public:front"),
+        headers={"If-Unmodified-Since": "Wed, 02 Dec 2099 08:00:00 GMT"},
+    )
+    assert unmodified.status_code == 200
 
 
 def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) -> None:
