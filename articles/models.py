@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from sources.models import Source
+from sources.normalize import without_unsafe_characters
 
 
 class Category(models.Model):
@@ -27,6 +28,13 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on every page and in every feed: without what they may not carry (a
+        # U+FFFE in a name made every feed unreadable XML).
+        self.name = without_unsafe_characters(self.name)
+        self.description = without_unsafe_characters(self.description)
+        super().save(*args, **kwargs)
 
 
 class CompanyQuerySet(models.QuerySet["Company"]):
@@ -59,6 +67,12 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ticker})" if self.ticker else self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on every page and in every feed: without what they may not carry (a
+        # U+FFFE in a name made every feed unreadable XML).
+        self.name = without_unsafe_characters(self.name)
+        super().save(*args, **kwargs)
 
     @property
     def all_names(self) -> list[str]:

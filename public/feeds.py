@@ -48,7 +48,10 @@ class LatestStories(Feed):
         )
 
     def item_title(self, item: Article) -> str:
-        return item.title
+        # Feed readers take an RSS item's title as HTML, as its description (Django's own
+        # default escapes it): a headline's "<img onerror=…>" stays words. Atom's title is
+        # text (below).
+        return escape(item.title)
 
     def item_description(self, item: Article) -> str:
         # RSS's description and Atom's summary (type="html") are HTML, and our summary is
@@ -81,6 +84,9 @@ class LatestStories(Feed):
 class LatestStoriesAtom(LatestStories):
     feed_type = Atom1Feed
     subtitle = LatestStories.description
+
+    def item_title(self, item: Article) -> str:
+        return item.title  # type="text", Atom1Feed's default: escaped once, by the XML
 
     def item_guid(self, item: Article) -> str:
         # Atom's id must be an IRI (RFC 4287 §4.2.6): the RSS guid as a name-based UUID,

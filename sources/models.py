@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .normalize import without_unsafe_characters
+
 
 def _default_interval() -> int:
     from django.conf import settings
@@ -121,6 +123,12 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        # Shown on every page and in every feed: without what they may not carry (a
+        # U+FFFE in a name made every feed unreadable XML).
+        self.name = without_unsafe_characters(self.name)
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:sources_source_change", args=[self.pk])

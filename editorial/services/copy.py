@@ -270,7 +270,7 @@ def _write_copy(
     if event is not None and published and corrected and not silent:
         Correction.objects.create(
             article=current,
-            note=correction[:500],
+            note=without_unsafe_characters(correction)[:500],
             fields=[c for c in changed if c in EDITORIAL],
             actor=editor,
             event_group=group,

@@ -474,3 +474,15 @@ def test_a_conflict_says_what_the_other_editor_did() -> None:
         "alice, carol changed this story since you opened it (edited the summary and "
         "importance; approved; version 1 → 3)"
     )
+
+
+def test_a_correction_note_keeps_none_of_what_a_page_may_not_carry() -> None:
+    article = story(S.PUBLISHED)
+    services.article_edit(
+        article=article,
+        editor=chief(),
+        version=1,
+        changes={"summary": "Fixed figure."},
+        correction="Corrected \u202ethe figure\u202c\ufffe.",
+    )
+    assert Correction.objects.get().note == "Corrected the figure."

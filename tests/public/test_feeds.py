@@ -4,6 +4,7 @@ published stories."""
 from __future__ import annotations
 
 from datetime import timedelta
+from html import unescape
 from xml.etree import ElementTree
 
 import feedparser
@@ -68,6 +69,19 @@ def test_a_summary_reaches_feed_readers_as_words_never_as_markup(
     assert "Profit &lt; forecast &amp; more &lt;img" in entry.summary
 
 
+@pytest.mark.parametrize("name", ["public:feed", "public:atom_feed"])
+def test_a_headline_reaches_feed_readers_as_words(client: Client, name: str) -> None:
+    """An attacker's second pass: a desk headline "Halvard <img src=x onerror=…> steel &
+    <b>more</b>" went into RSS's title unescaped, which readers take as HTML."""
+    title = "Halvard <img src=x onerror=alert(1)> steel & <b>more</b>"
+    published(title)
+    detail = feedparser.parse(client.get(reverse(name)).content).entries[0].title_detail
+    if detail.type == "text/html":  # RSS: what a reader renders is HTML of the words
+        assert "<" not in detail.value and unescape(detail.value) == title
+    else:  # Atom: plain text
+        assert (detail.type, detail.value) == ("text/plain", title)
+
+
 def test_atom_entry_ids_are_iris_that_stay_put(client: Client) -> None:
     """A stranger: Atom ids were "newsroom-story-46", which RFC 4287 does not allow (an
     IRI); the id must not change from one request to the next (readers dedupe by it)."""
@@ -117,3 +131,33 @@ def test_the_news_sitemap_has_the_last_two_days(client: Client) -> None:
     titles = [t.text for t in root.iter(f"{NEWS}title")]
     assert titles == [fresh.title]
     assert root.find(f"{SITEMAP}url/{NEWS}news/{NEWS}publication_date") is not None
+
+
+def test_names_saved_anywhere_keep_every_feed_readable_xml(client: Client) -> None:
+    """An attacker's second pass: a category, company or source renamed in the admin to
+    "Ener\\ufffegy \\u202eevil" made every feed unreadable XML and turned letters round on
+    the company's page (ingest and the desk's edits dropped such characters; names did not)."""
+    business = Category.objects.get(slug="markets")
+    business.name = "Mar\ufffekets \u202eevil"
+    business.save()
+    helios = Company.objects.create(name="Hel\uffffios \u2067x\u2069", slug="helios")
+    story = published("Helios buys Lumen", category=business)
+    story.companies.add(helios)
+    story.source.name = "Ledger\ufdd0 Daily"
+    story.source.save()
+
+    business.refresh_from_db()
+    helios.refresh_from_db()
+    story.source.refresh_from_db()
+    assert (business.name, helios.name, story.source.name) == (
+        "Markets evil",
+        "Helios x",
+        "Ledger Daily",
+    )
+    for url in (
+        reverse("public:feed"),
+        reverse("public:atom_feed"),
+        reverse("public:category_feed", args=["markets"]),
+        reverse("public:company_feed", args=["helios"]),
+    ):
+        ElementTree.fromstring(client.get(url).content)  # raises if not well-formed
