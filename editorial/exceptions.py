@@ -87,6 +87,13 @@ class EditConflict(ActionRefused):
     ) -> None:
         self.version, self.current_version = version, current_version
         self.theirs, self.events = theirs, events
+        # Each field changed since ``version`` as it was at ``version`` (the history's
+        # form): a form loaded then that still holds it was not changed by its editor.
+        self.base: dict[str, Any] = {}
+        for event in events:
+            for name, change in event["changes"].items():
+                if isinstance(change, list) and len(change) == 2:
+                    self.base.setdefault(name, change[0])
         who = (
             ", ".join(sorted({e["actor"] for e in events if e.get("actor")}))
             or "another editor"

@@ -47,6 +47,7 @@ from .forms import (
     VersionedForm,
 )
 from .models import AuditEvent
+from .services.copy import normalise
 
 S = Article.Status
 PENDING = [S.IN_REVIEW, S.APPROVED, S.FAILED, S.NEW]
@@ -619,6 +620,8 @@ def _run(
         )
         if typed and not form_there:
             kept = {**kept, "unsaved": typed}
+        if draft and current is not None:
+            kept = {**kept, "draft": _merged_draft(request, current, exc)}
         return _answer(
             request,
             show or pk,
@@ -656,6 +659,34 @@ TYPED = (
     "publish_at",
 )
 TYPED_LABELS = {"title": "Headline", "publish_at": "Publication time"}
+
+
+def _merged_draft(
+    request: HttpRequest, current: Article, conflict: EditConflict
+) -> QueryDict:
+    """The copy form shown again after a conflict, on the current version: what the
+    editor changed, as typed, and for every field they left as loaded that someone changed
+    meanwhile, the value saved since. Saving it again changes only what they changed (it
+    put back the other editor's summary, which the form still held as loaded: a stranger's
+    find)."""
+    draft = request.POST.copy()
+    form = CopyForm(request.POST)
+    if not form.is_valid():
+        return draft
+    posted = normalise(form.changes())
+    shown = {
+        "title": current.title,
+        "summary": current.summary,
+        "analysis": current.analysis,
+        "takeaways": "\n".join(current.takeaways),
+        "sentiment": current.sentiment,
+        "importance": "" if current.importance is None else str(current.importance),
+        "category": "" if current.category_id is None else str(current.category_id),
+    }
+    for name, value in posted.items():
+        if name in conflict.base and value == conflict.base[name] and name in shown:
+            draft[name] = shown[name]
+    return draft
 
 
 def _unsaved(request: HttpRequest) -> list[tuple[str, str]]:

@@ -3,6 +3,7 @@ drafts."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -366,3 +367,56 @@ def test_pressing_an_importance_key_does_not_mark_an_untouched_summary_as_edited
     a.refresh_from_db()
     event = AuditEvent.objects.get(action="edit")
     assert a.edited_fields == ["importance"], (a.edited_fields, event.changes)
+
+
+def test_saving_again_after_a_conflict_keeps_what_the_other_editor_changed(
+    client: Client,
+) -> None:
+    """A stranger, two tabs: A corrects the summary; B, on the version loaded before,
+    changes the headline and is refused; B saves again and the form, now on the current
+    version, still held the summary as B loaded it: A's correction was undone unseen
+    (its public note stayed). The form shown again takes A's summary, keeps B's headline."""
+    a = story(title="Greyfell delays mine", summary="Costs rose to $3.1 billion.")
+    services.article_edit(
+        article=a,
+        editor=editor("alice"),
+        version=1,
+        changes={"summary": "Costs rose to $3.1 billion, from $2.54 billion."},
+    )
+    client.force_login(editor("bob"))
+    loaded = {  # the whole copy form as bob loaded it, at version 1
+        "version": 1,
+        "title": "Greyfell delays Sable Flats mine to 2029",
+        "summary": "Costs rose to $3.1 billion.",
+        "analysis": a.analysis,
+        "takeaways": "\n".join(a.takeaways),
+        "sentiment": a.sentiment,
+        "importance": a.importance or "",
+        "category": a.category_id or "",
+    }
+    refused = client.post(url("edit", a.pk), loaded, headers=HX)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    form = re.search(r'<form class="copy".*?</form>', html, re.S)
+    assert form is not None
+    summary = re.search(
+        r'<textarea name="summary"[^>]*>(.*?)</textarea>', form[0], re.S
+    )
+    title = re.search(r'<input type="text" name="title"[^>]*value="([^"]*)"', form[0])
+    version = re.search(r'name="version" value="(\d+)"', form[0])
+    assert summary and title and version
+    # The summary saved meanwhile, bob's headline, on the current version.
+    assert summary[1] == "Costs rose to $3.1 billion, from $2.54 billion."
+    assert title[1] == "Greyfell delays Sable Flats mine to 2029"
+    assert version[1] == "2"
+
+    # Saving the form as shown: bob's headline, alice's summary.
+    again = {
+        **loaded,
+        "version": 2,
+        "summary": "Costs rose to $3.1 billion, from $2.54 billion.",
+    }
+    assert client.post(url("edit", a.pk), again, headers=HX).status_code == 200
+    a.refresh_from_db()
+    assert a.title == "Greyfell delays Sable Flats mine to 2029"
+    assert a.summary == "Costs rose to $3.1 billion, from $2.54 billion."
