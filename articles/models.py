@@ -78,6 +78,19 @@ class Company(models.Model):
     def all_names(self) -> list[str]:
         return [self.name, *self.aliases]
 
+    def reading_in(self, readings: dict[str, str] | None) -> str | None:
+        """This company's entry in an AI proposal's per-company readings, which name it as
+        the article did ("Helios" for Helios Semiconductor, an alias since it was linked)."""
+        names = {name.casefold() for name in self.all_names}
+        return next(
+            (
+                value
+                for key, value in (readings or {}).items()
+                if key.casefold() in names
+            ),
+            None,
+        )
+
 
 def _search_terms(query: str) -> tuple[list[list[str]], list[str]]:
     """The terms of a web-search query: groups of alternatives (every group must match)

@@ -204,19 +204,14 @@ class StorySerializer(serializers.ModelSerializer[Article]):
     @extend_schema_field(StoryCompanySerializer(many=True))
     def get_companies(self, article: Article) -> Any:
         proposal = article.enrichment
-        by_name = {
-            name.casefold(): value
-            for name, value in (
-                (proposal.company_sentiments or {}) if proposal else {}
-            ).items()
-        }
+        readings = proposal.company_sentiments if proposal else None
         return self._nested["companies"].to_representation(
             [
                 {
                     "name": c.name,
                     "slug": c.slug,
                     "ticker": c.ticker,
-                    "sentiment": by_name.get(c.name.casefold()),
+                    "sentiment": c.reading_in(readings),
                 }
                 for c in article.companies.all()
             ]

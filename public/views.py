@@ -207,22 +207,24 @@ def _sentiment_chart(company: Company, weeks: int = 12) -> dict[str, Any]:
     """Stories about the company per week, split by what each meant for the company: the
     AI's reading for it where it gave one ("Helios agrees $4.2bn Lumen deal; target's
     stock jumps 27%" is bullish news, and bearish for Helios, whose shares fell), else the
-    story's sentiment (one query)."""
+    story's sentiment, which is also what counts once an editor has set it (one query)."""
     today = timezone.now().astimezone(UTC).date()
     start = today - timedelta(days=today.weekday(), weeks=weeks - 1)
     rows = (
         Article.objects.visible()
         .filter(companies=company, published_at__date__gte=start)
         .annotate(week=TruncWeek("published_at", tzinfo=UTC))
-        .values_list("week", "sentiment", "enrichment__company_sentiments")
+        .values_list(
+            "week", "sentiment", "edited_fields", "enrichment__company_sentiments"
+        )
         .order_by()
     )
-    name = company.name.casefold()
     counts: Counter[tuple[date, str]] = Counter()
-    for week, story_sentiment, readings in rows:
+    for week, story_sentiment, edited, readings in rows:
         if isinstance(week, datetime):
             week = week.date()
-        own = {k.casefold(): v for k, v in (readings or {}).items()}.get(name)
+        # The desk's sentiment, once an editor set it, over the AI's reading of the company.
+        own = None if "sentiment" in (edited or []) else company.reading_in(readings)
         sentiment = own if own in CHART_SENTIMENTS else story_sentiment
         counts[(week, sentiment or "neutral")] += 1
     bars = []

@@ -28,6 +28,26 @@ def ids(response: Any) -> list[int]:
     return [item["id"] for item in response.json()["results"] if "title" in item]
 
 
+def test_a_companys_own_sentiment_is_found_under_the_name_the_article_used() -> None:
+    """A stranger: the AI names a company as the article does ("Verdant Grid"), the site
+    as it is known ("Verdant Grid Energy"): the API said "sentiment": null for every such
+    company of the demo."""
+    verdant = Company.objects.create(
+        name="Verdant Grid Energy", slug="verdant", aliases=["Verdant Grid"]
+    )
+    lead = story(S.APPROVED, title="Verdant Grid lands its largest contract")
+    lead.companies.add(verdant)
+    lead.enrichment = proposal(lead, company_sentiments={"Verdant Grid": "bullish"})
+    lead.save(update_fields=["enrichment"])
+    services.article_publish(article=lead.pk, editor=chief())
+
+    body = api().get(f"{STORIES}{lead.pk}/").json()
+
+    assert [(c["name"], c["sentiment"]) for c in body["companies"]] == [
+        ("Verdant Grid Energy", "bullish")
+    ]
+
+
 def test_a_story_carries_what_a_partner_republishes_and_where_each_ai_field_came_from() -> (
     None
 ):

@@ -803,7 +803,9 @@ def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) ->
     read it as bearish for Helios, and the chart now says so."""
     from enrichment.models import Enrichment
 
-    helios = Company.objects.create(name="Helios Semiconductor", slug="helios")
+    helios = Company.objects.create(
+        name="Helios Semiconductor", slug="helios", aliases=["Helios"]
+    )
     deal = published(
         "Helios agrees Lumen deal; target's stock jumps", sentiment="bullish"
     )
@@ -815,8 +817,9 @@ def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) ->
         model="offline-7",
         prompt_version="t",
         input_hash="x",
+        # Named as the article names it, an alias (the demo's readings never matched).
         company_sentiments={
-            "helios semiconductor": "bearish",
+            "Helios": "bearish",
             "Lumen Optics": "bullish",
         },
     )
@@ -827,6 +830,19 @@ def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) ->
     html = client.get(reverse("public:company", args=["helios"])).content.decode()
     week = re.findall(r"<title>(week of [^<]*)</title>", html)[-1]
     assert week.endswith("1 bullish, 0 neutral, 1 bearish"), week
+
+    # An editor who sets the story's sentiment has the last word, for the chart too.
+    services.article_edit(
+        article=deal.pk,
+        editor=chief("desk"),
+        version=Article.objects.get(pk=deal.pk).version,
+        changes={"sentiment": "neutral"},
+        correction="The deal is neutral news.",
+    )
+    cache.clear()
+    html = client.get(reverse("public:company", args=["helios"])).content.decode()
+    week = re.findall(r"<title>(week of [^<]*)</title>", html)[-1]
+    assert week.endswith("1 bullish, 1 neutral, 0 bearish"), week
 
 
 def test_a_plain_http_lead_image_is_left_out_rather_than_shown_broken(
