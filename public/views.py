@@ -19,6 +19,7 @@ from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category, Company
 from editorial.charts import Bar, Segment, bar_chart
+from editorial.services.copy import READ_WHEN_CHANGED
 from enrichment.models import Enrichment
 from sources.models import Source
 from stories.related import related_story_ids
@@ -279,7 +280,9 @@ def provenance(article: Article) -> str:
         )
     else:
         line = f"AI-generated, {checked}."
-    if article.edited_fields:
+    # Only the words: a new importance or category re-ranks the story, it rewrites nothing
+    # (the line said "rewrote parts of it" after a press of "9" in the queue).
+    if set(article.edited_fields) & READ_WHEN_CHANGED:
         line += " Our editors rewrote parts of it."
     return line
 

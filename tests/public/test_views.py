@@ -244,6 +244,31 @@ def test_an_editor_correcting_an_unreviewed_story_has_reviewed_it(
     assert "without an editor's review" not in html
 
 
+def test_a_new_importance_is_not_called_a_rewrite(client: Client) -> None:
+    """A stranger: after a press of "9" in the queue the story page said "Our editors
+    rewrote parts of it."; nobody rewrote anything."""
+    article = published()
+    article.enrichment = Enrichment.objects.create(
+        article=article,
+        status="ok",
+        backend="claude",
+        model="claude-x",
+        prompt_version="t",
+        input_hash="x",
+    )
+    article.save(update_fields=["enrichment"])
+    services.article_edit(
+        article=article,
+        editor=chief("ranker"),
+        version=Article.objects.get(pk=article.pk).version,
+        changes={"importance": 9},
+    )
+    cache.clear()
+    html = unescape(client.get(article.get_absolute_url()).content.decode())
+    assert "AI-generated" in html
+    assert "rewrote" not in html
+
+
 def test_only_a_change_of_the_words_counts_as_reading_and_undo_keeps_it_read(
     client: Client,
 ) -> None:
