@@ -244,8 +244,13 @@ class ChangelistImportanceForm(forms.ModelForm):
         if self.instance.pk and importance != self.instance.importance:
             current = Article.objects.select_related("cluster").get(pk=self.instance.pk)
             if current.version != version:
+                # Who did what, as the queue and the change form say it.
+                conflict = services.edit_conflict(
+                    current, version, fields=("importance",)
+                )
                 raise ValidationError(
-                    _("Changed by someone else since the list was loaded; reload it.")
+                    _("%(what)s; nothing was saved: reload the list.")
+                    % {"what": conflict.what}
                 )
             try:
                 services.edit_check(

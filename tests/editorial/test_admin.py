@@ -148,9 +148,14 @@ def test_importance_is_editable_in_the_list_with_the_same_conflict_check(
     # A second editor's list, loaded at version 1, is refused and changes nothing.
     other = Client()
     login(other, editor("other"))
-    other.post(reverse(CHANGELIST), changelist_post(article, 3, 1))
+    refused = other.post(reverse(CHANGELIST), changelist_post(article, 3, 1))
     article.refresh_from_db()
     assert article.importance == 8
+    # It says who did what (a stranger: "Changed by someone else" named neither).
+    assert (
+        "changed this story since you opened it (edited the importance; version 1 → 2)"
+        in refused.content.decode()
+    )
 
 
 def test_a_published_storys_importance_is_saved_from_the_list_without_a_public_note(
