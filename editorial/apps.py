@@ -11,11 +11,14 @@ class EditorialConfig(AppConfig):
         from articles.models import Article
         from sources.models import Source
 
-        from .signals import published_row_deleted, source_deleting
+        from .signals import published_row_deleted, source_deleted, source_deleting
 
         post_delete.connect(
             published_row_deleted, sender=Article, dispatch_uid="editorial-deleted"
         )
         pre_delete.connect(
             source_deleting, sender=Source, dispatch_uid="editorial-source-deleting"
+        )
+        post_delete.connect(
+            source_deleted, sender=Source, dispatch_uid="editorial-source-deleted"
         )

@@ -26,6 +26,14 @@ def source_deleting(sender: type, instance: Any, **_: Any) -> None:
     source_articles_deleted(instance)
 
 
+def source_deleted(sender: type, instance: Any, **_: Any) -> None:
+    """A source deleted, its articles with it (the same transaction): the stories they
+    were in count their reports again (``source_articles_deleted`` noted which)."""
+    from .services.stories import source_stories_recounted
+
+    source_stories_recounted(instance)
+
+
 def published_row_deleted(sender: type, instance: Any, **_: Any) -> None:
     """A published article deleted by any path (the desk's delete is audited; a source's
     deletion takes its articles with it): readers must not be served it from a cache."""

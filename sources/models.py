@@ -109,6 +109,9 @@ class Source(models.Model):
     # Who is deleting it, set by the admin before it does: its articles go with it, and
     # their history (kept by the desk, which listens) says who took them down.
     deleted_by: Any = None
+    # The stories its articles were in, noted by the desk as it is deleted, to count their
+    # reports again once they are gone.
+    stories_left: frozenset[int] = frozenset()
 
     class Meta:
         ordering = ["name"]

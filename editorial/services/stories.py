@@ -275,6 +275,12 @@ def source_articles_deleted(source: Source) -> None:
         .filter(heir__isnull=False)
         .values_list("canonical_id", "heir")
     )
+    # The stories they are in, to count again once they are gone (``post_delete``).
+    source.stories_left = frozenset(
+        Article.objects.filter(source=source, cluster__isnull=False)
+        .values_list("cluster_id", flat=True)
+        .distinct()
+    )
     group = uuid.uuid4()
     AuditEvent.objects.bulk_create(
         (
@@ -307,6 +313,14 @@ def source_articles_deleted(source: Source) -> None:
         each={heir: {"canonical": [lead, heir]} for lead, heir in heirs.items()},
         note=f"the report that led this story was deleted with its source “{source.name}”",
     )
+
+
+def source_stories_recounted(source: Source) -> None:
+    """After a source's deletion, each story it reported counts its remaining reports and
+    sources (and is deleted when none is left): the cascade left "and 2 more" on the front
+    page's cards of stories that had one report left (an attacker's find)."""
+    for story_id in sorted(source.stories_left):
+        clustering.refresh_cluster(story_id)
 
 
 def _lock_stories(*articles: Article | int) -> dict[int, int | None]:

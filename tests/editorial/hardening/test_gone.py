@@ -22,9 +22,18 @@ from articles.models import Article
 from editorial import services, views
 from editorial.models import AuditEvent
 from editorial.services import base
+from stories.clustering import refresh_cluster
 from stories.models import ArticleTerm
 
-from ..factories import administrator, chief, editor, nobody, reported, story
+from ..factories import (
+    administrator,
+    chief,
+    cluster_of,
+    editor,
+    nobody,
+    reported,
+    story,
+)
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -685,6 +694,26 @@ def test_the_report_that_takes_the_lead_from_a_deleted_source_says_so_and_moves_
     assert response.status_code == 409
     heir.refresh_from_db()
     assert heir.summary == "The heir's own copy."
+
+
+def test_a_story_counts_its_reports_again_when_a_source_goes(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """An attacker: after a source's deletion its stories kept their counts ("and 2 more"
+    on a front-page card with one report left)."""
+    _dana, morgan = people
+    lead = story(title="Helios buys Lumen")
+    gone_report = reported(lead, title="Market Pulse's report")
+    reported(lead, title="A third outlet's report")
+    refresh_cluster(cluster_of(lead).pk)
+    assert (cluster_of(lead).article_count, cluster_of(lead).source_count) == (3, 3)
+    client.force_login(morgan)
+    client.post(
+        reverse("admin:sources_source_delete", args=[gone_report.source_id]),
+        {"post": "yes"},
+    )
+
+    assert (cluster_of(lead).article_count, cluster_of(lead).source_count) == (2, 2)
 
 
 # --- Found by the re-read: what no test asked yet -----------------------------------------------
