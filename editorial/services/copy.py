@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -24,6 +25,8 @@ from articles.services import category_for_name, company_for_mention
 from enrichment.models import Enrichment
 from enrichment.prompt import DEFAULT_CATEGORIES
 from sources.normalize import without_unsafe_characters
+from stories.models import StoryCluster
+from stories.signals import published_story_reports_changed
 
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
@@ -555,4 +558,19 @@ def articles_updated_by_feed(
         )
         for article, note in rows
     )
+    # A published story lists its reports by title ("Also reported by"): one the feed
+    # retitled is stale on its page until the pages start afresh (an attacker's find).
+    shown = StoryCluster.objects.filter(
+        pk__in={article.cluster_id for article, _note in rows if article.cluster_id},
+        canonical__status=S.PUBLISHED,
+    ).values_list("pk", flat=True)
+    for story_id in shown:
+        transaction.on_commit(
+            partial(
+                published_story_reports_changed.send,
+                sender=StoryCluster,
+                story_id=story_id,
+            ),
+            robust=True,
+        )
     return [article.pk for article in articles if article.status == S.IN_REVIEW]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.test import Client
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from articles.models import Article, Category
@@ -486,3 +487,23 @@ def test_a_correction_note_keeps_none_of_what_a_page_may_not_carry() -> None:
         correction="Corrected \u202ethe figure\u202c\ufffe.",
     )
     assert Correction.objects.get().note == "Corrected the figure."
+
+
+def test_a_report_the_feed_retitles_is_retitled_on_its_published_storys_page(
+    client: Client, django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks
+) -> None:
+    """An attacker: a feed retitled a report listed under a published story's "Also
+    reported by"; the cached page kept the old title for five minutes."""
+    lead = story(S.PUBLISHED, title="Orrin lifts off after Corvane order")
+    source = SourceFactory.create(name="Market Pulse")
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(source, [item(7, title="Corvane orders 40 Orrin jets")])
+    report = Article.objects.get(source=source)
+    Article.objects.filter(pk=report.pk).update(cluster=lead.cluster)
+    page = lead.get_absolute_url()
+    assert "Corvane orders 40 Orrin jets" in client.get(page).content.decode()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ingest(source, [item(7, title="Corvane orders 40 Orrin jets worth $5.6bn")])
+
+    assert "worth $5.6bn" in client.get(page).content.decode()
