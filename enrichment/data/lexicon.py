@@ -356,6 +356,18 @@ ABBREVIATIONS: frozenset[str] = _words(
     """
 )
 
+# Abbreviations that may end a sentence ("… listed in the U.S." and a dotted one such as
+# "a.m." too), which then ends before one of SENTENCE_OPENERS; a title ("Dr.") never does.
+SENTENCE_END_ABBREVIATIONS: frozenset[str] = _words(
+    "inc corp co ltd llc plc bros cos etc al"
+)
+SENTENCE_OPENERS: frozenset[str] = _words(
+    """
+    the a an it its he she they we i you this that these those there his her their our
+    but however in on at for after before while when if as shares
+    """
+)
+
 # --- Categories -------------------------------------------------------------------------------
 # Canonical category → keywords, comma-separated (single words, or phrases matched as written).
 # A site's category names are matched case-insensitively, directly or through CATEGORY_ALIASES.

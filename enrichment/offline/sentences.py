@@ -213,18 +213,30 @@ def _tokens(text: str) -> list[str]:
     return _WORD.findall(_NEGATION_REWRITE.sub(" not", text.lower()))
 
 
-def _is_abbreviation(line: str, dot: int, next_char: str) -> bool:
-    """Whether the word ending at ``line[dot] == "."`` is an abbreviation, not a sentence end."""
+_NEXT_WORD = re.compile(r"[A-Za-z]+")
+
+
+def _is_abbreviation(line: str, dot: int, ahead: int) -> bool:
+    """Whether the word ending at ``line[dot] == "."`` is an abbreviation, not a sentence
+    end (``ahead``: where the next word starts). An abbreviation that may end a sentence
+    ("U.S.", "a.m.", "Inc.") does when the next word opens one ("… to the U.S. The move
+    will …": an attacker's text was one sentence, and printed whole)."""
+    next_char = line[ahead] if ahead < len(line) else ""
     start = line.rfind(" ", 0, dot) + 1
     word = line[start:dot].lstrip(_OPENERS + "$€£")
     lowered = word.lower()
     if lowered in _NUMBERED_ABBREVIATIONS or lowered in _MONTH_ABBREVIATIONS:
         return next_char.isdigit()
-    if lowered in lexicon.ABBREVIATIONS:
-        return True
     if len(word) == 1 and word.isupper():  # an initial: "J. Smith"
         return True
-    return _DOTTED.fullmatch(word) is not None  # "U.S.", "e.g."
+    dotted = _DOTTED.fullmatch(word) is not None  # "U.S.", "e.g."
+    if not dotted and lowered not in lexicon.ABBREVIATIONS:
+        return False
+    if dotted or lowered in lexicon.SENTENCE_END_ABBREVIATIONS:
+        following = _NEXT_WORD.match(line, ahead)
+        if following and following.group().lower() in lexicon.SENTENCE_OPENERS:
+            return False
+    return True
 
 
 def split_sentences(text: str) -> list[tuple[str, int]]:
@@ -254,9 +266,8 @@ def split_sentences(text: str) -> list[tuple[str, int]]:
                     ahead += 1
                 if ahead < size and line[ahead].islower():
                     continue
-                next_char = line[ahead] if ahead < size else ""
                 if mark.rstrip(_CLOSERS) == "." and _is_abbreviation(
-                    line, match.start(), next_char
+                    line, match.start(), ahead
                 ):
                     continue
                 cut = end

@@ -80,6 +80,27 @@ def foreign_words(
 
 
 # --- Sentences --------------------------------------------------------------------------------
+def test_a_sentence_may_end_with_an_abbreviation_before_a_word_that_opens_one() -> None:
+    """An attacker: "… to the U.S. The move will cost …" was one sentence, so a text of
+    three was taken for two and printed whole as its summary."""
+    text = (
+        "Acme said it would move its headquarters to the U.S. The move will cost about "
+        "$40m over two years. It is listed as Acme Holdings Inc. In March it said so. "
+        "Dr. The Nguyen spoke."
+    )
+
+    assert [s for s, _ in split_sentences(text)] == [
+        "Acme said it would move its headquarters to the U.S.",
+        "The move will cost about $40m over two years.",
+        "It is listed as Acme Holdings Inc.",
+        "In March it said so.",
+        "Dr. The Nguyen spoke.",  # a title never ends a sentence
+    ]
+    result = enrich(make_article("Acme to move headquarters", text))
+    shown = "\n".join([result.summary, result.analysis, *result.key_takeaways])
+    assert not all(s in shown for s, _ in split_sentences(text))
+
+
 def test_sentences_do_not_break_at_abbreviations_initials_or_decimals() -> None:
     text = (
         "Apple Inc. said revenue rose 4.2% to $1.5bn in the U.S. market on Tuesday. "
