@@ -111,6 +111,10 @@ NEUTRAL_PAIRS: frozenset[tuple[str, str]] = frozenset(
         ("side", "effects"),
         ("risk", "factors"),
         ("free", "fall"),
+        # What a measure is meant to prevent ("to keep a slowing economy from stalling").
+        ("from", "stalling"),
+        ("from", "collapsing"),
+        ("from", "slipping"),
     }
 )
 

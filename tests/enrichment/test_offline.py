@@ -588,6 +588,18 @@ def test_what_moved_decides_what_a_move_means() -> None:
     ).sentiment == "bearish"
 
 
+def test_what_a_measure_is_meant_to_prevent_is_not_bad_news() -> None:
+    """A stranger: a rate cut "to keep a slowing economy from stalling" read as bearish."""
+    meant = (
+        "The board acted to keep the economy from stalling. It wants to keep "
+        "hiring from stalling too."
+    )
+    stalling = "The economy is stalling. Factories are stalling."
+
+    assert enrich(make_article("Board cuts rates", meant)).sentiment != "bearish"
+    assert enrich(make_article("Board cuts rates", stalling)).sentiment == "bearish"
+
+
 def test_a_jobless_rate_that_climbs_is_bad_news() -> None:
     text = "The unemployment rate climbed to 4.7%. The jobless rate has risen all year."
 
