@@ -18,7 +18,7 @@ import hashlib
 import time
 import uuid
 from collections.abc import Callable
-from functools import wraps
+from functools import partial, wraps
 from typing import Any
 
 from django.conf import settings
@@ -109,20 +109,24 @@ def content_etag(content: bytes) -> str:
     return quote_etag(hashlib.sha256(content).hexdigest()[:32])
 
 
-# The query parameters any public page reads (filters, window, cursor, search). A request
-# with others is answered, and not kept.
-KNOWN_PARAMETERS = frozenset(
-    {"category", "sentiment", "company", "source", "min", "window", "after", "q"}
-)
+def _cacheable(request: HttpRequest, reads: frozenset[str]) -> bool:
+    return set(request.GET) <= reads and len(request.get_full_path()) <= 1024
 
 
-def _cacheable(request: HttpRequest) -> bool:
-    return set(request.GET) <= KNOWN_PARAMETERS and len(request.get_full_path()) <= 1024
-
-
-def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+def public_page(
+    view: Callable[..., HttpResponse] | None = None,
+    /,
+    *,
+    reads: frozenset[str] = frozenset(),
+) -> Any:
     """Serve ``view``'s successful GET answers from the cache, with an ETag of their content
-    and a 304 for a client that already has that content."""
+    and a 304 for a client that already has that content. ``reads``: the query parameters
+    the page reads; a request with others is answered, and not kept (made-up parameters,
+    "?x=<3 KB>" or a search's "q" on the front page, would fill the cache with copies of
+    the same page), and the page's canonical link names only those (``canonical_url``).
+    As ``@public_page`` or ``@public_page(reads=…)``."""
+    if view is None:
+        return partial(public_page, reads=reads)
 
     @wraps(view)
     def wrapped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -137,7 +141,8 @@ def public_page(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse
         key = f"public:page:{generation()}:{digest}"
         # Only addresses the pages understand are kept: made-up parameters (?x=<3 KB>)
         # would fill the cache with copies of the same page.
-        keep = _cacheable(request)
+        request.public_reads = reads  # type: ignore[attr-defined]
+        keep = _cacheable(request, reads)
         response = cache.get(key) if keep else None
         if response is None:
             response = view(request, *args, **kwargs)

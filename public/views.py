@@ -36,6 +36,10 @@ DESCRIPTION_CHARS = 160
 SOCIAL_DESCRIPTION_CHARS = 200
 # Parameters a list page reads; left empty by a form, they are dropped from the address.
 PAGE_PARAMS = (*stories.FILTER_PARAMS, "window", "after")
+# What each kind of page reads from its address (``public_page``'s ``reads``).
+LIST_READS = frozenset({*stories.FILTER_PARAMS, "after"})
+TOP_READS = LIST_READS | {"window"}
+SEARCH_READS = frozenset({"q"})
 
 
 def _clean_address(request: HttpRequest, *, own: str = "") -> HttpResponse | None:
@@ -137,21 +141,21 @@ def _list_page(
 
 
 @require_safe
-@public_page
+@public_page(reads=LIST_READS)
 def front(request: HttpRequest) -> HttpResponse:
     """The latest stories to break, one per story."""
     return _list_page(request, heading="Latest stories")
 
 
 @require_safe
-@public_page
+@public_page(reads=TOP_READS)
 def top(request: HttpRequest) -> HttpResponse:
     """The most important stories of the last day (or week, or month)."""
     return _list_page(request, heading="Top stories", order="top")
 
 
 @require_safe
-@public_page
+@public_page(reads=LIST_READS)
 def category(request: HttpRequest, slug: str) -> HttpResponse:
     found = get_object_or_404(Category, slug=slug)
     return _list_page(
@@ -167,7 +171,7 @@ def category(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(reads=LIST_READS)
 def source(request: HttpRequest, slug: str) -> HttpResponse:
     """Every story the outlet reported: the ones it leads and those it is a source of."""
     found = get_object_or_404(Source, slug=slug)
@@ -184,7 +188,7 @@ def source(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(reads=LIST_READS)
 def company(request: HttpRequest, slug: str) -> HttpResponse:
     """A company's stories, and how the news about it has leaned week by week."""
     found = get_object_or_404(Company.objects.in_the_news(), slug=slug)
@@ -341,7 +345,7 @@ def article(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @require_safe
-@public_page
+@public_page(reads=SEARCH_READS)
 def search(request: HttpRequest) -> HttpResponse:
     """Published stories matching the words (``ArticleQuerySet.matching``: phrases in
     quotes, OR, -word), best first; with nothing to look for, where to start instead."""

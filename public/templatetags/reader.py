@@ -9,7 +9,6 @@ from django.http import HttpRequest
 from django.utils.http import urlencode
 
 from public import text
-from public.cache import KNOWN_PARAMETERS
 
 register = template.Library()
 
@@ -41,12 +40,11 @@ def ago(value: datetime | None) -> str:
 
 @register.simple_tag(takes_context=True)
 def canonical_url(context: template.Context) -> str:
-    """This page's address as search engines should know it: the parameters the pages
-    read (filters, window, cursor, search), not a campaign's or anyone's made-up ones
-    ("/?utm_source=spam" named itself canonical)."""
+    """This page's address as search engines should know it: the parameters this page
+    reads (its filters, window, cursor or search), not a campaign's or anyone's made-up
+    ones ("/?utm_source=spam", "/?q=buy-cheap-pills" named themselves canonical)."""
     request: HttpRequest = context["request"]
-    kept = sorted(
-        (k, str(v)) for k, v in request.GET.items() if k in KNOWN_PARAMETERS and v
-    )
+    reads: frozenset[str] = getattr(request, "public_reads", frozenset())
+    kept = sorted((k, str(v)) for k, v in request.GET.items() if k in reads and v)
     query = f"?{urlencode(kept)}" if kept else ""
     return request.build_absolute_uri(request.path + query)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 from datetime import UTC, datetime, timedelta
+from typing import Any
 from xml.etree import ElementTree
 
 import feedparser
@@ -875,3 +876,21 @@ def test_a_list_pages_canonical_link_keeps_only_what_the_page_reads(
     link = re.search(r'<link rel="canonical" href="([^"]*)"', html)
     assert link is not None
     assert link.group(1) == "http://testserver/?category=markets"
+
+
+def test_a_parameter_a_page_does_not_read_is_neither_canonical_nor_kept(
+    client: Client, django_assert_max_num_queries: Any
+) -> None:
+    """An attacker's second pass: the front page ignores "q" (a search's), yet
+    "/?q=buy-cheap-pills" named itself canonical and was kept in the cache, one copy per
+    made-up value; a story page kept one per "?after=…"."""
+    article = published()
+    for url in ("/?q=buy-cheap-pills", f"{article.get_absolute_url()}?after=junk"):
+        first = client.get(url).content.decode()
+        link = re.search(r'<link rel="canonical" href="([^"]*)"', first)
+        assert link is not None and "?" not in link.group(1), url
+        with django_assert_max_num_queries(50) as captured:
+            client.get(url)
+        assert len(captured.captured_queries) > 0, f"{url} was kept in the cache"
+    search = client.get(reverse("public:search"), {"q": "harbour"}).content.decode()
+    assert '<link rel="canonical" href="http://testserver/search/?q=harbour">' in search
