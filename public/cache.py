@@ -139,8 +139,7 @@ def public_page(
         where = f"{request.scheme}://{request.get_host()}{request.get_full_path()}"
         digest = hashlib.sha256(f"{variant}:{where}".encode()).hexdigest()[:32]
         key = f"public:page:{generation()}:{digest}"
-        # Only addresses the pages understand are kept: made-up parameters (?x=<3 KB>)
-        # would fill the cache with copies of the same page.
+        # Only an address this page reads is kept (``reads``, also for the canonical link).
         request.public_reads = reads  # type: ignore[attr-defined]
         keep = _cacheable(request, reads)
         response = cache.get(key) if keep else None
@@ -171,7 +170,7 @@ def public_page(
             patch_cache_control(response, public=True, no_cache=True)
         patch_vary_headers(response, ["HX-Request"])
         # Revalidation is by ETag alone, compared weakly (RFC 9110 §13.1.2: a compressing
-        # proxy turns our ETag into W/"…"). A page has no Last-Modified (see below), so
+        # proxy turns our ETag into W/"…"). A page has no Last-Modified (see above), so
         # If-Modified-Since and If-Unmodified-Since are ignored, as §13.1.3-4 say for a
         # resource without a date.
         if _none_match_fails(response.get("ETag"), request):
