@@ -670,6 +670,7 @@ def _merged_draft(
     put back the other editor's summary, which the form still held as loaded: a stranger's
     find)."""
     draft = request.POST.copy()
+    draft["version"] = str(current.version)  # merged: saved again, it is current
     form = CopyForm(request.POST)
     if not form.is_valid():
         return draft

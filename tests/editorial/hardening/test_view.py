@@ -420,3 +420,39 @@ def test_saving_again_after_a_conflict_keeps_what_the_other_editor_changed(
     a.refresh_from_db()
     assert a.title == "Greyfell delays Sable Flats mine to 2029"
     assert a.summary == "Costs rose to $3.1 billion, from $2.54 billion."
+
+
+def test_a_form_refused_as_invalid_keeps_the_version_its_editor_loaded(
+    client: Client,
+) -> None:
+    """An attacker: bob's stale form refused for six takeaways came back on the current
+    version with the summary as he loaded it; trimmed and saved, it put back the summary
+    alice had changed meanwhile, with no conflict. Now the form keeps bob's version: the
+    next save is a conflict, and the form shown then takes alice's summary."""
+    a = story(summary="The original summary.", takeaways=["One.", "Two.", "Three."])
+    services.article_edit(
+        article=a,
+        editor=editor("alice"),
+        version=1,
+        changes={"summary": "Alice's corrected summary."},
+    )
+    client.force_login(editor("bob"))
+    loaded = {
+        "version": 1,
+        "title": a.title,
+        "summary": "The original summary.",
+        "analysis": a.analysis,
+        "takeaways": "One.\nTwo.\nThree.\nFour.\nFive.\nSix.",
+        "sentiment": a.sentiment,
+        "importance": a.importance or "",
+        "category": a.category_id or "",
+    }
+    invalid = client.post(url("edit", a.pk), loaded, headers=HX)
+    assert invalid.status_code == 422
+    form = re.search(r'<form class="copy".*?</form>', invalid.content.decode(), re.S)
+    assert form is not None and 'name="version" value="1"' in form[0]
+
+    trimmed = {**loaded, "takeaways": "One.\nTwo.\nThree.\nFour."}
+    assert client.post(url("edit", a.pk), trimmed, headers=HX).status_code == 409
+    a.refresh_from_db()
+    assert a.summary == "Alice's corrected summary."
