@@ -99,7 +99,7 @@ class CategoryStories(LatestStories):
         return get_object_or_404(Category, slug=slug)
 
     def title(self, obj: Category) -> str:  # type: ignore[override]
-        return f"Newsroom: {obj.name}"
+        return escape(f"Newsroom: {obj.name}")  # RSS: readers may take it as HTML
 
     def link(self, obj: Category) -> str:  # type: ignore[override]
         return reverse("public:category", args=[obj.slug])
@@ -119,7 +119,7 @@ class CompanyStories(LatestStories):
         return get_object_or_404(Company.objects.in_the_news(), slug=slug)
 
     def title(self, obj: Company) -> str:  # type: ignore[override]
-        return f"Newsroom: {obj.name}"
+        return escape(f"Newsroom: {obj.name}")  # RSS: readers may take it as HTML
 
     def link(self, obj: Company) -> str:  # type: ignore[override]
         return reverse("public:company", args=[obj.slug])
@@ -141,7 +141,7 @@ class SourceStories(LatestStories):
         return get_object_or_404(Source, slug=slug)
 
     def title(self, obj: Source) -> str:  # type: ignore[override]
-        return f"Newsroom: stories from {obj.name}"
+        return escape(f"Newsroom: stories from {obj.name}")
 
     def link(self, obj: Source) -> str:  # type: ignore[override]
         return reverse("public:source", args=[obj.slug])

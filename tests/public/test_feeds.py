@@ -161,3 +161,19 @@ def test_names_saved_anywhere_keep_every_feed_readable_xml(client: Client) -> No
         reverse("public:company_feed", args=["helios"]),
     ):
         ElementTree.fromstring(client.get(url).content)  # raises if not well-formed
+
+
+def test_a_feeds_own_title_reaches_readers_as_words(client: Client) -> None:
+    """An attacker's third pass: a category renamed "R&D <i>Labs</i>" gave its feed a
+    channel title readers took as live markup (items' titles were escaped already)."""
+    markets = Category.objects.get(slug="markets")
+    markets.name = "R&D <i>Labs</i>"
+    markets.save()
+    published("A story", category=markets)
+    feed = feedparser.parse(
+        client.get(reverse("public:category_feed", args=["markets"])).content
+    ).feed
+    detail = feed.title_detail
+    shown = unescape(detail.value) if detail.type == "text/html" else detail.value
+    assert shown == "Newsroom: R&D <i>Labs</i>"
+    assert "<i>" not in detail.value or detail.type == "text/plain"
