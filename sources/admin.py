@@ -77,8 +77,13 @@ class SourceAdmin(admin.ModelAdmin):
             obj.delete()
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        for source in queryset:
-            self.delete_model(request, source)
+        # One action: no story's lead is handed to a report of a source it also deletes.
+        sources = list(queryset)
+        together = frozenset(source.pk for source in sources)
+        with transaction.atomic():
+            for source in sources:
+                source.deleted_with = together
+                self.delete_model(request, source)
 
     list_display = [
         "name",

@@ -112,6 +112,8 @@ class Source(models.Model):
     # The stories its articles were in, noted by the desk as it is deleted, to count their
     # reports again once they are gone.
     stories_left: frozenset[int] = frozenset()
+    # The other sources deleted in the same action (the admin's "delete selected").
+    deleted_with: frozenset[int] = frozenset()
 
     class Meta:
         ordering = ["name"]

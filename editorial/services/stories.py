@@ -265,7 +265,7 @@ def source_articles_deleted(source: Source) -> None:
     before is stale). One action: one group each for the deletions and the hand-overs."""
     heir = (
         Article.objects.filter(cluster=OuterRef("pk"))
-        .exclude(source=source)
+        .exclude(source_id__in={source.pk, *source.deleted_with})
         .order_by("published_at", "pk")
         .values("pk")[:1]
     )

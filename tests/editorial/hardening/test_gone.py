@@ -716,6 +716,32 @@ def test_a_story_counts_its_reports_again_when_a_source_goes(
     assert (cluster_of(lead).article_count, cluster_of(lead).source_count) == (2, 2)
 
 
+def test_sources_deleted_together_hand_no_lead_to_a_report_deleted_with_them(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """An attacker's third pass: "delete selected" on two sources recorded leads handed to
+    reports of the other source, deleted in the same action."""
+    _dana, morgan = people
+    lead = story(title="Lead from the first source")
+    doomed = reported(lead, title="Report from the second source")
+    survivor = reported(lead, title="Report from a third source")
+    Article.objects.filter(pk=doomed.pk).update(published_at=lead.published_at)
+    client.force_login(morgan)
+    client.post(
+        reverse("admin:sources_source_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [lead.source_id, doomed.source_id],
+            "post": "yes",
+        },
+    )
+
+    assert list(Article.objects.values_list("pk", flat=True)) == [survivor.pk]
+    deleted = AuditEvent.objects.get(article_id=lead.pk, action="delete")
+    assert deleted.changes["lead_to"] == survivor.pk
+    assert cluster_of(survivor).canonical_id == survivor.pk
+
+
 # --- Found by the re-read: what no test asked yet -----------------------------------------------
 @pytest.mark.parametrize("who", ["anonymous", "nobody"])
 def test_only_the_desk_learns_who_deleted_a_story(
