@@ -94,6 +94,12 @@ POSITIVE_PAIRS: frozenset[tuple[str, str]] = frozenset(
         ("statistically", "significant"),
         ("shares", "jumped"),
         ("shares", "rose"),
+        # A loss that narrows is good news ("its net loss narrowed to $12m").
+        *(
+            (loss, verb)
+            for loss in ("loss", "losses")
+            for verb in ("narrow", "narrows", "narrowed", "narrowing")
+        ),
     }
 )
 
@@ -139,6 +145,11 @@ NEGATIVE_PAIRS: frozenset[tuple[str, str]] = frozenset(
         ("net", "loss"),
         ("class", "action"),
         ("debt", "default"),
+        *(
+            (loss, verb)
+            for loss in ("loss", "losses")
+            for verb in ("widen", "widens", "widened", "widening")
+        ),
         ("shares", "fell"),
         ("shares", "dropped"),
         *((noun, verb) for noun in _RESULTS for verb in _DOWN),

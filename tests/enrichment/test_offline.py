@@ -600,6 +600,15 @@ def test_what_a_measure_is_meant_to_prevent_is_not_bad_news() -> None:
     assert enrich(make_article("Board cuts rates", stalling)).sentiment == "bearish"
 
 
+def test_a_loss_that_narrows_is_good_news_and_one_that_widens_bad() -> None:
+    """Noticed by an attacker: "its net loss narrowed" counted as a loss, bad news."""
+    narrowed = "Orbit Foods said its net loss narrowed. Losses narrowed in Europe too."
+    widened = "Orbit Foods said its net loss widened. Losses widened in Europe too."
+
+    assert enrich(make_article("Orbit Foods reports", narrowed)).sentiment == "bullish"
+    assert enrich(make_article("Orbit Foods reports", widened)).sentiment == "bearish"
+
+
 def test_a_jobless_rate_that_climbs_is_bad_news() -> None:
     text = "The unemployment rate climbed to 4.7%. The jobless rate has risen all year."
 
