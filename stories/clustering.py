@@ -29,7 +29,7 @@ from django.db.models import Case, Count, FloatField, Max, Min, Q, Sum, Value, W
 from articles.models import Article
 
 from .models import ArticleTerm, StoryCluster, TermDay
-from .signals import published_story_reports_changed
+from .signals import reports_changed
 from .terms import (
     Names,
     cosine,
@@ -343,12 +343,7 @@ def refresh_cluster(cluster_id: int) -> StoryCluster | None:
         and shown != (cluster.article_count, cluster.source_count, cluster.canonical_id)
     ):
         # Readers see this story with its sources and their count: its pages are stale.
-        transaction.on_commit(
-            lambda: published_story_reports_changed.send(
-                sender=StoryCluster, story_id=cluster_id
-            ),
-            robust=True,
-        )
+        reports_changed(cluster_id)
     return cluster
 
 

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from functools import partial
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -26,7 +25,7 @@ from enrichment.models import Enrichment
 from enrichment.prompt import DEFAULT_CATEGORIES
 from sources.normalize import without_unsafe_characters
 from stories.models import StoryCluster
-from stories.signals import published_story_reports_changed
+from stories.signals import reports_changed
 
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
@@ -565,12 +564,5 @@ def articles_updated_by_feed(
         canonical__status=S.PUBLISHED,
     ).values_list("pk", flat=True)
     for story_id in shown:
-        transaction.on_commit(
-            partial(
-                published_story_reports_changed.send,
-                sender=StoryCluster,
-                story_id=story_id,
-            ),
-            robust=True,
-        )
+        reports_changed(story_id)
     return [article.pk for article in articles if article.status == S.IN_REVIEW]
