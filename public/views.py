@@ -34,9 +34,8 @@ SUGGESTED = 5  # top stories offered on an empty search
 # Descriptions for search engines (meta) and for link previews (OpenGraph, Twitter).
 DESCRIPTION_CHARS = 160
 SOCIAL_DESCRIPTION_CHARS = 200
-# Parameters a list page reads; left empty by a form, they are dropped from the address.
-PAGE_PARAMS = (*stories.FILTER_PARAMS, "window", "after")
-# What each kind of page reads from its address (``public_page``'s ``reads``).
+# What each kind of page reads from its address (``public_page``'s ``reads``); a list
+# page's left empty by a form are dropped from the address (``_clean_address``).
 LIST_READS = frozenset({*stories.FILTER_PARAMS, "after"})
 TOP_READS = LIST_READS | {"window"}
 SEARCH_READS = frozenset({"q"})
@@ -50,7 +49,7 @@ def _clean_address(request: HttpRequest, *, own: str = "") -> HttpResponse | Non
     kept = [
         (name, value)
         for name, value in pairs
-        if not (name in PAGE_PARAMS and not value.strip()) and name != own
+        if not (name in TOP_READS and not value.strip()) and name != own
     ]
     if len(kept) == len(pairs):
         return None
