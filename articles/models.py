@@ -12,15 +12,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sources.models import Source
-from sources.normalize import without_unsafe_characters
+from sources.models import ShownText, Source
 
 
-class Category(models.Model):
+class Category(ShownText):
     name = models.CharField(_("name"), max_length=100, unique=True)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     description = models.TextField(_("description"), blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=100)
+
+    shown_text = ("name", "description")
 
     class Meta:
         ordering = ["position", "name"]
@@ -28,13 +29,6 @@ class Category(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Shown on every page and in every feed: without what they may not carry (a
-        # U+FFFE in a name made every feed unreadable XML).
-        self.name = without_unsafe_characters(self.name)
-        self.description = without_unsafe_characters(self.description)
-        super().save(*args, **kwargs)
 
 
 class CompanyQuerySet(models.QuerySet["Company"]):
@@ -48,7 +42,7 @@ class CompanyQuerySet(models.QuerySet["Company"]):
         )
 
 
-class Company(models.Model):
+class Company(ShownText):
     name = models.CharField(_("name"), max_length=200)
     slug = models.SlugField(_("slug"), max_length=200, unique=True)
     aliases = models.JSONField(
@@ -67,12 +61,6 @@ class Company(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.ticker})" if self.ticker else self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Shown on every page and in every feed: without what they may not carry (a
-        # U+FFFE in a name made every feed unreadable XML).
-        self.name = without_unsafe_characters(self.name)
-        super().save(*args, **kwargs)
 
     @property
     def all_names(self) -> list[str]:

@@ -36,7 +36,24 @@ class SourceQuerySet(models.QuerySet["Source"]):
         return self.active().filter(health=Source.Health.FAILING)
 
 
-class Source(models.Model):
+class ShownText(models.Model):
+    """A model whose ``shown_text`` fields every page and feed shows (a source's, a
+    company's or a category's name): saved by any path, the admin included, without what
+    they may not carry (``without_unsafe_characters``: a U+FFFE in a name made every feed
+    unreadable XML)."""
+
+    shown_text: tuple[str, ...] = ("name",)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        for field in self.shown_text:
+            setattr(self, field, without_unsafe_characters(getattr(self, field)))
+        super().save(*args, **kwargs)
+
+
+class Source(ShownText):
     class Health(models.TextChoices):
         PENDING = "pending", _("pending")
         OK = "ok", _("ok")
@@ -128,12 +145,6 @@ class Source(models.Model):
 
     def __str__(self) -> str:
         return self.name
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        # Shown on every page and in every feed: without what they may not carry (a
-        # U+FFFE in a name made every feed unreadable XML).
-        self.name = without_unsafe_characters(self.name)
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("admin:sources_source_change", args=[self.pk])
