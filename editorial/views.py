@@ -47,7 +47,6 @@ from .forms import (
     VersionedForm,
 )
 from .models import AuditEvent
-from .services.copy import normalise
 
 S = Article.Status
 PENDING = [S.IN_REVIEW, S.APPROVED, S.FAILED, S.NEW]
@@ -597,10 +596,12 @@ def _run(
     done: str,
     action: str,
     show: int | None = None,
-    draft: bool = False,
+    edited: dict[str, Any] | None = None,
 ) -> HttpResponse:
     """Run one service call and answer with the panel: the message, or the refusal (403 /
-    409) or the field errors (422) beside what the editor typed."""
+    409) or the field errors (422) beside what the editor typed. ``edited``: the copy an
+    edit posted (its form is shown again as typed, merged after a conflict)."""
+    draft = edited is not None
     kept = _kept(request, draft=draft)
     try:
         call()
@@ -620,8 +621,9 @@ def _run(
         )
         if typed and not form_there:
             kept = {**kept, "unsaved": typed}
-        if draft and current is not None:
-            kept = {**kept, "draft": _merged_draft(request, current, exc)}
+        if edited is not None and current is not None:
+            saved = services.left_as_loaded(exc, edited)
+            kept = {**kept, "draft": _merged_draft(request, current, saved)}
         return _answer(
             request,
             show or pk,
@@ -662,20 +664,16 @@ TYPED_LABELS = {"title": "Headline", "publish_at": "Publication time"}
 
 
 def _merged_draft(
-    request: HttpRequest, current: Article, conflict: EditConflict
+    request: HttpRequest, current: Article, saved: list[str]
 ) -> QueryDict:
     """The copy form shown again after a conflict, on the current version: what the
-    editor changed, as typed, and for every field they left as loaded that someone changed
-    meanwhile, the value saved since. Saving it again changes only what they changed (it
-    put back the other editor's summary, which the form still held as loaded: a stranger's
-    find)."""
+    editor typed, but the value saved since for each field in ``saved``, which they left
+    as loaded (``services.left_as_loaded``). Saving it again changes only what they
+    changed (it put back the other editor's summary, which the form still held as
+    loaded: a stranger's find)."""
     draft = request.POST.copy()
-    draft["version"] = str(current.version)  # merged: saved again, it is current
-    form = CopyForm(request.POST)
-    if not form.is_valid():
-        return draft
-    posted = normalise(form.changes())
-    shown = {
+    draft["version"] = str(current.version)
+    shown = {  # each field as the panel's copy form shows it
         "title": current.title,
         "summary": current.summary,
         "analysis": current.analysis,
@@ -684,9 +682,8 @@ def _merged_draft(
         "importance": "" if current.importance is None else str(current.importance),
         "category": "" if current.category_id is None else str(current.category_id),
     }
-    for name, value in posted.items():
-        if name in conflict.base and value == conflict.base[name] and name in shown:
-            draft[name] = shown[name]
+    for name in saved:
+        draft[name] = shown[name]
     return draft
 
 
@@ -830,7 +827,7 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = CopyForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form, draft=True)
-    data = form.cleaned_data
+    data, changes = form.cleaned_data, form.changes()
     return _run(
         request,
         pk,
@@ -838,13 +835,13 @@ def edit(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             article=pk,
             editor=request.user,
             version=data["version"],
-            changes=form.changes(),
+            changes=changes,
             correction=data.get("correction", ""),
             silent=data.get("silent", False),
         ),
         done="Saved.",
         action="edit",
-        draft=True,
+        edited=changes,
     )
 
 

@@ -14,6 +14,7 @@ from .copy import (
     article_revert,
     articles_updated_by_feed,
     edit_check,
+    left_as_loaded,
     proposal_differences,
     proposal_dismiss,
     proposal_receive,
@@ -69,4 +70,5 @@ __all__ = [
     "story_merge",
     "last_undoable",
     "merge_target_gone",
+    "left_as_loaded",
 ]

@@ -28,7 +28,7 @@ from stories.models import StoryCluster
 from stories.signals import reports_changed
 
 from .. import actions
-from ..exceptions import InvalidTransition, NotAllowed
+from ..exceptions import EditConflict, InvalidTransition, NotAllowed
 from ..models import AuditEvent, Correction
 from .base import S, begin, change, edit_conflict, read, write
 
@@ -147,6 +147,17 @@ def normalise(changes: dict[str, Any]) -> dict[str, Any]:
         else:
             values[name] = value
     return values
+
+
+def left_as_loaded(conflict: EditConflict, changes: dict[str, Any]) -> list[str]:
+    """The fields of an edit ``conflict`` refused that its editor left as loaded and
+    someone changed since (``changes``: the edit as posted): saved again on the current
+    version they would undo that change, so the form shown again holds the saved ones."""
+    return [
+        name
+        for name, value in normalise(changes).items()
+        if name in conflict.base and value == conflict.base[name]
+    ]
 
 
 def _takeaways(value: Any) -> list[str]:

@@ -507,3 +507,27 @@ def test_a_report_the_feed_retitles_is_retitled_on_its_published_storys_page(
         ingest(source, [item(7, title="Corvane orders 40 Orrin jets worth $5.6bn")])
 
     assert "worth $5.6bn" in client.get(page).content.decode()
+
+
+def test_a_refused_edit_knows_which_fields_its_editor_left_as_loaded() -> None:
+    """The rule the queue's form follows after a conflict: a field changed meanwhile that
+    the refused edit still holds as loaded is the other editor's to keep; one the editor
+    changed is theirs (whatever its kind: text, lines, a number, a category)."""
+    article = story(summary="Loaded summary.", takeaways=["One.", "Two."], importance=4)
+    services.article_edit(
+        article=article,
+        editor=editor("alice"),
+        version=1,
+        changes={"summary": "Alice's summary.", "takeaways": "One.\nTwo.\nThree."},
+    )
+    posted = {
+        "summary": "Loaded summary.",  # as loaded: alice's stays
+        "takeaways": "One.\r\nTwo.",  # as loaded, with a browser's line breaks
+        "importance": 7,  # changed by bob, by no one else
+    }
+    with pytest.raises(EditConflict) as caught:
+        services.article_edit(
+            article=article.pk, editor=editor("bob"), version=1, changes=posted
+        )
+
+    assert services.left_as_loaded(caught.value, posted) == ["summary", "takeaways"]
