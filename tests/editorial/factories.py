@@ -120,3 +120,14 @@ def admin_form(article: Article, **changes: Any) -> dict[str, Any]:
         data[f"{inline}-INITIAL_FORMS"] = 0
     data.update(changes)
     return data
+
+
+def newer_proposal_held(article: Article, **values: Any) -> Enrichment:
+    """The AI's newer proposal for ``article``, received while the desk's edits stand: held
+    beside the copy (``article`` is read afresh)."""
+    from editorial import services
+
+    newer = proposal(article, **values)
+    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
+    article.refresh_from_db()
+    return newer

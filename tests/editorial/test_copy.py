@@ -18,7 +18,7 @@ from sources.parsing import parse_feed
 from tests.factories import ArticleFactory, SourceFactory, enrich, rss
 from tests.factories import story as item
 
-from .factories import chief, editor, proposal, story
+from .factories import chief, editor, newer_proposal_held, proposal, story
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -326,9 +326,9 @@ def test_the_held_proposal_is_shown_field_by_field_and_can_be_taken_per_field() 
         version=1,
         changes={"summary": "Ours.", "importance": 8},
     )
-    newer = proposal(article, summary="The AI's newer summary.", importance=6)
-    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
-    article.refresh_from_db()
+    newer = newer_proposal_held(
+        article, summary="The AI's newer summary.", importance=6
+    )
     differences = {
         d.name: (d.ours, d.theirs) for d in services.proposal_differences(article)
     }
@@ -350,9 +350,7 @@ def test_taking_all_makes_the_proposal_the_copys_own() -> None:
     services.article_edit(
         article=article, editor=user, version=1, changes={"summary": "Ours."}
     )
-    newer = proposal(article, summary="Newer.", importance=7)
-    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
-    article.refresh_from_db()
+    newer = newer_proposal_held(article, summary="Newer.", importance=7)
     services.proposal_take(article=article, editor=user, version=article.version)
     article.refresh_from_db()
     assert (article.summary, article.importance) == ("Newer.", 7)
@@ -365,9 +363,7 @@ def test_keeping_our_copy_sets_the_proposal_aside() -> None:
     services.article_edit(
         article=article, editor=user, version=1, changes={"summary": "Ours."}
     )
-    newer = proposal(article, summary="Newer.")
-    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
-    article.refresh_from_db()
+    newer_proposal_held(article, summary="Newer.")
     services.proposal_dismiss(article=article, editor=user, version=article.version)
     article.refresh_from_db()
     assert (article.summary, article.pending_enrichment) == ("Ours.", None)
@@ -383,9 +379,7 @@ def test_taking_the_ai_copy_into_a_published_story_is_a_correction() -> None:
         changes={"summary": "Ours."},
         correction="reworded",
     )
-    newer = proposal(article, summary="Newer.")
-    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
-    article.refresh_from_db()
+    newer_proposal_held(article, summary="Newer.")
     with pytest.raises(ValidationError):
         services.proposal_take(article=article, editor=boss, version=article.version)
     services.proposal_take(

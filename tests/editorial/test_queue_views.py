@@ -18,7 +18,7 @@ from editorial.models import AuditEvent
 from editorial.services.base import desk_time
 from enrichment.models import Enrichment
 
-from .factories import S, chief, editor, proposal, story
+from .factories import S, chief, editor, newer_proposal_held, story
 
 pytestmark = pytest.mark.django_db
 HX = {"HX-Request": "true"}
@@ -432,7 +432,6 @@ def test_taking_a_new_importance_into_a_published_story_asks_no_public_note(
     """The AI's newer proposal beside a published story: taking its summary is a public
     correction (the row asks for the note), taking its importance is not (no note asked,
     and the take goes through)."""
-
     article, boss = story(S.PUBLISHED), chief()
     services.article_edit(
         article=article,
@@ -441,8 +440,7 @@ def test_taking_a_new_importance_into_a_published_story_asks_no_public_note(
         changes={"summary": "Ours."},
         correction="reworded",
     )
-    newer = proposal(article, summary="Newer.", importance=9)
-    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
+    newer_proposal_held(article, summary="Newer.", importance=9)
     client.force_login(boss)
 
     panel = client.get(reverse("editorial:story", args=[article.pk]), headers=HX)
@@ -451,7 +449,6 @@ def test_taking_a_new_importance_into_a_published_story_asks_no_public_note(
     importance_row = re.search(r'value="importance">(.*?)</form>', html, re.S)
     assert summary_row and 'name="correction"' in summary_row.group(1)
     assert importance_row and 'name="correction"' not in importance_row.group(1)
-    article.refresh_from_db()
     client.post(
         reverse("editorial:take", args=[article.pk]),
         {"version": article.version, "field": "importance"},

@@ -14,7 +14,7 @@ from editorial import services
 from editorial.exceptions import InvalidTransition
 from editorial.models import AuditEvent
 
-from .factories import chief, cluster_of, editor, reported, story
+from .factories import chief, cluster_of, editor, newer_proposal_held, reported, story
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -293,8 +293,6 @@ def test_a_split_names_the_story_with_its_headline_cut_at_a_word(
 def test_a_held_proposal_with_no_takeaways_says_so_beside_ours(client: Client) -> None:
     """An attack: the offline rules may now propose no takeaways for a thin text; the
     comparison showed an empty cell, and "Take all" emptied the takeaways unseen."""
-    from .factories import proposal
-
     article, user = story(title="Helios buys Lumen"), editor()
     services.article_edit(
         article=article,
@@ -302,8 +300,7 @@ def test_a_held_proposal_with_no_takeaways_says_so_beside_ours(client: Client) -
         version=1,
         changes={"takeaways": ["Our takeaway."], "summary": "Ours."},
     )
-    newer = proposal(article, summary="Newer.", takeaways=[])
-    services.proposal_receive(article_id=article.pk, enrichment_id=newer.pk)
+    newer_proposal_held(article, summary="Newer.", takeaways=[])
     client.force_login(user)
     panel = client.get(
         reverse("editorial:story", args=[article.pk]), headers=HX
