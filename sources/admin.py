@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
@@ -66,24 +66,12 @@ class SourceAdmin(admin.ModelAdmin):
     # Django 6 makes https the default scheme for bare domains; ask for it now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    # Deleting a source takes its articles with it: one by one, each saying who did it.
+    # Deleting a source takes its articles with it, each saying who did it.
     def delete_model(self, request: HttpRequest, obj: Source) -> None:
-        obj.deleted_by = request.user
-        with transaction.atomic():
-            # Its articles locked first: a publication committing meanwhile is waited for,
-            # so the deletion sees it published (its history says so, readers' caches are
-            # told) and collects what it wrote; one starting later finds the story gone.
-            list(obj.articles.select_for_update().values_list("pk", flat=True))
-            obj.delete()
+        services.sources_delete(sources=[obj], by=request.user)
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
-        # One action: no story's lead is handed to a report of a source it also deletes.
-        sources = list(queryset)
-        together = frozenset(source.pk for source in sources)
-        with transaction.atomic():
-            for source in sources:
-                source.deleted_with = together
-                self.delete_model(request, source)
+        services.sources_delete(sources=list(queryset), by=request.user)
 
     list_display = [
         "name",

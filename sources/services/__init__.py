@@ -13,6 +13,7 @@ from .lifecycle import (
     source_create,
     source_disable,
     source_enable,
+    sources_delete,
 )
 from .opml import OPMLImport, source_import_opml, sources_export_opml
 
@@ -26,6 +27,7 @@ __all__ = [
     "source_enable",
     "source_fetch",
     "source_import_opml",
+    "sources_delete",
     "source_ingest_body",
     "sources_due",
     "sources_export_opml",
