@@ -156,6 +156,10 @@ NEGATIVE_PAIRS: frozenset[tuple[str, str]] = frozenset(
     }
 )
 
+# Words that only qualify the pair after them, which then counts in their place ("net loss
+# narrowed" is a loss that narrowed, not a "net loss").
+PAIR_MODIFIERS: frozenset[str] = _words("net operating quarterly annual pretax")
+
 # Adjectives and other words that take no inflections: "good" must not become "goods".
 UNINFLECTED: frozenset[str] = _words(
     """

@@ -59,8 +59,6 @@ _POSITIVE_PAIRS = lexicon.POSITIVE_PAIRS | _POSITIVE_HYPHENATED
 _NEGATIVE_PAIRS = lexicon.NEGATIVE_PAIRS | _NEGATIVE_HYPHENATED
 _DIRECTIONS, _ = _expand(lexicon.DIRECTION_WORDS)
 _SCORED_PAIRS = _POSITIVE_PAIRS | _NEGATIVE_PAIRS
-# A word that only qualifies the pair after it ("net loss narrowed").
-_MODIFIERS = frozenset({"net", "operating", "quarterly", "annual", "pretax"})
 _MOVERS = lexicon.INVERTED_MOVERS | lexicon.NEUTRAL_MOVERS | lexicon.OWN_MOVERS
 
 
@@ -118,7 +116,10 @@ def _tone(tokens: Sequence[str]) -> _Tone:
             i += 1
             continue
         polarity, term, width = 0, token, 1
-        if token in _MODIFIERS and tuple(tokens[i + 1 : i + 3]) in _SCORED_PAIRS:
+        if (
+            token in lexicon.PAIR_MODIFIERS
+            and tuple(tokens[i + 1 : i + 3]) in _SCORED_PAIRS
+        ):
             i += 1  # "net loss narrowed": the pair after it decides
             continue
         if i + 1 < size:
