@@ -28,7 +28,14 @@ from public import stories as lists
 from public import text
 from public.templatetags import reader
 from stories import clustering
-from tests.editorial.factories import administrator, chief, cluster_of, reported, story
+from tests.editorial.factories import (
+    administrator,
+    chief,
+    cluster_of,
+    proposal,
+    reported,
+    story,
+)
 from tests.factories import ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -802,8 +809,6 @@ def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) ->
     """A stranger: Helios's chart counted "Chipmaker Helios agrees $4.2bn Lumen deal;
     target's stock jumps 27%" as bullish for Helios, whose own shares fell 2.1%: the AI
     read it as bearish for Helios, and the chart now says so."""
-    from enrichment.models import Enrichment
-
     helios = Company.objects.create(
         name="Helios Semiconductor", slug="helios", aliases=["Helios"]
     )
@@ -811,18 +816,9 @@ def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) ->
         "Helios agrees Lumen deal; target's stock jumps", sentiment="bullish"
     )
     deal.companies.add(helios)
-    deal.enrichment = Enrichment.objects.create(
-        article=deal,
-        status="ok",
-        backend="offline",
-        model="offline-7",
-        prompt_version="t",
-        input_hash="x",
-        # Named as the article names it, an alias (the demo's readings never matched).
-        company_sentiments={
-            "Helios": "bearish",
-            "Lumen Optics": "bullish",
-        },
+    # Named as the article names it, an alias (the demo's readings never matched).
+    deal.enrichment = proposal(
+        deal, company_sentiments={"Helios": "bearish", "Lumen Optics": "bullish"}
     )
     deal.save(update_fields=["enrichment"])
     other = published("Helios unveils H9", sentiment="bullish")

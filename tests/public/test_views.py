@@ -19,7 +19,7 @@ from articles.models import Article, Category, Company
 from editorial import services
 from enrichment.models import Enrichment
 from public import stories as lists
-from tests.editorial.factories import chief, reported, story
+from tests.editorial.factories import chief, proposal, reported, story
 from tests.factories import ArticleFactory, SourceFactory
 
 pytestmark = pytest.mark.django_db
@@ -248,14 +248,7 @@ def test_a_new_importance_is_not_called_a_rewrite(client: Client) -> None:
     """A stranger: after a press of "9" in the queue the story page said "Our editors
     rewrote parts of it."; nobody rewrote anything."""
     article = published()
-    article.enrichment = Enrichment.objects.create(
-        article=article,
-        status="ok",
-        backend="claude",
-        model="claude-x",
-        prompt_version="t",
-        input_hash="x",
-    )
+    article.enrichment = proposal(article, backend="claude", model="claude-x")
     article.save(update_fields=["enrichment"])
     services.article_edit(
         article=article,
