@@ -587,35 +587,53 @@ class DeskArticleAdmin(ArticleAdmin):
             lambda a: services.article_approve(article=a.pk, editor=request.user),
         )
 
-    @admin.action(description=_("Reject (asks for a reason)"), permissions=["reject"])
-    def reject(
-        self, request: HttpRequest, queryset: QuerySet[Article]
+    def _asking_why(
+        self,
+        request: HttpRequest,
+        queryset: QuerySet[Article],
+        *,
+        action: str,
+        label: str,
+        button: StrOrPromise,
+        question: StrOrPromise,
+        call: Callable[[Article, str], Any],
     ) -> HttpResponse | None:
+        """A decision that needs a reason: a page that asks for it (kept in each story's
+        history), then the decision on each selected story with that reason."""
         reason = request.POST.get("reason", "").strip()
         if "apply" in request.POST and reason:
-            self._each(
-                request,
-                queryset,
-                "Rejected",
-                lambda a: services.article_reject(
-                    article=a.pk, editor=request.user, reason=reason
-                ),
-            )
+            self._each(request, queryset, label, lambda a: call(a, reason))
             return None
         if "apply" in request.POST:
-            self.message_user(
-                request, _("A reason is required to reject."), messages.ERROR
-            )
+            self.message_user(request, _("A reason is required."), messages.ERROR)
         return TemplateResponse(
             request,
-            "editorial/admin_reject.html",
+            "editorial/admin_reason.html",
             {
                 **self.admin_site.each_context(request),
-                "title": _("Reject articles"),
+                "title": question,
+                "action": action,
+                "button": button,
                 "articles": queryset,
                 "opts": self.model._meta,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
+        )
+
+    @admin.action(description=_("Reject (asks for a reason)"), permissions=["reject"])
+    def reject(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> HttpResponse | None:
+        return self._asking_why(
+            request,
+            queryset,
+            action="reject",
+            label="Rejected",
+            button=_("Reject"),
+            question=_("Reject these articles?"),
+            call=lambda a, reason: services.article_reject(
+                article=a.pk, editor=request.user, reason=reason
+            ),
         )
 
     @admin.action(description=_("Publish"), permissions=["publish"])
@@ -627,22 +645,44 @@ class DeskArticleAdmin(ArticleAdmin):
             lambda a: services.article_publish(article=a.pk, editor=request.user),
         )
 
-    @admin.action(description=_("Unpublish"), permissions=["unpublish"])
-    def unpublish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._each(
+    @admin.action(
+        description=_("Unpublish (asks for a reason)"), permissions=["unpublish"]
+    )
+    def unpublish(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> HttpResponse | None:
+        return self._asking_why(
             request,
             queryset,
-            "Unpublished",
-            lambda a: services.article_unpublish(article=a.pk, editor=request.user),
+            action="unpublish",
+            label="Unpublished",
+            button=_("Unpublish"),
+            question=_("Take these stories off the site?"),
+            call=lambda a, reason: services.article_unpublish(
+                article=a.pk, editor=request.user, reason=reason
+            ),
         )
 
     @admin.action(description=_("Archive"), permissions=["archive"])
-    def archive(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
-        self._each(
+    def archive(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> HttpResponse | None:
+        def archive(article: Article, reason: str = "") -> Any:
+            return services.article_archive(
+                article=article.pk, editor=request.user, reason=reason
+            )
+
+        if not queryset.filter(status=Article.Status.PUBLISHED).exists():
+            self._each(request, queryset, "Archived", archive)
+            return None
+        return self._asking_why(  # some are on the site: archiving takes them off it
             request,
             queryset,
-            "Archived",
-            lambda a: services.article_archive(article=a.pk, editor=request.user),
+            action="archive",
+            label="Archived",
+            button=_("Archive"),
+            question=_("Archive these stories? Those published come off the site."),
+            call=archive,
         )
 
     @admin.action(description=_("Re-run enrichment"), permissions=["rerun"])

@@ -131,6 +131,13 @@ class RejectForm(VersionedForm):
         return reason
 
 
+class TakedownForm(VersionedForm):
+    """Unpublish or archive: the reason the story comes off the site (the service asks
+    for it when the story is published; archiving an unpublished one needs none)."""
+
+    reason = forms.CharField(max_length=2000, required=False)
+
+
 class ScheduleForm(VersionedForm):
     """A publication time as the editor's browser shows it: ``tz`` (filled in by the
     queue's script) names their time zone; without it the site's zone applies."""

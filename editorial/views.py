@@ -43,6 +43,7 @@ from .forms import (
     MergeForm,
     RejectForm,
     ScheduleForm,
+    TakedownForm,
     TakeForm,
     VersionedForm,
 )
@@ -297,6 +298,11 @@ def _panel_context(
         "history": history,
         "rejected_because": next((e for e in history if e.action == "reject"), None)
         if article.status == S.REJECTED
+        else None,
+        "taken_down_because": next(
+            (e for e in history if e.action in services.TAKEDOWNS and e.note), None
+        )
+        if article.status in (S.APPROVED, S.ARCHIVED)
         else None,
         "corrections": article.corrections.all(),
         "reviewing": _presence([article.pk], user).get(article.pk),
@@ -732,6 +738,15 @@ def _invalid(
     )
 
 
+# The decisions that take more than a version: a reason (required to reject; to take a
+# published story off the site, the service asks for one).
+DECISION_FORMS = {
+    "reject": RejectForm,
+    "unpublish": TakedownForm,
+    "archive": TakedownForm,
+}
+
+
 @require_POST
 @login_required
 @review_required
@@ -740,7 +755,7 @@ def decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     """approve / reject / publish / submit / unpublish / archive / rerun, dispatched on the
     ``decision`` field, on the version in the form."""
     decision = request.POST.get("decision", "")
-    form: Any = (RejectForm if decision == "reject" else VersionedForm)(request.POST)
+    form: Any = DECISION_FORMS.get(decision, VersionedForm)(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
     user, version = request.user, form.cleaned_data["version"]
@@ -768,12 +783,20 @@ def decide(request: HtmxHttpRequest, pk: int) -> HttpResponse:
         ),
         "unpublish": (
             lambda: services.article_unpublish(
-                article=pk, editor=user, version=version
+                article=pk,
+                editor=user,
+                version=version,
+                reason=form.cleaned_data.get("reason", ""),
             ),
             "Taken off the site.",
         ),
         "archive": (
-            lambda: services.article_archive(article=pk, editor=user, version=version),
+            lambda: services.article_archive(
+                article=pk,
+                editor=user,
+                version=version,
+                reason=form.cleaned_data.get("reason", ""),
+            ),
             "Archived.",
         ),
         "rerun": (

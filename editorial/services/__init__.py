@@ -30,6 +30,7 @@ from .stories import (
 )
 from .undo import UNDO_SECONDS, article_undo, last_undoable
 from .workflow import (
+    TAKEDOWNS,
     article_approve,
     article_archive,
     article_publish,
@@ -40,6 +41,7 @@ from .workflow import (
 )
 
 __all__ = [
+    "TAKEDOWNS",
     "UNDO_SECONDS",
     "FieldDifference",
     "article_approve",

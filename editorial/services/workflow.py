@@ -24,6 +24,11 @@ from .base import audit, begin, change, read
 logger = logging.getLogger(__name__)
 
 UNSCHEDULING = frozenset({"reject", "unpublish", "archive", "submit"})
+# Decisions that take a published story off the site: the desk says why, as for a reject.
+TAKEDOWNS = frozenset({"unpublish", "archive"})
+TAKEDOWN_REASON = (
+    "Say why the story comes off the site: the reason is kept in its history."
+)
 
 
 def _decide(
@@ -39,6 +44,12 @@ def _decide(
     reviewed: bool = True,
 ) -> Article:
     current = begin(name, article=article, editor=editor, version=version)
+    if (
+        name in TAKEDOWNS
+        and current.status == Article.Status.PUBLISHED
+        and not note.strip()
+    ):
+        raise ValidationError({"reason": TAKEDOWN_REASON})
     target = actions.REGISTRY[name].to_state
     values = dict(values or {})
     if name == "publish":
@@ -141,21 +152,27 @@ def publication(article: Article, *, by: Any, reviewed: bool = True) -> dict[str
 
 @transaction.atomic
 def article_unpublish(
-    *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
+    *, article: Article | int, editor: Any, reason: str, version: int | None = None
 ) -> Article:
-    """Take a published story off the site; it goes back to approved."""
+    """Take a published story off the site; it goes back to approved. A reason is
+    required (a legal hold, an error): it is what the history explains."""
     return _decide(
-        "unpublish", article=article, editor=editor, version=version, note=note
+        "unpublish",
+        article=article,
+        editor=editor,
+        version=version,
+        note=reason.strip(),
     )
 
 
 @transaction.atomic
 def article_archive(
-    *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
+    *, article: Article | int, editor: Any, version: int | None = None, reason: str = ""
 ) -> Article:
-    """Freeze a story: off the desk, its copy no longer editable."""
+    """Freeze a story: off the desk, its copy no longer editable. Archiving a published
+    story takes it off the site, so it needs a reason, as unpublishing does."""
     return _decide(
-        "archive", article=article, editor=editor, version=version, note=note
+        "archive", article=article, editor=editor, version=version, note=reason.strip()
     )
 
 

@@ -66,6 +66,67 @@ def test_rejecting_from_the_admin_asks_for_a_reason(client: Client) -> None:
     assert AuditEvent.objects.get().note == "press release, not news"
 
 
+def test_unpublishing_from_the_admin_asks_for_a_reason(client: Client) -> None:
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    login(client, chief())
+    page = client.post(
+        reverse(CHANGELIST), {"action": "unpublish", "_selected_action": [article.pk]}
+    )
+    assert "Say why" in page.text and 'value="unpublish"' in page.text
+    assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED
+    empty = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "unpublish",
+            "_selected_action": [article.pk],
+            "apply": "1",
+            "reason": "  ",
+        },
+    )
+    assert "A reason is required." in empty.text
+    assert Article.objects.get(pk=article.pk).status == Article.Status.PUBLISHED
+    client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "unpublish",
+            "_selected_action": [article.pk],
+            "apply": "1",
+            "reason": "wrong company named",
+        },
+    )
+    assert Article.objects.get(pk=article.pk).status == Article.Status.APPROVED
+    assert AuditEvent.objects.get().note == "wrong company named"
+
+
+def test_archiving_from_the_admin_asks_a_reason_only_for_stories_on_the_site(
+    client: Client,
+) -> None:
+    approved = ArticleFactory.create(status=Article.Status.APPROVED)
+    published = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    login(client, chief())
+    client.post(
+        reverse(CHANGELIST), {"action": "archive", "_selected_action": [approved.pk]}
+    )
+    assert Article.objects.get(pk=approved.pk).status == Article.Status.ARCHIVED
+    both = [approved.pk, published.pk]
+    page = client.post(
+        reverse(CHANGELIST), {"action": "archive", "_selected_action": both}
+    )
+    assert "Those published come off the site" in page.text
+    assert Article.objects.get(pk=published.pk).status == Article.Status.PUBLISHED
+    client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "archive",
+            "_selected_action": [published.pk],
+            "apply": "1",
+            "reason": "superseded by a fuller story",
+        },
+    )
+    assert Article.objects.get(pk=published.pk).status == Article.Status.ARCHIVED
+    assert AuditEvent.objects.latest("pk").note == "superseded by a fuller story"
+
+
 def test_only_chief_editors_get_the_publish_action(client: Client) -> None:
     article = ArticleFactory.create(status=Article.Status.APPROVED)
     login(client, editor())

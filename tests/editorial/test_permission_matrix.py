@@ -72,10 +72,10 @@ def run(action: str, article: Article, user: Any) -> Callable[[], Any]:
             article=article, editor=user, version=version
         ),
         "unpublish": lambda: services.article_unpublish(
-            article=article, editor=user, version=version
+            article=article, editor=user, version=version, reason="a test takedown"
         ),
         "archive": lambda: services.article_archive(
-            article=article, editor=user, version=version
+            article=article, editor=user, version=version, reason="a test takedown"
         ),
         "schedule": lambda: services.article_schedule_publish(
             article=article,

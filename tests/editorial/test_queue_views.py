@@ -183,6 +183,56 @@ def test_rejecting_without_a_reason_is_refused_with_a_message(desk: Client) -> N
     assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
 
 
+@pytest.mark.parametrize("decision", ["unpublish", "archive"])
+def test_a_published_story_comes_off_the_site_only_with_a_reason_which_the_desk_then_sees(
+    client: Client, decision: str
+) -> None:
+    article = story(S.PUBLISHED)
+    client.force_login(chief("dana"))
+    url = reverse("editorial:decide", args=[article.pk])
+    panel = client.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+    form = re.search(
+        r'<form[^>]*class="inline takedown-form".*?</form>', panel.text, re.S
+    )
+    assert form is not None and f'value="{decision}"' in form.group(0)
+    assert 'name="reason"' in form.group(0) and "required" in form.group(0)
+
+    refused = client.post(
+        url, {"decision": decision, "reason": " ", "version": 1}, headers=HX
+    )
+    assert refused.status_code == 422
+    assert "Say why the story comes off the site" in refused.text
+    assert Article.objects.get(pk=article.pk).status == S.PUBLISHED
+
+    done = client.post(
+        url,
+        {"decision": decision, "reason": "Legal asked us to hold it", "version": 1},
+        headers=HX,
+    )
+    assert done.status_code == 200
+    assert Article.objects.get(pk=article.pk).status != S.PUBLISHED
+    panel = client.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+    assert "Taken off the site by dana" in panel.text
+    assert "Legal asked us to hold it" in panel.text
+
+
+def test_archiving_a_story_that_was_never_on_the_site_asks_no_reason(
+    client: Client,
+) -> None:
+    article = story(S.APPROVED)
+    client.force_login(chief())
+    panel = client.get(reverse("editorial:story", args=[article.pk]), headers=HX)
+    assert "takedown-form" not in panel.text and 'value="archive"' in panel.text
+    done = client.post(
+        reverse("editorial:decide", args=[article.pk]),
+        {"decision": "archive", "version": 1},
+        headers=HX,
+    )
+    assert done.status_code == 200
+    assert Article.objects.get(pk=article.pk).status == S.ARCHIVED
+    assert "Taken off the site" not in done.text
+
+
 @pytest.mark.parametrize(
     ("field", "value", "message"),
     [

@@ -187,10 +187,27 @@ def test_a_failing_scheduled_story_is_recorded_and_the_others_still_publish() ->
 
 def test_unpublish_and_archive() -> None:
     article, boss = story(S.PUBLISHED), chief()
-    services.article_unpublish(article=article, editor=boss, note="legal hold")
+    services.article_unpublish(article=article, editor=boss, reason="legal hold")
     assert Article.objects.get(pk=article.pk).status == S.APPROVED
     services.article_archive(article=article, editor=boss)
     assert Article.objects.get(pk=article.pk).status == S.ARCHIVED
+
+
+@pytest.mark.parametrize("decision", ["unpublish", "archive"])
+@pytest.mark.parametrize("reason", ["", "   "])
+def test_taking_a_published_story_off_the_site_needs_a_reason(
+    decision: str, reason: str
+) -> None:
+    article, boss = story(S.PUBLISHED), chief()
+    take_down = getattr(services, f"article_{decision}")
+    with pytest.raises(ValidationError) as refused:
+        take_down(article=article, editor=boss, reason=reason)
+    assert "Say why the story comes off the site" in str(refused.value)
+    article.refresh_from_db()
+    assert (article.status, article.version) == (S.PUBLISHED, 1)
+    assert not AuditEvent.objects.exists()
+    take_down(article=article, editor=boss, reason=" legal hold ")
+    assert AuditEvent.objects.get().note == "legal hold"
 
 
 def test_a_rerun_is_audited_and_queues_the_ai(

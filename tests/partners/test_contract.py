@@ -44,7 +44,7 @@ def partner_key(settings: Settings) -> Iterator[str]:
         services.article_publish(article=lead.pk, editor=boss)
     gone = story("approved", title="Taken down")
     services.article_publish(article=gone.pk, editor=boss)
-    services.article_unpublish(article=gone.pk, editor=boss)
+    services.article_unpublish(article=gone.pk, editor=boss, reason="a test takedown")
     yield key_for(partner())[1]
 
 

@@ -66,7 +66,9 @@ def test_paging_while_the_desk_works_misses_nothing_and_repeats_nothing() -> Non
     partner = Mirror(api())
     partner.pull(pages=1)  # three stories in
     correct(first[0], boss, "A story the partner already has, corrected.")
-    services.article_unpublish(article=first[4].pk, editor=boss)
+    services.article_unpublish(
+        article=first[4].pk, editor=boss, reason="a test takedown"
+    )
     correct(first[5], boss, "A story the partner has not reached yet, corrected.")
     late = published("Published while the partner pages")
     partner.pull()
@@ -78,7 +80,9 @@ def test_paging_while_the_desk_works_misses_nothing_and_repeats_nothing() -> Non
     # Later polls of the last `next` bring only what changed since.
     partner.pull()
     before = len(partner.received)
-    services.article_unpublish(article=first[1].pk, editor=boss)
+    services.article_unpublish(
+        article=first[1].pk, editor=boss, reason="a test takedown"
+    )
     partner.pull()
     assert partner.received[before:] == [(first[1].pk, partner.received[-1][1])], (
         "only the tombstone of the story taken down"
@@ -134,7 +138,7 @@ def test_a_change_is_served_once_it_has_settled(settings: Settings) -> None:
 
 def test_with_filters_the_feed_still_carries_every_tombstone() -> None:
     a = published("Markets story")
-    services.article_unpublish(article=a.pk, editor=chief())
+    services.article_unpublish(article=a.pk, editor=chief(), reason="a test takedown")
     body = api().get(STORIES, {"sentiment": "bullish"}).json()
     assert [item["id"] for item in body["results"]] == [a.pk]
     assert "title" not in body["results"][0]

@@ -182,7 +182,9 @@ def test_an_unpublished_story_answers_410_with_its_tombstone(
     with django_capture_on_commit_callbacks(execute=True):
         a = published("Story legal says kill")
     with django_capture_on_commit_callbacks(execute=True):
-        services.article_unpublish(article=a.pk, editor=chief("boss2"))
+        services.article_unpublish(
+            article=a.pk, editor=chief("boss2"), reason="a test takedown"
+        )
     response = api().get(f"{STORIES}{a.pk}/")
     assert response.status_code == 410
     assert response.json()["id"] == a.pk and response.json()["unpublished_at"]

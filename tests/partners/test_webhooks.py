@@ -125,7 +125,9 @@ def test_a_correction_and_a_takedown_are_events_too(
             correction="Fixed the price.",
         )
     with django_capture_on_commit_callbacks(execute=True):
-        services.article_unpublish(article=article.pk, editor=boss)
+        services.article_unpublish(
+            article=article.pk, editor=boss, reason="a test takedown"
+        )
     events = [json.loads(r.body) for r in receiver.received]
     assert [e["event"] for e in events] == [
         "story.published",
@@ -149,7 +151,9 @@ def test_an_endpoint_hears_only_the_events_it_chose(
     article = publish(django_capture_on_commit_callbacks)
     assert receiver.received == []
     with django_capture_on_commit_callbacks(execute=True):
-        services.article_unpublish(article=article.pk, editor=chief("b"))
+        services.article_unpublish(
+            article=article.pk, editor=chief("b"), reason="a test takedown"
+        )
     assert [json.loads(r.body)["event"] for r in receiver.received] == [
         "story.unpublished"
     ]

@@ -792,7 +792,9 @@ def test_a_changed_feed_is_never_called_unmodified(
     first = client.get(reverse("public:feed"))
     assert "Last-Modified" not in first
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        services.article_unpublish(article=first_story, editor=chief("taker"))
+        services.article_unpublish(
+            article=first_story, editor=chief("taker"), reason="a test takedown"
+        )
     since = client.get(
         reverse("public:feed"),
         headers={"If-Modified-Since": "Wed, 02 Dec 2099 08:00:00 GMT"},

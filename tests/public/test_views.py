@@ -214,7 +214,9 @@ def test_a_story_no_editor_read_does_not_claim_their_review(
     assert "published without an editor's review." in html
     assert "reviewed by our editors" not in html
 
-    article = services.article_unpublish(article=article, editor=boss)
+    article = services.article_unpublish(
+        article=article, editor=boss, reason="a test takedown"
+    )
     article = services.article_publish(article=article, editor=boss)
     cache.clear()
     html = unescape(client.get(article.get_absolute_url()).content.decode())
@@ -535,7 +537,9 @@ def test_a_story_taken_down_is_gone_from_the_next_page_view_of_every_reader(
     assert directives == {"public", "no-cache"}
 
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        services.article_unpublish(article=article, editor=chief("taker"))
+        services.article_unpublish(
+            article=article, editor=chief("taker"), reason="a test takedown"
+        )
     again = client.get(
         article.get_absolute_url(), headers={"If-None-Match": response["ETag"]}
     )
@@ -575,7 +579,9 @@ def test_publishing_and_unpublishing_refresh_the_cached_pages(
     assert "First story" in client.get(reverse("public:front")).content.decode()
     etag = client.get(reverse("public:front"))["ETag"]
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        services.article_unpublish(article=first, editor=chief("boss"))
+        services.article_unpublish(
+            article=first, editor=chief("boss"), reason="a test takedown"
+        )
     fresh = client.get(reverse("public:front"), headers={"If-None-Match": etag})
     assert fresh.status_code == 200
     assert "First story" not in fresh.content.decode()
@@ -618,7 +624,9 @@ def test_a_process_trusts_the_generation_it_read_for_a_moment_and_its_own_change
     front = reverse("public:front")
     assert "First story" in client.get(front).content.decode()
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
-        services.article_unpublish(article=first, editor=chief("boss"))
+        services.article_unpublish(
+            article=first, editor=chief("boss"), reason="a test takedown"
+        )
     assert "First story" not in client.get(front).content.decode()  # our own change
 
     with django_capture_on_commit_callbacks(execute=True):  # type: ignore[operator]
