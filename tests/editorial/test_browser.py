@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from django.db import connections
@@ -23,6 +23,11 @@ from enrichment.models import Enrichment
 from stories import clustering
 from stories.models import StoryCluster
 from tests.factories import ArticleFactory
+from tests.public.browser import (
+    axe_violations,
+    describe_violations,
+    horizontal_overflow,
+)
 
 from . import factories
 from .browser import Desk, chromium
@@ -995,7 +1000,9 @@ def test_a_tick_on_a_story_changed_meanwhile_does_not_survive_a_reload(
 
 def test_the_queue_fits_a_phone_screen(desk: Desk) -> None:
     """A stranger's find: at 390 px the list and the open story stood side by side, the
-    page 940 px wide."""
+    page 940 px wide. Then the list's table still ran 40 px past the screen inside a box
+    that scrolled sideways, and the copy form stood in a 120 px column: on a phone each
+    row is a card and the AI's proposal sits above the editorial copy."""
     stories_in_review(3)
     page = desk.page_for(editor("ed"))
     page.set_viewport_size({"width": 390, "height": 844})
@@ -1005,7 +1012,42 @@ def test_the_queue_fits_a_phone_screen(desk: Desk) -> None:
         expect(page.locator("#panel")).to_be_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, width
+        overflow = horizontal_overflow(page, 390)
+        assert overflow["culprits"] == [], overflow
+        copy = page.locator("#copy-form").bounding_box()
+        assert copy is not None and copy["width"] > 280, copy
+        label = page.locator(".queue-row td.num").first.evaluate(
+            "(cell) => getComputedStyle(cell, '::before').content"
+        )
+        assert label == '"AI"', label  # the score says whose it is
         desk.screenshot()  # kept as a test artifact: the queue at phone width
+        assert desk.console_errors == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_the_queue_follows_the_editors_light_or_dark_setting_and_stays_readable(
+    desk: Desk, scheme: Literal["light", "dark"]
+) -> None:
+    """The desk ignored dark mode: white panels in a dark browser. Each scheme passes axe
+    (colour contrast included) with a story open, its takedown form showing."""
+    stories_in_review(2)
+    factories.story(S.PUBLISHED, title="Rail strike called off")
+    page = desk.page_for(factories.chief("boss"))
+    page.emulate_media(color_scheme=scheme)
+    published = Article.objects.get(status=S.PUBLISHED)
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?status=published&open={published.pk}")
+        expect_panel(page, published, version=published.version)
+        expect(page.locator(".takedown-form")).to_be_visible()
+        background = page.evaluate(
+            "getComputedStyle(document.querySelector('#panel')).backgroundColor"
+        )
+        channels = [int(c) for c in re.findall(r"\d+", background)[:3]]
+        assert (sum(channels) / 3 < 60) is (scheme == "dark"), background
+        violations = axe_violations(page)
+        assert not violations, describe_violations(scheme, violations)
+        desk.screenshot()  # kept as a test artifact: the queue in this scheme
         assert desk.console_errors == []
 
 
