@@ -25,6 +25,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from articles.admin import ArticleAdmin
 from articles.models import Article
@@ -574,7 +575,8 @@ class DeskArticleAdmin(ArticleAdmin):
             except (ActionRefused, ValidationError) as exc:
                 problems.append(f"{article.title[:60]}: {_message(exc)}")
         if done:
-            self.message_user(request, f"{label}: {done} stories.", messages.SUCCESS)
+            stories = ngettext("%(n)d story", "%(n)d stories", done) % {"n": done}
+            self.message_user(request, f"{label}: {stories}.", messages.SUCCESS)
         for problem in problems[:10]:
             self.message_user(request, problem, messages.ERROR)
 
@@ -599,13 +601,23 @@ class DeskArticleAdmin(ArticleAdmin):
         call: Callable[[Article, str], Any],
     ) -> HttpResponse | None:
         """A decision that needs a reason: a page that asks for it (kept in each story's
-        history), then the decision on each selected story with that reason."""
-        reason = request.POST.get("reason", "").strip()
-        if "apply" in request.POST and reason:
-            self._each(request, queryset, label, lambda a: call(a, reason))
-            return None
+        history) and says which selected stories the decision applies to, then the decision
+        on each of them with that reason."""
+        reason = request.POST.get("reason", "")
         if "apply" in request.POST:
-            self.message_user(request, _("A reason is required."), messages.ERROR)
+            if not services.says_something(reason):
+                self.message_user(request, _("A reason is required."), messages.ERROR)
+            elif len(reason.strip()) > services.REASON_CHARS:
+                self.message_user(
+                    request,
+                    _("Keep the reason under %(n)d characters.")
+                    % {"n": services.REASON_CHARS},
+                    messages.ERROR,
+                )
+            else:
+                self._each(request, queryset, label, lambda a: call(a, reason))
+                return None
+        starts = actions.REGISTRY[action].from_states
         return TemplateResponse(
             request,
             "editorial/admin_reason.html",
@@ -614,7 +626,9 @@ class DeskArticleAdmin(ArticleAdmin):
                 "title": question,
                 "action": action,
                 "button": button,
-                "articles": queryset,
+                "articles": [(a, a.status in starts) for a in queryset],
+                "reason": reason,
+                "reason_chars": services.REASON_CHARS,
                 "opts": self.model._meta,
                 "action_checkbox_name": ACTION_CHECKBOX_NAME,
             },
@@ -663,7 +677,10 @@ class DeskArticleAdmin(ArticleAdmin):
             ),
         )
 
-    @admin.action(description=_("Archive"), permissions=["archive"])
+    @admin.action(
+        description=_("Archive (asks a reason for published stories)"),
+        permissions=["archive"],
+    )
     def archive(
         self, request: HttpRequest, queryset: QuerySet[Article]
     ) -> HttpResponse | None:
@@ -672,7 +689,8 @@ class DeskArticleAdmin(ArticleAdmin):
                 article=article.pk, editor=request.user, reason=reason
             )
 
-        if not queryset.filter(status=Article.Status.PUBLISHED).exists():
+        on_the_site = queryset.filter(status=Article.Status.PUBLISHED).exists()
+        if not on_the_site and "apply" not in request.POST:
             self._each(request, queryset, "Archived", archive)
             return None
         return self._asking_why(  # some are on the site: archiving takes them off it

@@ -25,10 +25,20 @@ class InvalidTransition(ActionRefused):
 
     def __init__(self, action: str, state: str, allowed: frozenset[str] = frozenset()):
         self.action, self.state, self.allowed = action, state, allowed
-        message = f"cannot {action} a story that is {state}"
+        message = f"cannot {action} a story that is {_said(state)}"
         if allowed:
-            message += f" (only from: {', '.join(sorted(allowed))})"
+            message += f" (only from: {', '.join(sorted(map(_said, allowed)))})"
         super().__init__(message)
+
+
+def _said(state: str) -> str:
+    """A state as the desk reads it ("in review", not "in_review")."""
+    from articles.models import Article
+
+    try:
+        return str(Article.Status(state).label)
+    except ValueError:
+        return state
 
 
 class NotTheStoryLead(InvalidTransition):

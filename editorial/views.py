@@ -299,11 +299,7 @@ def _panel_context(
         "rejected_because": next((e for e in history if e.action == "reject"), None)
         if article.status == S.REJECTED
         else None,
-        "taken_down_because": next(
-            (e for e in history if e.action in services.TAKEDOWNS and e.note), None
-        )
-        if article.status in (S.APPROVED, S.ARCHIVED)
-        else None,
+        "taken_down": services.last_takedown(article),
         "corrections": article.corrections.all(),
         "reviewing": _presence([article.pk], user).get(article.pk),
         "undo_event": undo_event,

@@ -30,6 +30,7 @@ from .stories import (
 )
 from .undo import UNDO_SECONDS, article_undo, last_undoable
 from .workflow import (
+    REASON_CHARS,
     TAKEDOWNS,
     article_approve,
     article_archive,
@@ -38,9 +39,12 @@ from .workflow import (
     article_rerun_enrichment,
     article_submit,
     article_unpublish,
+    last_takedown,
+    says_something,
 )
 
 __all__ = [
+    "REASON_CHARS",
     "TAKEDOWNS",
     "UNDO_SECONDS",
     "FieldDifference",
@@ -62,11 +66,13 @@ __all__ = [
     "edit_check",
     "edit_conflict",
     "gone",
+    "last_takedown",
     "proposal_differences",
     "proposal_dismiss",
     "proposal_receive",
     "proposal_take",
     "publish_due",
+    "says_something",
     "short_title",
     "story_choose_lead",
     "story_merge",

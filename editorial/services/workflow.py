@@ -5,6 +5,7 @@ the locked row. Scheduled publication is in ``schedule``."""
 from __future__ import annotations
 
 import logging
+import unicodedata
 import uuid
 from typing import Any
 
@@ -16,8 +17,10 @@ from django.utils import timezone
 from articles.models import Article
 from articles.services import story_slug
 from enrichment.tasks import enrich_article
+from sources.normalize import without_unsafe_characters
 
 from .. import actions
+from ..models import AuditEvent
 from ..tasks import receive_proposal
 from .base import audit, begin, change, read
 
@@ -29,6 +32,25 @@ TAKEDOWNS = frozenset({"unpublish", "archive"})
 TAKEDOWN_REASON = (
     "Say why the story comes off the site: the reason is kept in its history."
 )
+# The longest reason or note a decision keeps (the queue's and the admin's fields say so too).
+REASON_CHARS = 2000
+
+
+def says_something(text: str) -> bool:
+    """Whether ``text`` has a character a reader can see: not only spaces, controls or
+    zero-width marks ("\u200b" is no reason)."""
+    return any(not c.isspace() and unicodedata.category(c)[0] != "C" for c in text)
+
+
+def _note(text: str) -> str:
+    """A reason or note as the history keeps it: no control characters, no outer spaces, at
+    most ``REASON_CHARS`` (longer is refused, not cut: the editor's words stay whole)."""
+    note = without_unsafe_characters(text).strip()
+    if len(note) > REASON_CHARS:
+        raise ValidationError(
+            {"reason": f"Keep the reason under {REASON_CHARS} characters."}
+        )
+    return note
 
 
 def _decide(
@@ -43,11 +65,12 @@ def _decide(
     on_behalf_of: Any = None,
     reviewed: bool = True,
 ) -> Article:
+    note = _note(note)
     current = begin(name, article=article, editor=editor, version=version)
     if (
         name in TAKEDOWNS
         and current.status == Article.Status.PUBLISHED
-        and not note.strip()
+        and not says_something(note)
     ):
         raise ValidationError({"reason": TAKEDOWN_REASON})
     target = actions.REGISTRY[name].to_state
@@ -106,10 +129,10 @@ def article_reject(
     *, article: Article | int, editor: Any, reason: str, version: int | None = None
 ) -> Article:
     """Reject a story. A reason is required: it is what the history explains."""
-    if not reason.strip():
+    if not says_something(reason):
         raise ValidationError({"reason": "Say why the story is rejected."})
     return _decide(
-        "reject", article=article, editor=editor, version=version, note=reason.strip()
+        "reject", article=article, editor=editor, version=version, note=reason
     )
 
 
@@ -161,7 +184,21 @@ def article_unpublish(
         article=article,
         editor=editor,
         version=version,
-        note=reason.strip(),
+        note=reason,
+    )
+
+
+def last_takedown(article: Article) -> AuditEvent | None:
+    """The change that took ``article`` off the site, while it stays off: the newest that
+    moved it from published (an unpublish or an archive, with its reason; an undone
+    publication), however much happened since. None for a story on the site or never on it."""
+    if article.status == Article.Status.PUBLISHED:
+        return None
+    return (
+        AuditEvent.objects.for_article(article)
+        .filter(from_state=Article.Status.PUBLISHED)
+        .exclude(to_state=Article.Status.PUBLISHED)
+        .first()
     )
 
 
@@ -172,7 +209,7 @@ def article_archive(
     """Freeze a story: off the desk, its copy no longer editable. Archiving a published
     story takes it off the site, so it needs a reason, as unpublishing does."""
     return _decide(
-        "archive", article=article, editor=editor, version=version, note=reason.strip()
+        "archive", article=article, editor=editor, version=version, note=reason
     )
 
 

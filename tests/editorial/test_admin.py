@@ -9,6 +9,7 @@ from django.urls import reverse
 from pytest_django import DjangoAssertNumQueries, DjangoCaptureOnCommitCallbacks
 
 from articles.models import Article
+from editorial import services
 from editorial.models import AuditEvent, Correction
 from tests.factories import ArticleFactory
 
@@ -125,6 +126,44 @@ def test_archiving_from_the_admin_asks_a_reason_only_for_stories_on_the_site(
     )
     assert Article.objects.get(pk=published.pk).status == Article.Status.ARCHIVED
     assert AuditEvent.objects.latest("pk").note == "superseded by a fuller story"
+
+
+def test_the_admins_reason_page_says_what_each_story_is_and_refuses_empty_reasons(
+    client: Client,
+) -> None:
+    """Strangers' and attackers' finds: the page listed stories the action would skip
+    without a word, and a reason of control characters or 100,000 characters was kept."""
+    published = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port")
+    waiting = ArticleFactory.create(status=Article.Status.IN_REVIEW, title="Rail")
+    login(client, chief())
+    both = {"action": "unpublish", "_selected_action": [published.pk, waiting.pk]}
+    page = client.post(reverse(CHANGELIST), both)
+    assert "Port <small>(published)</small>" in page.text
+    assert "Rail <small>(in review: left as it is)</small>" in page.text
+    for junk in ["\u200b\x01", "x" * 2001]:
+        again = client.post(reverse(CHANGELIST), {**both, "apply": "1", "reason": junk})
+        assert "Say why" in again.text  # the page again, with the message
+        assert Article.objects.get(pk=published.pk).status == Article.Status.PUBLISHED
+    done = client.post(
+        reverse(CHANGELIST), {**both, "apply": "1", "reason": "Legal hold"}, follow=True
+    )
+    assert "Unpublished: 1 story." in done.text
+    assert "cannot unpublish a story that is in review" in done.text
+
+
+def test_an_archive_confirmed_after_the_story_left_the_site_keeps_its_reason(
+    client: Client,
+) -> None:
+    """An attacker's find: a story unpublished by another chief between the reason page
+    and "apply" was archived without the reason typed for it."""
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    login(client, chief())
+    chosen = {"action": "archive", "_selected_action": [article.pk]}
+    assert "Say why" in client.post(reverse(CHANGELIST), chosen).text
+    services.article_unpublish(article=article, editor=chief("other"), reason="first")
+    client.post(reverse(CHANGELIST), {**chosen, "apply": "1", "reason": "typed reason"})
+    archived = AuditEvent.objects.get(article_id=article.pk, action="archive")
+    assert archived.note == "typed reason"
 
 
 def test_only_chief_editors_get_the_publish_action(client: Client) -> None:

@@ -150,7 +150,7 @@ def test_the_panel_of_a_decided_story_offers_no_new_lead(
         {"version": report.version},
         headers=HX,
     )
-    assert f"a story that is {state}" in response.content.decode()
+    assert f"a story that is {S(state).label}" in response.content.decode()
     assert cluster_of(lead).canonical_id == lead.pk
 
 

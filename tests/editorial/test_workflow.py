@@ -210,6 +210,48 @@ def test_taking_a_published_story_off_the_site_needs_a_reason(
     assert AuditEvent.objects.get().note == "legal hold"
 
 
+# Attackers' finds: a reason of control or zero-width characters counted as one.
+NOTHING_VISIBLE = [
+    "\x01\x02\x03",
+    "\u200b",
+    "\u200b\u200c\u200d\ufeff",
+    "\x7f",
+    "\u202e",
+]
+
+
+@pytest.mark.parametrize("reason", NOTHING_VISIBLE, ids=repr)
+@pytest.mark.parametrize("decision", ["reject", "unpublish", "archive"])
+def test_a_reason_with_nothing_a_reader_can_see_is_no_reason(
+    decision: str, reason: str
+) -> None:
+    article = story(S.IN_REVIEW if decision == "reject" else S.PUBLISHED)
+    decide = getattr(services, f"article_{decision}")
+    with pytest.raises(ValidationError):
+        decide(article=article, editor=chief(), reason=reason)
+    assert not AuditEvent.objects.exists()
+
+
+def test_a_reason_is_kept_clean_and_whole_or_refused_when_too_long() -> None:
+    article, boss = story(S.PUBLISHED), chief()
+    with pytest.raises(ValidationError, match="under 2000 characters"):
+        services.article_unpublish(article=article, editor=boss, reason="x" * 2001)
+    services.article_unpublish(
+        article=article, editor=boss, reason="\x01Legal \u202ehold\x7f "
+    )
+    assert AuditEvent.objects.get().note == "Legal hold"
+
+
+def test_a_refusal_names_states_as_the_desk_reads_them() -> None:
+    with pytest.raises(InvalidTransition) as refused:
+        services.article_unpublish(
+            article=story(S.IN_REVIEW), editor=chief(), reason="legal hold"
+        )
+    assert str(refused.value) == (
+        "cannot unpublish a story that is in review (only from: published)"
+    )
+
+
 def test_a_rerun_is_audited_and_queues_the_ai(
     django_capture_on_commit_callbacks: DjangoCaptureOnCommitCallbacks,
 ) -> None:
