@@ -14,10 +14,12 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as confirm_and_delete
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -344,6 +346,7 @@ class DeskArticleAdmin(ArticleAdmin):
         "unpublish",
         "archive",
         "rerun_enrichment",
+        "delete_selected",
     ]
     inlines = [EnrichmentInline, CorrectionInline, AuditEventInline]
 
@@ -549,15 +552,60 @@ class DeskArticleAdmin(ArticleAdmin):
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
-    # -- deleting is a takedown: through the service, so it is audited ------------------------
+    # -- deleting is a takedown: through the service, so it is audited; a published story
+    # needs a reason, asked on the confirmation page (one story) or the reason page (several)
+    delete_confirmation_template = "editorial/admin_delete_confirmation.html"
+
+    def delete_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        if request.method == "POST":
+            article = self.get_object(request, unquote(object_id))
+            published = (
+                article is not None
+                and article.status == Article.Status.PUBLISHED
+                and actions.may(request.user, "delete")  # else the service's 403
+            )
+            reason = request.POST.get("reason", "")
+            if published and not services.says_something(reason):
+                self.message_user(request, _("A reason is required."), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+        return super().delete_view(request, object_id, extra_context)
+
     def delete_model(self, request: HttpRequest, obj: Article) -> None:
-        services.article_delete(article=obj.pk, editor=request.user)
+        services.article_delete(
+            article=obj.pk, editor=request.user, note=request.POST.get("reason", "")
+        )
 
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Article]
     ) -> None:
         for pk in queryset.values_list("pk", flat=True):
             services.article_delete(article=pk, editor=request.user)
+
+    @admin.action(description=_("Delete selected articles"), permissions=["delete"])
+    def delete_selected(
+        self, request: HttpRequest, queryset: QuerySet[Article]
+    ) -> HttpResponse | None:
+        """Django's "delete selected", unless a published story is among them: then the
+        reason page first, and each deletion with the reason."""
+        on_the_site = queryset.filter(status=Article.Status.PUBLISHED).exists()
+        if not on_the_site and "apply" not in request.POST:
+            return confirm_and_delete(self, request, queryset)
+        return self._asking_why(
+            request,
+            queryset,
+            action="delete_selected",
+            label="Deleted",
+            button=_("Delete for good"),
+            question=_("Delete these stories? Those published come off the site."),
+            call=lambda a, reason: services.article_delete(
+                article=a.pk, editor=request.user, note=reason
+            ),
+        )
 
     # -- workflow actions --------------------------------------------------------------------
     def _each(
@@ -617,7 +665,8 @@ class DeskArticleAdmin(ArticleAdmin):
             else:
                 self._each(request, queryset, label, lambda a: call(a, reason))
                 return None
-        starts = actions.REGISTRY[action].from_states
+        decision = actions.REGISTRY.get(action)
+        starts = decision.from_states if decision else frozenset(Article.Status)
         return TemplateResponse(
             request,
             "editorial/admin_reason.html",

@@ -7,7 +7,7 @@ publication), ``copy`` (edits, AI proposals, feed updates), ``stories`` (merge, 
 report), ``undo``.
 """
 
-from .base import edit_conflict, gone, short_title
+from .base import REASON_CHARS, edit_conflict, gone, says_something, short_title
 from .copy import (
     FieldDifference,
     article_edit,
@@ -30,7 +30,6 @@ from .stories import (
 )
 from .undo import UNDO_SECONDS, article_undo, last_undoable
 from .workflow import (
-    REASON_CHARS,
     TAKEDOWNS,
     article_approve,
     article_archive,
@@ -40,7 +39,6 @@ from .workflow import (
     article_submit,
     article_unpublish,
     last_takedown,
-    says_something,
 )
 
 __all__ = [

@@ -4,18 +4,21 @@ the values of the copy as the history records them, and the audit row."""
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article
+from sources.normalize import without_unsafe_characters
 from stories.models import StoryCluster
 
 from .. import actions
@@ -32,6 +35,29 @@ FOREIGN_KEYS = frozenset(
     {"published_by", "scheduled_by", "category", "enrichment", "pending_enrichment"}
 )
 MANY_TO_MANY = frozenset({"companies"})
+
+TAKEDOWN_REASON = (
+    "Say why the story comes off the site: the reason is kept in its history."
+)
+# The longest reason or note a decision keeps (the queue's and the admin's fields say so too).
+REASON_CHARS = 2000
+
+
+def says_something(text: str) -> bool:
+    """Whether ``text`` has a character a reader can see: not only spaces, controls or
+    zero-width marks: a zero-width space is no reason)."""
+    return any(not c.isspace() and unicodedata.category(c)[0] != "C" for c in text)
+
+
+def note_kept(text: str) -> str:
+    """A reason or note as the history keeps it: no control characters, no outer spaces, at
+    most ``REASON_CHARS`` (longer is refused, not cut: the editor's words stay whole)."""
+    note = without_unsafe_characters(text).strip()
+    if len(note) > REASON_CHARS:
+        raise ValidationError(
+            {"reason": f"Keep the reason under {REASON_CHARS} characters."}
+        )
+    return note
 
 
 def locked(article: Article | int) -> Article:

@@ -21,7 +21,18 @@ from stories.models import StoryCluster
 from .. import actions
 from ..exceptions import InvalidTransition, NotAllowed
 from ..models import AuditEvent
-from .base import S, audit_row, begin, change, gone, lock_lead, readers_see_it
+from .base import (
+    TAKEDOWN_REASON,
+    S,
+    audit_row,
+    begin,
+    change,
+    gone,
+    lock_lead,
+    note_kept,
+    readers_see_it,
+    says_something,
+)
 
 
 @transaction.atomic
@@ -210,12 +221,16 @@ def story_choose_lead(
 def article_delete(
     *, article: Article | int, editor: Any, version: int | None = None, note: str = ""
 ) -> None:
-    """Delete a report for good (a takedown): its history stays, saying who deleted it; if
-    it led its story, the earliest remaining report leads instead and its history says so;
-    the site drops the story at once when it was published."""
+    """Delete a report for good (a takedown): its history stays, saying who deleted it and,
+    for a published one, why (a reason is required, as for unpublishing); if it led its
+    story, the earliest remaining report leads instead and its history says so; the site
+    drops the story at once when it was published."""
+    note = note_kept(note)
     stories = _lock_stories(article)
     current = begin("delete", article=article, editor=editor, version=version)
     _unchanged(stories, current)
+    if current.status == S.PUBLISHED and not says_something(note):
+        raise ValidationError({"reason": TAKEDOWN_REASON})
     cluster = current.cluster
     handed_on = None
     if cluster is not None and cluster.canonical_id == current.pk:

@@ -5,7 +5,6 @@ the locked row. Scheduled publication is in ``schedule``."""
 from __future__ import annotations
 
 import logging
-import unicodedata
 import uuid
 from typing import Any
 
@@ -17,40 +16,17 @@ from django.utils import timezone
 from articles.models import Article
 from articles.services import story_slug
 from enrichment.tasks import enrich_article
-from sources.normalize import without_unsafe_characters
 
 from .. import actions
 from ..models import AuditEvent
 from ..tasks import receive_proposal
-from .base import audit, begin, change, read
+from .base import TAKEDOWN_REASON, audit, begin, change, note_kept, read, says_something
 
 logger = logging.getLogger(__name__)
 
 UNSCHEDULING = frozenset({"reject", "unpublish", "archive", "submit"})
 # Decisions that take a published story off the site: the desk says why, as for a reject.
 TAKEDOWNS = frozenset({"unpublish", "archive"})
-TAKEDOWN_REASON = (
-    "Say why the story comes off the site: the reason is kept in its history."
-)
-# The longest reason or note a decision keeps (the queue's and the admin's fields say so too).
-REASON_CHARS = 2000
-
-
-def says_something(text: str) -> bool:
-    """Whether ``text`` has a character a reader can see: not only spaces, controls or
-    zero-width marks ("\u200b" is no reason)."""
-    return any(not c.isspace() and unicodedata.category(c)[0] != "C" for c in text)
-
-
-def _note(text: str) -> str:
-    """A reason or note as the history keeps it: no control characters, no outer spaces, at
-    most ``REASON_CHARS`` (longer is refused, not cut: the editor's words stay whole)."""
-    note = without_unsafe_characters(text).strip()
-    if len(note) > REASON_CHARS:
-        raise ValidationError(
-            {"reason": f"Keep the reason under {REASON_CHARS} characters."}
-        )
-    return note
 
 
 def _decide(
@@ -65,7 +41,7 @@ def _decide(
     on_behalf_of: Any = None,
     reviewed: bool = True,
 ) -> Article:
-    note = _note(note)
+    note = note_kept(note)
     current = begin(name, article=article, editor=editor, version=version)
     if (
         name in TAKEDOWNS

@@ -13,7 +13,7 @@ from editorial import services
 from editorial.models import AuditEvent, Correction
 from tests.factories import ArticleFactory
 
-from .factories import admin_form, chief, editor
+from .factories import admin_form, administrator, chief, editor
 
 pytestmark = pytest.mark.django_db
 CHANGELIST = "admin:articles_article_changelist"
@@ -164,6 +164,42 @@ def test_an_archive_confirmed_after_the_story_left_the_site_keeps_its_reason(
     client.post(reverse(CHANGELIST), {**chosen, "apply": "1", "reason": "typed reason"})
     archived = AuditEvent.objects.get(article_id=article.pk, action="archive")
     assert archived.note == "typed reason"
+
+
+def test_deleting_a_published_story_in_the_admin_asks_why(client: Client) -> None:
+    """An attacker's find: the site's administrator deleted a published story, taking it
+    off the site, with nothing in its history to say why."""
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port")
+    url = reverse("admin:articles_article_delete", args=[article.pk])
+    login(client, administrator())
+    assert 'name="reason"' in client.get(url).text
+    refused = client.post(url, {"post": "yes", "reason": " \u200b "}, follow=True)
+    assert "A reason is required." in refused.text
+    assert Article.objects.filter(pk=article.pk).exists()
+    client.post(url, {"post": "yes", "reason": "Defamatory, legal says kill"})
+    assert not Article.objects.filter(pk=article.pk).exists()
+    deleted = AuditEvent.objects.get(article_id=article.pk, action="delete")
+    assert deleted.note == "Defamatory, legal says kill"
+
+
+def test_deleting_selected_stories_asks_why_only_when_one_is_published(
+    client: Client,
+) -> None:
+    waiting = ArticleFactory.create(status=Article.Status.IN_REVIEW, title="Rail")
+    published = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port")
+    login(client, administrator())
+    plain = {"action": "delete_selected", "_selected_action": [waiting.pk]}
+    assert "Are you sure" in client.post(reverse(CHANGELIST), plain).text
+    both = {"action": "delete_selected", "_selected_action": [waiting.pk, published.pk]}
+    page = client.post(reverse(CHANGELIST), both)
+    assert "Say why" in page.text and "Port <small>(published)</small>" in page.text
+    assert Article.objects.count() == 2
+    client.post(reverse(CHANGELIST), {**both, "apply": "1", "reason": "Legal hold"})
+    assert not Article.objects.exists()
+    notes = set(
+        AuditEvent.objects.filter(action="delete").values_list("note", flat=True)
+    )
+    assert notes == {"Legal hold"}
 
 
 def test_only_chief_editors_get_the_publish_action(client: Client) -> None:

@@ -17,7 +17,7 @@ from editorial.exceptions import EditConflict, InvalidTransition, NotAllowed
 from editorial.models import AuditEvent
 from editorial.roles import CHIEF_EDITORS
 
-from .factories import chief, editor, nobody, story
+from .factories import administrator, chief, editor, nobody, story
 
 pytestmark = pytest.mark.django_db
 S = Article.Status
@@ -240,6 +240,18 @@ def test_a_reason_is_kept_clean_and_whole_or_refused_when_too_long() -> None:
         article=article, editor=boss, reason="\x01Legal \u202ehold\x7f "
     )
     assert AuditEvent.objects.get().note == "Legal hold"
+
+
+def test_deleting_a_published_story_needs_a_reason_and_a_waiting_one_none() -> None:
+    published, waiting, root = story(S.PUBLISHED), story(), administrator()
+    with pytest.raises(ValidationError, match="Say why the story comes off the site"):
+        services.article_delete(article=published.pk, editor=root, note="\u200b")
+    assert Article.objects.filter(pk=published.pk).exists()
+    services.article_delete(article=published.pk, editor=root, note="Legal takedown")
+    services.article_delete(article=waiting.pk, editor=root)
+    assert not Article.objects.exists()
+    notes = AuditEvent.objects.filter(action="delete").order_by("pk")
+    assert [e.note for e in notes] == ["Legal takedown", ""]
 
 
 def test_a_refusal_names_states_as_the_desk_reads_them() -> None:

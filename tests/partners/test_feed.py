@@ -97,7 +97,9 @@ def test_a_deleted_story_reaches_the_partner_as_a_tombstone() -> None:
     partner.pull()
     assert a.pk in partner.stories
     services.article_delete(
-        article=a.pk, editor=User.objects.create_superuser("root", "r@x.org", "pw")
+        article=a.pk,
+        editor=User.objects.create_superuser("root", "r@x.org", "pw"),
+        note="legal",
     )
     partner.pull()
     assert a.pk not in partner.stories

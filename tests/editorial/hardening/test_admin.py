@@ -263,7 +263,8 @@ def test_deleted_article_and_user_leave_every_page_working(client: Client) -> No
     client.force_login(root)
     assert (
         client.post(
-            reverse("admin:articles_article_delete", args=[a.pk]), {"post": "yes"}
+            reverse("admin:articles_article_delete", args=[a.pk]),
+            {"post": "yes", "reason": "legal"},
         ).status_code
         == 302
     )

@@ -177,7 +177,8 @@ def test_a_deleted_story_is_not_served_from_the_public_cache(
     admin.force_login(User.objects.create_superuser("root", "r@x.org", "pw"))
     with django_capture_on_commit_callbacks(execute=True):
         admin.post(
-            reverse("admin:articles_article_delete", args=[a.pk]), {"post": "yes"}
+            reverse("admin:articles_article_delete", args=[a.pk]),
+            {"post": "yes", "reason": "legal"},
         )
     assert not Article.objects.filter(pk=a.pk).exists()
     assert client.get(url).status_code == 404, (
@@ -286,7 +287,8 @@ def test_deleting_a_lead_hands_the_story_on_in_its_history(client: Client) -> No
     admin = Client()
     admin.force_login(User.objects.create_superuser("root", "r@x.org", "pw"))
     admin.post(
-        reverse("admin:articles_article_delete", args=[lead.pk]), {"post": "yes"}
+        reverse("admin:articles_article_delete", args=[lead.pk]),
+        {"post": "yes", "reason": "legal"},
     )
     rep.refresh_from_db()
     cluster = cluster_of(rep)
