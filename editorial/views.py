@@ -104,6 +104,7 @@ STATUS_FILTERS = [
     ("all", "All pending"),
     ("published", "Published"),
     ("rejected", "Rejected"),
+    ("archived", "Archived"),
 ]
 
 

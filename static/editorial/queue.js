@@ -376,12 +376,27 @@
     }
     if (event.target.id !== "panel-slot") return;
     fillTimeZones();
+    // On a phone (or a narrow window) the open story sits under the list: bring it, and the
+    // answer at its top, into view, or a tap on a headline or a button seems to do nothing.
+    const panel = document.getElementById("panel");
+    if (panel && stacked()) {
+      const box = panel.getBoundingClientRect();
+      if (box.top < 0 || box.top > window.innerHeight * 0.5) {
+        panel.scrollIntoView({ block: "start" });
+      }
+    }
     const correction = document.getElementById("copy-correction");
     if (correction && document.querySelector("#panel .field-error[data-field=correction]")) {
       correction.focus(); // a published story's change waits for its public note
     }
     flush();
   });
+
+  // The list above the open story rather than beside it (queue.css, max-width: 900px).
+  function stacked() {
+    const body = document.querySelector(".desk-body");
+    return Boolean(body) && getComputedStyle(body).gridTemplateColumns.split(" ").length === 1;
+  }
 
   // Scheduling reads the time in the editor's own time zone.
   function fillTimeZones() {

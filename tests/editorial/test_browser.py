@@ -1024,19 +1024,46 @@ def test_the_queue_fits_a_phone_screen(desk: Desk) -> None:
         assert desk.console_errors == []
 
 
+def test_on_a_phone_a_tapped_story_and_each_answer_come_into_view(desk: Desk) -> None:
+    """A stranger's find: on a phone the open story sits under the list, so a tap on a
+    headline loaded it 2,000 px below the screen and seemed to do nothing, and after a
+    decision the next story and its answer were out of sight too."""
+    queued = stories_in_review(8)
+    page = desk.page_for(editor("ed"))
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        page.locator(f"#row-{queued[5].pk} .story-link").click()
+        expect_panel(page, queued[5], version=1)
+        expect(page.locator("#panel h2")).to_be_in_viewport()
+        page.locator("#panel").get_by_role("button", name="Approve").click()
+        expect_panel(page, queued[6], version=1)  # the queue moves on to the next story
+        expect(page.locator("#panel h2")).to_be_in_viewport()
+        assert Article.objects.get(pk=queued[5].pk).status == S.APPROVED
+        assert desk.console_errors == []
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_queue_follows_the_editors_light_or_dark_setting_and_stays_readable(
     desk: Desk, scheme: Literal["light", "dark"]
 ) -> None:
     """The desk ignored dark mode: white panels in a dark browser. Each scheme passes axe
-    (colour contrast included) with a story open, its takedown form showing."""
-    stories_in_review(2)
+    (colour contrast included) with a story open, its takedown form showing, and after a
+    decision (a stranger's find: decided rows were faded to 2:1 and struck through)."""
+    decided = stories_in_review(2)[0]
     factories.story(S.PUBLISHED, title="Rail strike called off")
     page = desk.page_for(factories.chief("boss"))
     page.emulate_media(color_scheme=scheme)
     published = Article.objects.get(status=S.PUBLISHED)
 
     with desk.artifacts_on_failure():
+        open_queue(page, f"?open={decided.pk}")
+        expect_panel(page, decided, version=1)
+        page.keyboard.press("a")
+        expect(page.locator(f"#row-{decided.pk}.done")).to_be_visible()
+        violations = axe_violations(page)
+        assert not violations, describe_violations(f"{scheme}, decided", violations)
         open_queue(page, f"?status=published&open={published.pk}")
         expect_panel(page, published, version=published.version)
         expect(page.locator(".takedown-form")).to_be_visible()

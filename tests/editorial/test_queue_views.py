@@ -287,6 +287,16 @@ def test_a_reason_typed_for_one_decision_never_fills_the_others_box(
     assert "Unverified claim" in answer.text  # kept, in the box to copy it from
 
 
+def test_archived_stories_have_their_place_in_the_status_filter(client: Client) -> None:
+    """A stranger's find: an archived story (with why it was taken down) was reachable
+    only by typing ?status=archived, and the filter then said "In review"."""
+    archived = story(S.ARCHIVED, title="Mayor resigns")
+    client.force_login(chief())
+    page = client.get(reverse("editorial:queue"), {"status": "archived"}).text
+    assert '<option value="archived" selected>Archived</option>' in page
+    assert "Mayor resigns" in page and f"row-{archived.pk}" in page
+
+
 def test_archiving_a_story_that_was_never_on_the_site_asks_no_reason(
     client: Client,
 ) -> None:
