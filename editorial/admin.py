@@ -280,6 +280,17 @@ def _without(entries: list[Any], prefix: str) -> list[Any]:
     return [entry for entry in kept if entry != []]
 
 
+def _reason_problem(reason: str) -> str:
+    """What is wrong with a reason typed on an admin page ("" when nothing is)."""
+    if not services.says_something(reason):
+        return str(_("A reason is required."))
+    try:
+        services.note_kept(reason)
+    except ValidationError as exc:
+        return _message(exc)
+    return ""
+
+
 class DeskArticleAdmin(ArticleAdmin):
     form = DeskArticleForm
     list_editable = ["importance"]
@@ -569,11 +580,15 @@ class DeskArticleAdmin(ArticleAdmin):
                 and article.status == Article.Status.PUBLISHED
                 and actions.may(request.user, "delete")  # else the service's 403
             )
-            reason = request.POST.get("reason", "")
-            if published and not services.says_something(reason):
-                self.message_user(request, _("A reason is required."), messages.ERROR)
+            problem = _reason_problem(request.POST.get("reason", ""))
+            if published and problem:
+                self.message_user(request, problem, messages.ERROR)
                 return HttpResponseRedirect(request.get_full_path())
-        return super().delete_view(request, object_id, extra_context)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except ValidationError as exc:  # published by someone else since the check
+            self.message_user(request, _message(exc), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def delete_model(self, request: HttpRequest, obj: Article) -> None:
         services.article_delete(
@@ -583,8 +598,13 @@ class DeskArticleAdmin(ArticleAdmin):
     def delete_queryset(
         self, request: HttpRequest, queryset: QuerySet[Article]
     ) -> None:
-        for pk in queryset.values_list("pk", flat=True):
-            services.article_delete(article=pk, editor=request.user)
+        for article in queryset.only("pk", "title"):
+            try:
+                services.article_delete(article=article.pk, editor=request.user)
+            except ValidationError as exc:  # published by someone else since the check
+                self.message_user(
+                    request, f"{article.title[:60]}: {_message(exc)}", messages.ERROR
+                )
 
     @admin.action(description=_("Delete selected articles"), permissions=["delete"])
     def delete_selected(
@@ -653,17 +673,15 @@ class DeskArticleAdmin(ArticleAdmin):
         on each of them with that reason."""
         reason = request.POST.get("reason", "")
         if "apply" in request.POST:
-            if not services.says_something(reason):
-                self.message_user(request, _("A reason is required."), messages.ERROR)
-            elif len(reason.strip()) > services.REASON_CHARS:
-                self.message_user(
-                    request,
-                    _("Keep the reason under %(n)d characters.")
-                    % {"n": services.REASON_CHARS},
-                    messages.ERROR,
-                )
+            problem = _reason_problem(reason)
+            if problem:
+                self.message_user(request, problem, messages.ERROR)
             else:
-                self._each(request, queryset, label, lambda a: call(a, reason))
+                # Only the stories the page said it acts on: one that changed state since
+                # (published by a colleague meanwhile) is left as the page promised.
+                shown = request.POST.getlist("applies")
+                chosen = queryset.filter(pk__in=[pk for pk in shown if pk.isdigit()])
+                self._each(request, chosen, label, lambda a: call(a, reason))
                 return None
         decision = actions.REGISTRY.get(action)
         starts = decision.from_states if decision else frozenset(Article.Status)

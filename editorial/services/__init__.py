@@ -7,7 +7,14 @@ publication), ``copy`` (edits, AI proposals, feed updates), ``stories`` (merge, 
 report), ``undo``.
 """
 
-from .base import REASON_CHARS, edit_conflict, gone, says_something, short_title
+from .base import (
+    REASON_CHARS,
+    edit_conflict,
+    gone,
+    note_kept,
+    says_something,
+    short_title,
+)
 from .copy import (
     FieldDifference,
     article_edit,
@@ -70,6 +77,7 @@ __all__ = [
     "proposal_receive",
     "proposal_take",
     "publish_due",
+    "note_kept",
     "says_something",
     "short_title",
     "story_choose_lead",

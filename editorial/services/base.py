@@ -43,16 +43,26 @@ TAKEDOWN_REASON = (
 REASON_CHARS = 2000
 
 
+# Letters that draw nothing: Hangul fillers, the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
 def says_something(text: str) -> bool:
-    """Whether ``text`` has a character a reader can see: not only spaces, controls or
-    zero-width marks: a zero-width space is no reason)."""
-    return any(not c.isspace() and unicodedata.category(c)[0] != "C" for c in text)
+    """Whether ``text`` has a character a reader can see: not only spaces, controls,
+    zero-width or combining marks, or letters that draw nothing."""
+    return any(
+        unicodedata.category(c)[0] not in "CMZ"
+        and not c.isspace()
+        and c not in _BLANK_LETTERS
+        for c in text
+    )
 
 
 def note_kept(text: str) -> str:
-    """A reason or note as the history keeps it: no control characters, no outer spaces, at
-    most ``REASON_CHARS`` (longer is refused, not cut: the editor's words stay whole)."""
-    note = without_unsafe_characters(text).strip()
+    """A reason or note as the history keeps it: no control characters, one character per
+    line break (a browser's box counts CRLF as one), no outer spaces, at most
+    ``REASON_CHARS`` (longer is refused, not cut: the editor's words stay whole)."""
+    note = without_unsafe_characters(text.replace("\r\n", "\n")).strip()
     if len(note) > REASON_CHARS:
         raise ValidationError(
             {"reason": f"Keep the reason under {REASON_CHARS} characters."}

@@ -217,6 +217,12 @@ NOTHING_VISIBLE = [
     "\u200b\u200c\u200d\ufeff",
     "\x7f",
     "\u202e",
+    # and letters that draw nothing, a combining mark on its own (a second attack)
+    "\u3164",
+    "\u115f\uffa0",
+    "\u2800",
+    "\u034f",
+    "\u0301",
 ]
 
 
