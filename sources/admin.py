@@ -3,10 +3,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
+from django.contrib.admin.actions import delete_selected as confirm_and_delete
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import QuerySet
 from django.forms.models import BaseInlineFormSet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
@@ -15,6 +18,7 @@ from django.utils.translation import ngettext
 
 from . import services
 from .models import FetchAttempt, Source
+from .normalize import says_something
 
 if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
@@ -61,17 +65,68 @@ class FetchAttemptInline(admin.TabularInline):
         return super().get_formset(request, obj, **kwargs)
 
 
+def _published(sources: QuerySet[Source]) -> int:
+    """How many published stories the ``sources`` carry (they go with them)."""
+    from articles.models import Article
+
+    return Article.objects.filter(
+        source__in=sources, status=Article.Status.PUBLISHED
+    ).count()
+
+
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     # Django 6 makes https the default scheme for bare domains; ask for it now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
-    # Deleting a source takes its articles with it, each saying who did it.
+    # Deleting a source takes its articles with it, each saying who did it; published
+    # stories come off the site with it, so the confirmation page asks why.
+    delete_confirmation_template = "sources/admin_delete_confirmation.html"
+
+    def delete_view(
+        self,
+        request: HttpRequest,
+        object_id: str,
+        extra_context: dict[str, Any] | None = None,
+    ) -> HttpResponse:
+        source = self.get_object(request, unquote(object_id))
+        published = _published(Source.objects.filter(pk=source.pk)) if source else 0
+        reason = request.POST.get("reason", "")
+        if request.method == "POST" and published and not says_something(reason):
+            self.message_user(request, _("A reason is required."), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+        context = {**(extra_context or {}), "published_stories": published}
+        try:
+            return super().delete_view(request, object_id, context)
+        except ValidationError as exc:  # too long, or published meanwhile
+            self.message_user(request, " ".join(exc.messages), messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
     def delete_model(self, request: HttpRequest, obj: Source) -> None:
-        services.sources_delete(sources=[obj], by=request.user)
+        services.sources_delete(
+            sources=[obj], by=request.user, reason=request.POST.get("reason", "")
+        )
 
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         services.sources_delete(sources=list(queryset), by=request.user)
+
+    @admin.action(description=_("Delete selected sources"), permissions=["delete"])
+    def delete_selected(
+        self, request: HttpRequest, queryset: QuerySet[Source]
+    ) -> HttpResponse | None:
+        """Django's "delete selected", for sources none of whose stories are on the site:
+        one that has published stories is deleted on its own page, which asks why."""
+        if _published(queryset):
+            self.message_user(
+                request,
+                _(
+                    "Some of these sources have stories on the site: delete each of "
+                    "those on its own page, which asks why they come off it."
+                ),
+                messages.ERROR,
+            )
+            return None
+        return confirm_and_delete(self, request, queryset)
 
     list_display = [
         "name",
@@ -86,7 +141,7 @@ class SourceAdmin(admin.ModelAdmin):
     list_filter = ["health", "active", "default_category"]
     search_fields = ["name", "feed_url", "site_url", "slug"]
     prepopulated_fields = {"slug": ["name"]}
-    actions = ["fetch_now", "enable", "disable"]
+    actions = ["fetch_now", "enable", "disable", "delete_selected"]
     inlines = [FetchAttemptInline]
     readonly_fields = [
         "health_badge",

@@ -126,6 +126,8 @@ class Source(ShownText):
     # Who is deleting it, set by the admin before it does: its articles go with it, and
     # their history (kept by the desk, which listens) says who took them down.
     deleted_by: Any = None
+    # Why, when its articles include published stories (they come off the site with it).
+    deleted_reason: str = ""
     # The stories its articles were in, noted by the desk as it is deleted, to count their
     # reports again once they are gone.
     stories_left: frozenset[int] = frozenset()

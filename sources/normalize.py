@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import unicodedata
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import nh3
@@ -166,6 +167,21 @@ def without_unsafe_characters(text: str) -> str:
     """``text`` without the characters no page, feed or database should carry (see
     ``_CONTROL``); line breaks and tabs stay."""
     return _CONTROL.sub("", text)
+
+
+# Letters that draw nothing: Hangul fillers, the blank Braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def says_something(text: str) -> bool:
+    """Whether ``text`` has a character a reader can see: not only spaces, controls,
+    zero-width or combining marks, or letters that draw nothing."""
+    return any(
+        unicodedata.category(c)[0] not in "CMZ"
+        and not c.isspace()
+        and c not in _BLANK_LETTERS
+        for c in text
+    )
 
 
 def clean_text(value: object) -> str:

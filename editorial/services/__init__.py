@@ -7,12 +7,13 @@ publication), ``copy`` (edits, AI proposals, feed updates), ``stories`` (merge, 
 report), ``undo``.
 """
 
+from sources.normalize import says_something
+
 from .base import (
     REASON_CHARS,
     edit_conflict,
     gone,
     note_kept,
-    says_something,
     short_title,
 )
 from .copy import (

@@ -4,7 +4,6 @@ the values of the copy as the history records them, and the audit row."""
 from __future__ import annotations
 
 import textwrap
-import unicodedata
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -41,21 +40,6 @@ TAKEDOWN_REASON = (
 )
 # The longest reason or note a decision keeps (the queue's and the admin's fields say so too).
 REASON_CHARS = 2000
-
-
-# Letters that draw nothing: Hangul fillers, the blank Braille pattern.
-_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
-
-
-def says_something(text: str) -> bool:
-    """Whether ``text`` has a character a reader can see: not only spaces, controls,
-    zero-width or combining marks, or letters that draw nothing."""
-    return any(
-        unicodedata.category(c)[0] not in "CMZ"
-        and not c.isspace()
-        and c not in _BLANK_LETTERS
-        for c in text
-    )
 
 
 def note_kept(text: str) -> str:

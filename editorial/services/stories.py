@@ -15,6 +15,7 @@ from django.db.models import F, OuterRef, Subquery
 
 from articles.models import Article
 from sources.models import Source
+from sources.normalize import says_something
 from stories import clustering
 from stories.models import StoryCluster
 
@@ -31,7 +32,6 @@ from .base import (
     lock_lead,
     note_kept,
     readers_see_it,
-    says_something,
 )
 
 
@@ -273,7 +273,8 @@ def merge_target_gone(pk: int) -> str:
 def source_articles_deleted(source: Source) -> None:
     """Record the deletion of a source's articles, which the database's cascade is about to
     delete without the audited ``article_delete``: each one's history says who deleted the
-    source (``Source.deleted_by``, set by the admin) and, for a story it led, which report
+    source (``Source.deleted_by``, set by the admin) and why (``deleted_reason``, required,
+    as for any takedown, when published stories go with it) and, for a story it led, which report
     of another source leads it now (as ``stories.models.next_lead`` will choose), so an
     editor who has one open is told what happened; that report's history says it took the
     lead, and its version moves on, as after the desk's deletion of a lead (a form loaded
@@ -296,6 +297,13 @@ def source_articles_deleted(source: Source) -> None:
         .values_list("cluster_id", flat=True)
         .distinct()
     )
+    reason = note_kept(source.deleted_reason)
+    published = Article.objects.filter(source=source, status=S.PUBLISHED)
+    if not says_something(reason) and published.exists():
+        raise ValidationError({"reason": TAKEDOWN_REASON})
+    note = f"deleted with its source “{source.name}”" + (
+        f": {reason}" if reason else ""
+    )
     group = uuid.uuid4()
     AuditEvent.objects.bulk_create(
         (
@@ -310,7 +318,7 @@ def source_articles_deleted(source: Source) -> None:
                     "source": source.name,
                     **({"lead_to": heirs[pk]} if pk in heirs else {}),
                 },
-                note=f"deleted with its source “{source.name}”",
+                note=note,
                 group=group,
             )
             for pk, title, status in Article.objects.filter(source=source)

@@ -16,11 +16,12 @@ from django.utils import timezone
 from articles.models import Article
 from articles.services import story_slug
 from enrichment.tasks import enrich_article
+from sources.normalize import says_something
 
 from .. import actions
 from ..models import AuditEvent
 from ..tasks import receive_proposal
-from .base import TAKEDOWN_REASON, audit, begin, change, note_kept, read, says_something
+from .base import TAKEDOWN_REASON, audit, begin, change, note_kept, read
 
 logger = logging.getLogger(__name__)
 

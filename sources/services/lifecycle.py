@@ -173,9 +173,11 @@ def source_add(*, url: str, name: str = "", default_category: str = "") -> Sourc
 
 
 @transaction.atomic
-def sources_delete(*, sources: list[Source], by: Any) -> None:
+def sources_delete(*, sources: list[Source], by: Any, reason: str = "") -> None:
     """Delete ``sources`` and their articles, as one action of ``by``: each article's
-    history says who took it down (the desk listens: ``Source.deleted_by``), and no story's
+    history says who took it down and why (the desk listens: ``Source.deleted_by``,
+    ``deleted_reason``; it refuses, with a ``ValidationError``, to take published stories
+    off the site without a reason), and no story's
     lead is handed to a report of another source deleted with it (``deleted_with``). Each
     source's articles are locked first: a publication committing meanwhile is waited for,
     so the deletion sees it published (its history says so, readers' caches are told) and
@@ -183,5 +185,6 @@ def sources_delete(*, sources: list[Source], by: Any) -> None:
     together = frozenset(source.pk for source in sources)
     for source in sources:
         source.deleted_by, source.deleted_with = by, together
+        source.deleted_reason = reason
         list(source.articles.select_for_update().values_list("pk", flat=True))
         source.delete()

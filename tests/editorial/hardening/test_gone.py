@@ -22,10 +22,12 @@ from articles.models import Article
 from editorial import services, views
 from editorial.models import AuditEvent
 from editorial.services import base
+from sources import services as services_of_sources
 from stories.clustering import refresh_cluster
 from stories.models import ArticleTerm
 
 from ..factories import (
+    S,
     administrator,
     chief,
     cluster_of,
@@ -740,6 +742,53 @@ def test_sources_deleted_together_hand_no_lead_to_a_report_deleted_with_them(
     deleted = AuditEvent.objects.get(article_id=lead.pk, action="delete")
     assert deleted.changes["lead_to"] == survivor.pk
     assert cluster_of(survivor).canonical_id == survivor.pk
+
+
+def test_deleting_a_source_with_published_stories_asks_why(
+    client: Client, people: tuple[User, User]
+) -> None:
+    """An attacker's find: deleting a source took its published stories off the site with
+    nothing in their history but "deleted with its source"; an article's delete asks why."""
+    _dana, morgan = people
+    published = story(S.PUBLISHED, title="Port reopens after storm")
+    source = published.source
+    url = reverse("admin:sources_source_delete", args=[source.pk])
+    client.force_login(morgan)
+    page = client.get(url).text
+    assert "1 of the stories of" in page and 'name="reason"' in page
+    refused = client.post(url, {"post": "yes", "reason": "\u200b"}, follow=True)
+    assert "A reason is required." in refused.text
+    assert Article.objects.filter(pk=published.pk).exists()
+    with pytest.raises(ValidationError, match="Say why"):
+        services_of_sources.sources_delete(sources=[source], by=morgan)
+    assert Article.objects.filter(pk=published.pk).exists()
+
+    client.post(url, {"post": "yes", "reason": "The outlet's licence was withdrawn"})
+    assert not Article.objects.filter(pk=published.pk).exists()
+    deleted = AuditEvent.objects.get(article_id=published.pk, action="delete")
+    assert deleted.note == (
+        f"deleted with its source “{source.name}”: The outlet's licence was withdrawn"
+    )
+
+
+def test_deleting_selected_sources_leaves_those_with_stories_on_the_site_alone(
+    client: Client, people: tuple[User, User]
+) -> None:
+    _dana, morgan = people
+    published = story(S.PUBLISHED, title="Port reopens after storm")
+    waiting = story(title="Rail strike called off")
+    client.force_login(morgan)
+    answer = client.post(
+        reverse("admin:sources_source_changelist"),
+        {
+            "action": "delete_selected",
+            "_selected_action": [published.source_id, waiting.source_id],
+            "post": "yes",
+        },
+        follow=True,
+    )
+    assert "delete each of those on its own page" in answer.text
+    assert Article.objects.count() == 2
 
 
 # --- Found by the re-read: what no test asked yet -----------------------------------------------

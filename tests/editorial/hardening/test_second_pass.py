@@ -25,9 +25,11 @@ from enrichment import services as enrichment
 from enrichment.base import PermanentEnrichmentError
 from newsroom.pipeline import store_entries
 from sources.parsing import parse_feed
+from sources.services import sources_delete
 from stories import clustering
 from tests.editorial.factories import (
     admin_form,
+    administrator,
     chief,
     cluster_of,
     editor,
@@ -425,7 +427,7 @@ def test_deleting_a_source_takes_its_published_stories_off_the_cached_site(
     url = a.get_absolute_url()
     assert client.get(url).status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
-        a.source.delete()
+        sources_delete(sources=[a.source], by=administrator(), reason="legal")
     assert client.get(url).status_code == 404
 
 
