@@ -1044,6 +1044,37 @@ def test_on_a_phone_a_tapped_story_and_each_answer_come_into_view(desk: Desk) ->
         assert desk.console_errors == []
 
 
+def test_the_dashboard_on_a_phone_in_the_dark_opens_on_today_and_passes_axe(
+    desk: Desk,
+) -> None:
+    """A stranger's find: on a phone the per-day charts opened on the oldest days, today's
+    bar off to the right with no sign of it, and their scrolling boxes (and the tables')
+    could not be reached by keyboard (axe: serious); the chart colours were the light
+    ones on a dark panel."""
+    decided = stories_in_review(2)[0]
+    boss = factories.chief("boss")
+    services.article_approve(article=decided, editor=boss)
+    page = desk.page_for(boss)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.emulate_media(color_scheme="dark")
+
+    with desk.artifacts_on_failure():
+        page.goto("/editorial/")
+        frame = page.locator(".chart-frame").first
+        expect(frame).to_have_attribute("tabindex", "0")
+        today = frame.locator(".tick-x").last.bounding_box()
+        box = frame.bounding_box()
+        assert today is not None and box is not None
+        assert (
+            box["x"] <= today["x"]
+            and today["x"] + today["width"] <= box["x"] + box["width"]
+        )
+        violations = axe_violations(page)
+        assert not violations, describe_violations("dashboard, dark, phone", violations)
+        desk.screenshot()  # kept as a test artifact: the dashboard on a phone, dark
+        assert desk.console_errors == []
+
+
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_the_queue_follows_the_editors_light_or_dark_setting_and_stays_readable(
     desk: Desk, scheme: Literal["light", "dark"]
