@@ -150,10 +150,18 @@ def _largest_sum(text: str) -> tuple[float, str]:
     return best, written
 
 
+# Words after a comparative that do not say what was compared ("18% more than", "less of").
+_LINKS = frozenset(
+    {"than", "of", "in", "on", "at", "to", "from", "for", "and", "the", "a", "per"}
+)
+
+
 def _largest_change(text: str) -> tuple[float, str, str]:
     """The largest percentage that reads as a change: a rise or fall word just before it
     ("rose 18%", "up 4.1%", "by 62%" after "raised") or a comparative just after it ("18%
-    more"); not a level ("to 4.7% from 4.3%"). Returns (value, as written, "rise"/"fall")."""
+    more"); not a level ("to 4.7% from 4.3%"). Returns (value, as written, as the reason
+    says it): "an 18% rise" after a rise word; after a comparative, the comparison as
+    written ("15% less fuel"), which is not a fall of anything."""
     best: tuple[float, str, str] = (0.0, "", "")
     for match in _PERCENT.finditer(text):
         before = _WORD.findall(text[max(0, match.start() - 40) : match.start()].lower())
@@ -161,19 +169,19 @@ def _largest_change(text: str) -> tuple[float, str, str]:
         if before[-1:] and before[-1] in ("from", "to", "at"):
             continue
         near = before[-4:]
-        if events.RISE_WORDS.intersection(near) or events.RISE_AFTER.intersection(
-            after
-        ):
-            direction = "rise"
-        elif events.FALL_WORDS.intersection(near) or events.FALL_AFTER.intersection(
-            after
-        ):
-            direction = "fall"
+        written = match.group().strip()
+        if events.RISE_WORDS.intersection(near):
+            said = _a(f"{written} rise")
+        elif events.FALL_WORDS.intersection(near):
+            said = _a(f"{written} fall")
+        elif (events.RISE_AFTER | events.FALL_AFTER).intersection(after):
+            linked = len(after) > 1 and after[1] in _LINKS
+            said = " ".join([written, *after[: 1 if linked else 2]])
         else:
             continue
         value = _number(match.group("value"))
         if best[0] < value < 1000:
-            best = (value, match.group().strip(), direction)
+            best = (value, written, said)
     return best
 
 
@@ -293,7 +301,7 @@ def _importance(
     # tail would only cost time.
     full_text = f"{title}\n{text[:FIGURE_CHARS]}"
     money, money_written = _largest_sum(full_text)
-    change, change_written, direction = _largest_change(full_text)
+    change, change_written, change_said = _largest_change(full_text)
     # Job cuts count when the story is about them, not when it recalls someone else's.
     jobs = _jobs_cut(" ".join([title, *(s.text for s in sentences[:LEAD_JOBS])]))
     if money or change or _FIGURE.search(full_text):
@@ -338,7 +346,7 @@ def _importance(
     if money >= 1e8:
         what.append(f"sums of up to {money_written}")
     if change >= 10:
-        what.append(_a(f"{change_written} {direction}"))
+        what.append(change_said)
 
     trust = min(max(article.source_trust, 0.0), 1.0)
     points += (trust - 0.5) * 2

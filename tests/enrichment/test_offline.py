@@ -769,6 +769,20 @@ def test_an_eighteen_percent_rise_is_not_scored_as_trivia() -> None:
     assert result.importance_reason.startswith("An 18% rise from one source")
 
 
+def test_a_comparison_is_not_read_as_a_fall() -> None:
+    """The demo's jet order said "a 15% fall" for a plane that "burns about 15% less
+    fuel per seat": a comparison, not anything that fell."""
+    text = (
+        "Corvane Air ordered 40 narrowbody jets from Orrin Aerospace on Thursday, a deal "
+        "worth $5.6 billion at list prices. The new jet burns about 15% less fuel per seat "
+        "than the aircraft it will replace, according to Orrin. Deliveries run from 2029."
+    )
+    result = enrich(make_article("Corvane Air orders 40 Orrin jets", text))
+
+    assert "15% less fuel" in result.importance_reason
+    assert "fall" not in result.importance_reason
+
+
 def test_job_cuts_in_the_thousands_outrank_the_same_story_without_the_number() -> None:
     text = (
         "Brisco Foods will close its bakery in Dunmore by June, the company said on "
