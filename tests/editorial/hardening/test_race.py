@@ -310,11 +310,14 @@ def test_approving_the_lead_while_clustering_adds_an_earlier_report(
 
 
 @pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL's row locks")
+@pytest.mark.parametrize("reason", ["The outlet asked us to", ""])
 def test_a_publication_committing_while_its_source_is_deleted_is_recorded_and_uncached(
-    client, monkeypatch
+    client, monkeypatch, reason: str
 ) -> None:
     """A second attack: the deletion read the story before the publication committed, so
-    its history said "in review" and readers' caches were never told it was gone."""
+    its history said "in review" and readers' caches were never told it was gone. Without
+    a reason (the page asked none: nothing was on the site then) the deletion is refused
+    and the story stays on the site."""
     import time
 
     from django.contrib.auth.models import User
@@ -349,7 +352,8 @@ def test_a_publication_committing_while_its_source_is_deleted_is_recorded_and_un
         admin = Client()
         admin.force_login(morgan)
         return admin.post(
-            f"/admin/sources/source/{a.source_id}/delete/", {"post": "yes"}
+            f"/admin/sources/source/{a.source_id}/delete/",
+            {"post": "yes", "reason": reason},
         )
 
     first = run(publish, out, "publish")
@@ -362,7 +366,12 @@ def test_a_publication_committing_while_its_source_is_deleted_is_recorded_and_un
     second.join(10)
 
     assert getattr(out["delete"], "status_code", None) == 302, out
+    if not reason:
+        assert Article.objects.get(pk=a.pk).status == S.PUBLISHED
+        assert not AuditEvent.objects.filter(article_id=a.pk, action="delete").exists()
+        return
     assert not Article.objects.filter(pk=a.pk).exists()
     event = AuditEvent.objects.get(article_id=a.pk, action="delete")
     assert event.from_state == S.PUBLISHED
+    assert event.note.endswith(f": {reason}")
     assert a.pk in told  # readers' caches are told the story is gone
