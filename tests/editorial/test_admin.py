@@ -231,6 +231,7 @@ def test_deleting_selected_stories_asks_why_only_when_one_is_published(
     both = {"action": "delete_selected", "_selected_action": [waiting.pk, published.pk]}
     page = client.post(reverse(CHANGELIST), both)
     assert "Say why" in page.text and "Port <small>(published)</small>" in page.text
+    assert "delete-confirmation" in page.text  # its button is red, as Django's delete
     assert Article.objects.count() == 2
     confirm(client, both, "Legal hold")
     assert not Article.objects.exists()

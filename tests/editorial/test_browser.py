@@ -564,6 +564,9 @@ def test_m_opens_the_merge_picker_and_enter_merges_into_the_chosen_story(
         expect(choices.first).to_have_value(str(dredging.pk))
         expect(choices.first).not_to_be_checked()
         expect(choices.first).to_be_focused()
+        # A stranger's find: the list was a radiogroup, hiding it as a list (axe: serious).
+        violations = axe_violations(page)
+        assert not violations, describe_violations("merge picker", violations)
 
         page.keyboard.press("ArrowDown")
         expect(choices.nth(1)).to_be_checked()
