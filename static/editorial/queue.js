@@ -230,7 +230,11 @@
     else if (key === "a") {
       act(() => press('#panel button[value="approve"]', "This story cannot be approved now."));
     } else if (key === "p") {
-      act(() => press('#panel button[value="publish"]', "Only chief editors publish, and only stories in review or approved."));
+      // A story taken off the site goes back only by its "Publish again" button, which
+      // asks first: a key pressed in passing must not undo a legal hold.
+      const again = document.querySelector("#panel button[data-taken-down]");
+      if (again) flash("This story was taken off the site: publish it again with its button.", true);
+      else act(() => press('#panel button[value="publish"]', "Only chief editors publish, and only stories in review or approved."));
     }
     else if (key === "r") act(() => focus("reject-reason"));
     else if (key === "e") act(() => focus("copy-summary"));
@@ -397,6 +401,16 @@
     const body = document.querySelector(".desk-body");
     return Boolean(body) && getComputedStyle(body).gridTemplateColumns.split(" ").length === 1;
   }
+
+  // A button that asks first ("Publish again" for a story taken off the site): declined,
+  // the form is not sent (stopped before htmx, which listens on the form, sees it).
+  document.addEventListener("submit", (event) => {
+    const button = event.submitter;
+    if (button && button.dataset.confirm && !window.confirm(button.dataset.confirm)) {
+      event.preventDefault();
+      event.stopPropagation();
+    }
+  }, true);
 
   // Scheduling reads the time in the editor's own time zone.
   function fillTimeZones() {

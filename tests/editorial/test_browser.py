@@ -1027,6 +1027,44 @@ def test_the_queue_fits_a_phone_screen(desk: Desk) -> None:
         assert desk.console_errors == []
 
 
+def test_p_does_not_put_back_a_story_taken_off_the_site_and_its_button_asks(
+    desk: Desk,
+) -> None:
+    """A stranger's find: `p` republished a story unpublished for a legal hold, with one
+    key and no word of why it had come off."""
+    held = factories.story(S.PUBLISHED, title="Mayor resigns")
+    boss = factories.chief("boss")
+    services.article_unpublish(article=held, editor=boss, reason="Legal hold")
+    page = desk.page_for(boss)
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?status=approved&open={held.pk}")
+        expect_panel(page, held, version=2)
+        page.keyboard.press("p")
+        expect(page.locator("#flash")).to_contain_text("taken off the site")
+        assert Article.objects.get(pk=held.pk).status == S.APPROVED
+
+        asked: list[str] = []
+
+        def answer(dialog: Any) -> None:
+            asked.append(dialog.message)
+            dialog.dismiss() if len(asked) == 1 else dialog.accept()
+
+        page.on("dialog", answer)
+        again = page.locator("#panel").get_by_role("button", name="Publish again")
+        again.click()  # dismissed: nothing is sent
+        page.wait_for_timeout(300)
+        assert Article.objects.get(pk=held.pk).status == S.APPROVED
+        again.click()  # accepted
+        expect_panel(page, held, version=3)
+        assert (
+            asked[0]
+            == "This story was taken off the site: Legal hold. Publish it again?"
+        )
+        assert Article.objects.get(pk=held.pk).status == S.PUBLISHED
+        assert desk.console_errors == []
+
+
 def test_on_a_phone_a_tapped_story_and_each_answer_come_into_view(desk: Desk) -> None:
     """A stranger's find: on a phone the open story sits under the list, so a tap on a
     headline loaded it 2,000 px below the screen and seemed to do nothing, and after a

@@ -287,6 +287,27 @@ def test_a_reason_typed_for_one_decision_never_fills_the_others_box(
     assert "Unverified claim" in answer.text  # kept, in the box to copy it from
 
 
+def test_a_story_taken_off_the_site_is_published_again_only_by_a_button_that_asks(
+    client: Client,
+) -> None:
+    """A stranger's find: an unpublished story waits in "Approved", where `p` put it back on
+    the site with one key and no word of why it had come off."""
+    article, boss = story(S.PUBLISHED), chief("boss")
+    services.article_unpublish(article=article, editor=boss, reason="Legal hold")
+    client.force_login(boss)
+    panel = _panel(client, article)
+    button = re.search(r'<button name="decision" value="publish"[^>]*>[^<]*', panel)
+    assert button is not None
+    assert button.group(0).endswith(">Publish again")
+    assert 'data-key="p"' not in button.group(0)
+    assert (
+        'data-confirm="This story was taken off the site: Legal hold. '
+        'Publish it again?"' in button.group(0)
+    )
+    fresh = story(S.APPROVED)
+    assert 'value="publish" data-key="p">Publish' in _panel(client, fresh)
+
+
 def test_archived_stories_have_their_place_in_the_status_filter(client: Client) -> None:
     """A stranger's find: an archived story (with why it was taken down) was reachable
     only by typing ?status=archived, and the filter then said "In review"."""
