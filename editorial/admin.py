@@ -719,9 +719,19 @@ class DeskArticleAdmin(ArticleAdmin):
 
     @admin.action(description=_("Publish"), permissions=["publish"])
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
+        """Publish the selected stories, except those taken off the site: each goes back
+        only by the queue's "Publish again", which says why it came off and asks."""
+        held = [a for a in queryset if services.last_takedown(a) is not None]
+        for article in held[:10]:
+            self.message_user(
+                request,
+                f"{article.title[:60]}: taken off the site; publish it again from the "
+                "review queue, which says why it came off.",
+                messages.ERROR,
+            )
         self._each(
             request,
-            queryset,
+            queryset.exclude(pk__in=[a.pk for a in held]),
             "Published",
             lambda a: services.article_publish(article=a.pk, editor=request.user),
         )

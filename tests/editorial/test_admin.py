@@ -241,6 +241,25 @@ def test_deleting_selected_stories_asks_why_only_when_one_is_published(
     assert notes == {"Legal hold"}
 
 
+def test_the_admins_publish_leaves_a_story_taken_off_the_site_to_the_queue(
+    client: Client,
+) -> None:
+    """Its bulk "Publish" put back a story unpublished for a legal hold, unasked."""
+    held = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Mayor resigns")
+    services.article_unpublish(article=held, editor=chief("dana"), reason="Legal hold")
+    ready = ArticleFactory.create(status=Article.Status.APPROVED, title="Port reopens")
+    login(client, chief())
+    answer = client.post(
+        reverse(CHANGELIST),
+        {"action": "publish", "_selected_action": [held.pk, ready.pk]},
+        follow=True,
+    )
+    assert "Mayor resigns: taken off the site; publish it again from the" in answer.text
+    assert "Published: 1 story." in answer.text
+    assert Article.objects.get(pk=held.pk).status == Article.Status.APPROVED
+    assert Article.objects.get(pk=ready.pk).status == Article.Status.PUBLISHED
+
+
 def test_only_chief_editors_get_the_publish_action(client: Client) -> None:
     article = ArticleFactory.create(status=Article.Status.APPROVED)
     login(client, editor())
