@@ -721,8 +721,8 @@ class DeskArticleAdmin(ArticleAdmin):
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         """Publish the selected stories, except those taken off the site: each goes back
         only by the queue's "Publish again", which says why it came off and asks."""
-        held = [a for a in queryset if services.last_takedown(a) is not None]
-        for article in held[:10]:
+        held = services.taken_down(queryset)
+        for article in queryset.filter(pk__in=held).only("title")[:10]:
             self.message_user(
                 request,
                 f"{article.title[:60]}: taken off the site; publish it again from the "
@@ -731,7 +731,7 @@ class DeskArticleAdmin(ArticleAdmin):
             )
         self._each(
             request,
-            queryset.exclude(pk__in=[a.pk for a in held]),
+            queryset.exclude(pk__in=held),
             "Published",
             lambda a: services.article_publish(article=a.pk, editor=request.user),
         )

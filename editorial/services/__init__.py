@@ -47,6 +47,7 @@ from .workflow import (
     article_submit,
     article_unpublish,
     last_takedown,
+    taken_down,
 )
 
 __all__ = [
@@ -81,6 +82,7 @@ __all__ = [
     "note_kept",
     "says_something",
     "short_title",
+    "taken_down",
     "story_choose_lead",
     "story_merge",
     "last_undoable",
