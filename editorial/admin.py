@@ -722,10 +722,10 @@ class DeskArticleAdmin(ArticleAdmin):
         """Publish the selected stories, except those taken off the site: each goes back
         only by the queue's "Publish again", which says why it came off and asks."""
         held = services.taken_down(queryset)
-        for article in queryset.filter(pk__in=held).only("title")[:10]:
+        for title in queryset.filter(pk__in=held).values_list("title", flat=True)[:10]:
             self.message_user(
                 request,
-                f"{article.title[:60]}: taken off the site; publish it again from the "
+                f"{title[:60]}: taken off the site; publish it again from the "
                 "review queue, which says why it came off.",
                 messages.ERROR,
             )
