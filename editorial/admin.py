@@ -16,10 +16,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as confirm_and_delete
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
-from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -32,6 +31,7 @@ from django.utils.translation import ngettext
 from articles.admin import ArticleAdmin
 from articles.models import Article
 from enrichment.admin import EnrichmentInline
+from sources.admin import AsksWhyOnDelete
 from stories.models import ArticleTerm
 
 from . import actions, services
@@ -291,7 +291,7 @@ def _reason_problem(reason: str) -> str:
     return ""
 
 
-class DeskArticleAdmin(ArticleAdmin):
+class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
     form = DeskArticleForm
     list_editable = ["importance"]
 
@@ -565,30 +565,12 @@ class DeskArticleAdmin(ArticleAdmin):
 
     # -- deleting is a takedown: through the service, so it is audited; a published story
     # needs a reason, asked on the confirmation page (one story) or the reason page (several)
-    delete_confirmation_template = "editorial/admin_delete_confirmation.html"
-
-    def delete_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        if request.method == "POST":
-            article = self.get_object(request, unquote(object_id))
-            published = (
-                article is not None
-                and article.status == Article.Status.PUBLISHED
-                and actions.may(request.user, "delete")  # else the service's 403
-            )
-            problem = _reason_problem(request.POST.get("reason", ""))
-            if published and problem:
-                self.message_user(request, problem, messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
-        try:
-            return super().delete_view(request, object_id, extra_context)
-        except ValidationError as exc:  # published by someone else since the check
-            self.message_user(request, _message(exc), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
+    def takedown(self, request: HttpRequest, obj: Any) -> tuple[str, str] | None:
+        if obj.status != Article.Status.PUBLISHED or not actions.may(
+            request.user, "delete"
+        ):
+            return None  # nothing goes off the site, or the service's 403
+        return f"“{obj}” is on the site: deleting it takes it off.", "Delete for good"
 
     def delete_model(self, request: HttpRequest, obj: Article) -> None:
         services.article_delete(

@@ -74,14 +74,19 @@ def _published(sources: QuerySet[Source]) -> int:
     ).count()
 
 
-@admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
-    # Django 6 makes https the default scheme for bare domains; ask for it now.
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+class AsksWhyOnDelete(admin.ModelAdmin):
+    """A model admin whose delete can take published stories off the site: its
+    confirmation page then asks why (``takedown`` says what goes and names the button;
+    templates/admin/takedown_delete_confirmation.html), a post without a reason that
+    says something comes back to the page with the message, and the service's refusal
+    (a reason too long, a story published meanwhile) is a message, not a 500. The
+    reason reaches ``delete_model`` as ``request.POST["reason"]``."""
 
-    # Deleting a source takes its articles with it, each saying who did it; published
-    # stories come off the site with it, so the confirmation page asks why.
-    delete_confirmation_template = "sources/admin_delete_confirmation.html"
+    delete_confirmation_template = "admin/takedown_delete_confirmation.html"
+
+    def takedown(self, request: HttpRequest, obj: Any) -> tuple[str, str] | None:
+        """What deleting ``obj`` takes off the site and the button's words; None: nothing."""
+        return None
 
     def delete_view(
         self,
@@ -89,18 +94,44 @@ class SourceAdmin(admin.ModelAdmin):
         object_id: str,
         extra_context: dict[str, Any] | None = None,
     ) -> HttpResponse:
-        source = self.get_object(request, unquote(object_id))
-        published = _published(Source.objects.filter(pk=source.pk)) if source else 0
-        reason = request.POST.get("reason", "")
-        if request.method == "POST" and published and not says_something(reason):
+        obj = self.get_object(request, unquote(object_id))
+        takedown = self.takedown(request, obj) if obj is not None else None
+        if takedown is None:
+            return super().delete_view(request, object_id, extra_context)
+        if request.method == "POST" and not says_something(
+            request.POST.get("reason", "")
+        ):
             self.message_user(request, _("A reason is required."), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
-        context = {**(extra_context or {}), "published_stories": published}
+        context = {
+            **(extra_context or {}),
+            "takedown": takedown[0],
+            "takedown_button": takedown[1],
+        }
         try:
             return super().delete_view(request, object_id, context)
         except ValidationError as exc:  # too long, or published meanwhile
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
             return HttpResponseRedirect(request.get_full_path())
+
+
+@admin.register(Source)
+class SourceAdmin(AsksWhyOnDelete):
+    # Django 6 makes https the default scheme for bare domains; ask for it now.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+    # Deleting a source takes its articles with it, each saying who did it; published
+    # stories come off the site with it, so the confirmation page asks why.
+    def takedown(self, request: HttpRequest, obj: Any) -> tuple[str, str] | None:
+        published = _published(Source.objects.filter(pk=obj.pk))
+        if not published:
+            return None
+        return (
+            f"{published} of the stories of “{obj}” "
+            f"{'is' if published == 1 else 'are'} on the site: deleting the source takes "
+            f"{'it' if published == 1 else 'them'} off, with all of its articles.",
+            "Delete the source and its stories",
+        )
 
     def delete_model(self, request: HttpRequest, obj: Source) -> None:
         services.sources_delete(
