@@ -11,6 +11,7 @@ import json
 import shutil
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -68,3 +69,15 @@ def vnu_errors(vnu: list[str], files: list[Path]) -> list[str]:
     if run.returncode != 0 and not errors:
         pytest.fail(f"vnu failed (exit {run.returncode}):\n{run.stderr}")
     return errors
+
+
+def saved_pages(client: Any, pages: dict[str, str], folder: Path) -> list[Path]:
+    """GET each of ``pages`` (name: URL) with ``client``, each a 200, saved to ``folder``
+    as NAME.html for the checker: the files, in the order given."""
+    files = []
+    for name, url in pages.items():
+        response = client.get(url)
+        assert response.status_code == 200, url
+        files.append(folder / f"{name}.html")
+        files[-1].write_bytes(response.content)
+    return files

@@ -11,7 +11,7 @@ from django.test import Client
 from django.urls import reverse
 
 from editorial import services
-from tests.nu import vnu_command, vnu_errors
+from tests.nu import saved_pages, vnu_command, vnu_errors
 
 from .factories import S, chief, newer_proposal_held, reported, story
 
@@ -40,12 +40,7 @@ def test_the_desk_pages_are_valid_html(client: Client, tmp_path: Path) -> None:
         "merge": reverse("editorial:merge_picker", args=[lead.pk]),
         "dashboard": reverse("editorial:dashboard"),
     }
-    files = []
-    for name, url in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, url
-        files.append(tmp_path / f"{name}.html")
-        files[-1].write_bytes(response.content)
+    files = saved_pages(client, pages, tmp_path)
     html = [f.read_text(encoding="utf-8") for f in files]
     # Each page carries what it is there to check.
     assert "Chip giant snaps up optics maker" in html[0]

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from tests.nu import ROOT, vnu_command, vnu_errors
+from tests.nu import ROOT, saved_pages, vnu_command, vnu_errors
 
 from .browser import AXE
 from .sample import newsroom
@@ -35,12 +35,7 @@ def test_the_reader_pages_are_valid_html(client: Client, tmp_path: Path) -> None
         "search-nothing-found": reverse("public:search") + "?q=zeppelin",
         "search-empty": reverse("public:search"),
     }
-    files = []
-    for name, url in pages.items():
-        response = client.get(url)
-        assert response.status_code == 200, url
-        files.append(tmp_path / f"{name}.html")
-        files[-1].write_bytes(response.content)
+    files = saved_pages(client, pages, tmp_path)
     # The pages carry what they can: a "load more" link, related stories.
     assert "Load more stories" in files[0].read_text(encoding="utf-8")
     assert "Related stories" in files[2].read_text(encoding="utf-8")
