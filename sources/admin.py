@@ -96,19 +96,14 @@ class AsksWhyOnDelete(admin.ModelAdmin):
     ) -> HttpResponse:
         obj = self.get_object(request, unquote(object_id))
         takedown = self.takedown(request, obj) if obj is not None else None
-        if takedown is None:
-            return super().delete_view(request, object_id, extra_context)
-        if request.method == "POST" and not says_something(
-            request.POST.get("reason", "")
-        ):
-            self.message_user(request, _("A reason is required."), messages.ERROR)
-            return HttpResponseRedirect(request.get_full_path())
-        context = {
-            **(extra_context or {}),
-            "takedown": takedown[0],
-            "takedown_button": takedown[1],
-        }
-        try:
+        context = dict(extra_context or {})
+        if takedown is not None:
+            reason = request.POST.get("reason", "")
+            if request.method == "POST" and not says_something(reason):
+                self.message_user(request, _("A reason is required."), messages.ERROR)
+                return HttpResponseRedirect(request.get_full_path())
+            context.update(takedown=takedown[0], takedown_button=takedown[1])
+        try:  # even with nothing on the site when asked: a story may be published since
             return super().delete_view(request, object_id, context)
         except ValidationError as exc:  # too long, or published meanwhile
             self.message_user(request, " ".join(exc.messages), messages.ERROR)
