@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+# A failure pytest cannot draw is still reported by name (see the module).
+pytest_plugins = ["tests.tracebacks"]
+
 SHARED_FEEDS = Path(__file__).resolve().parent.parent / "shared" / "feeds"
 
 
