@@ -639,6 +639,8 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             lambda a: services.article_approve(article=a.pk, editor=request.user),
         )
 
+    REASON_PAGE_LISTS = 100  # stories named on the reason page; the rest are counted
+
     def _asking_why(
         self,
         request: HttpRequest,
@@ -661,12 +663,18 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             else:
                 # Only the stories the page said it acts on: one that changed state since
                 # (published by a colleague meanwhile) is left as the page promised.
-                shown = request.POST.getlist("applies")
+                shown = request.POST.get("applies", "").split(",")
                 chosen = queryset.filter(pk__in=[pk for pk in shown if pk.isdigit()])
                 self._each(request, chosen, label, lambda a: call(a, reason))
                 return None
         decision = actions.REGISTRY.get(action)
         starts = decision.from_states if decision else frozenset(Article.Status)
+        # "Select all N" sends the changelist's filter (and the page's boxes), not N ids:
+        # so does this page, and the stories it acts on go back as one field (a field per
+        # story stopped at DATA_UPLOAD_MAX_NUMBER_FIELDS: a 400 from 500 stories).
+        across = request.POST.get("select_across") == "1"
+        listed = list(queryset[: self.REASON_PAGE_LISTS])
+        applies = queryset.filter(status__in=starts).values_list("pk", flat=True)
         return TemplateResponse(
             request,
             "editorial/admin_reason.html",
@@ -675,7 +683,10 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
                 "title": question,
                 "action": action,
                 "button": button,
-                "articles": [(a, a.status in starts) for a in queryset],
+                "articles": [(a, a.status in starts) for a in listed],
+                "more": queryset.count() - len(listed),
+                "across": across,
+                "applies": ",".join(map(str, applies)),
                 "reason": reason,
                 "reason_chars": services.REASON_CHARS,
                 "opts": self.model._meta,

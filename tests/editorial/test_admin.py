@@ -434,3 +434,58 @@ def test_takeaways_are_edited_as_lines_in_the_admin(client: Client) -> None:
     client.post(url, admin_form(article, takeaways="First point.\nSecond point.\n"))
     article.refresh_from_db()
     assert article.takeaways == ["First point.", "Second point."]
+
+
+def test_select_all_then_a_reason_acts_on_every_story_the_filter_selects(
+    client: Client, settings: Any
+) -> None:
+    """ "Select all N" and Reject: the reason page sent a field per story back, and from
+    DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000: 500 stories) the confirmation was a 400. The
+    page now names the first stories, counts the rest and keeps the changelist's filter."""
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 40
+    batch = ArticleFactory.create_batch(30, status=Article.Status.IN_REVIEW)
+    kept = ArticleFactory.create(status=Article.Status.PUBLISHED)  # outside the filter
+    login(client, editor())
+    url = reverse(CHANGELIST) + "?status__exact=in_review"
+    chosen = {
+        "action": "reject",
+        "select_across": "1",
+        "index": "0",
+        "_selected_action": [a.pk for a in batch[:10]],  # the page's boxes
+    }
+    page = client.post(url, chosen).text
+    assert "Say why" in page
+    assert page.count("(in review)") == 30
+    data: dict[str, list[str]] = {}
+    for name, value in re.findall(
+        r'<input type="hidden" name="([^"]+)" value="([^"]*)"', page
+    ):
+        data.setdefault(name, []).append(value)
+    done = client.post(
+        url, {**data, "apply": "1", "reason": "wire duplicates"}, follow=True
+    )
+    assert done.status_code == 200, done.status_code
+    assert "Rejected: 30 stories." in done.text
+    assert set(Article.objects.values_list("status", flat=True)) == {
+        Article.Status.REJECTED,
+        Article.Status.PUBLISHED,
+    }
+    assert Article.objects.get(pk=kept.pk).status == Article.Status.PUBLISHED
+
+
+def test_the_reason_page_names_a_hundred_stories_and_counts_the_rest(
+    client: Client,
+) -> None:
+    ArticleFactory.create_batch(105, status=Article.Status.IN_REVIEW)
+    login(client, editor())
+    page = client.post(
+        reverse(CHANGELIST),
+        {
+            "action": "reject",
+            "select_across": "1",
+            "index": "0",
+            "_selected_action": ["1"],
+        },
+    ).text
+    assert page.count("(in review)") == 100
+    assert "and 5 more" in page
