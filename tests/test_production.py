@@ -31,7 +31,9 @@ BIN = Path(sys.executable).parent
 DATABASE = "newsroom_production_recipe"
 REDIS_DB = 8  # the recipe's own: nothing else in the suite uses it
 
-pytestmark = pytest.mark.worker
+# Migrations, collectstatic and every process started from scratch: 73 s in CI on a two-core
+# machine (2026-12-02), too near the suite's 120 s for a loaded one.
+pytestmark = [pytest.mark.worker, pytest.mark.timeout(600)]
 
 
 def recipe() -> str:
