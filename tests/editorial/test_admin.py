@@ -489,3 +489,17 @@ def test_the_reason_page_names_a_hundred_stories_and_counts_the_rest(
     ).text
     assert page.count("(in review)") == 100
     assert "and 5 more" in page
+
+
+def test_deleting_a_published_story_still_says_what_goes_with_it(
+    client: Client,
+) -> None:
+    """A stranger: the page that asks why a published story is deleted dropped Django's
+    list of what the delete takes with it (its corrections, here)."""
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port")
+    Correction.objects.create(article=article, note="Figure fixed", fields=["summary"])
+    login(client, administrator())
+    page = client.get(reverse("admin:articles_article_delete", args=[article.pk])).text
+    assert "Say why" in page
+    assert "<h2>Summary</h2>" in page and "Corrections: 1" in page
+    assert "Figure fixed" in page
