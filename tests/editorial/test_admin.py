@@ -503,3 +503,16 @@ def test_deleting_a_published_story_still_says_what_goes_with_it(
     assert "Say why" in page
     assert "<h2>Summary</h2>" in page and "Corrections: 1" in page
     assert "Figure fixed" in page
+
+
+def test_no_take_me_back_leads_to_the_story_even_after_a_refused_reason(
+    client: Client,
+) -> None:
+    """A stranger: after a reason was refused, "No, take me back" (the browser's back)
+    went back to the same page."""
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    url = reverse("admin:articles_article_delete", args=[article.pk])
+    login(client, administrator())
+    again = client.post(url, {"post": "yes", "reason": "x" * 2001}, follow=True)
+    change = reverse("admin:articles_article_change", args=[article.pk])
+    assert f'<a href="{change}" class="button">No, take me back</a>' in again.text
