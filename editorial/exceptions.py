@@ -31,6 +31,20 @@ class InvalidTransition(ActionRefused):
         super().__init__(message)
 
 
+class TakenDown(ActionRefused):
+    """A plain "publish" of a story the desk took off the site: it goes back only when
+    someone asks for it again, having been told why it came off."""
+
+    status = 409
+
+    def __init__(self, when: str, by: str, reason: str) -> None:
+        why = f": {reason}" if reason else ""
+        super().__init__(
+            f"this story was taken off the site on {when} by {by}{why}. Publish it "
+            "again with its “Publish again” button."
+        )
+
+
 def _said(state: str) -> str:
     """A state as the desk reads it ("in review", not "in_review")."""
     from articles.models import Article

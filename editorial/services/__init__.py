@@ -47,6 +47,7 @@ from .workflow import (
     article_submit,
     article_unpublish,
     last_takedown,
+    refuse_if_taken_down,
     taken_down,
 )
 
@@ -74,6 +75,7 @@ __all__ = [
     "edit_conflict",
     "gone",
     "last_takedown",
+    "refuse_if_taken_down",
     "proposal_differences",
     "proposal_dismiss",
     "proposal_receive",

@@ -16,7 +16,7 @@ from articles.models import Article
 from .. import actions
 from ..exceptions import ActionRefused
 from .base import S, begin, change
-from .workflow import publication
+from .workflow import publication, refuse_if_taken_down
 
 logger = logging.getLogger(__name__)
 # Further ahead than a year is a typo (or an attack on the date arithmetic), not a plan.
@@ -39,6 +39,7 @@ def article_schedule_publish(
             {"publish_at": f"Pick a time within {MAX_SCHEDULE_AHEAD.days} days."}
         )
     current = begin("schedule", article=article, editor=editor, version=version)
+    refuse_if_taken_down(current)  # a timer must not undo a legal hold unasked
     current, _event = change(
         "schedule",
         article=current,
@@ -107,6 +108,7 @@ def _publish_one(pk: int, *, now: datetime) -> int:
         return 0
     try:
         actions.check(None, "publish", article)
+        refuse_if_taken_down(article)  # scheduled before this change, or by a script
     except ActionRefused as exc:
         _cancel(article, reason=str(exc))
         return 0

@@ -19,6 +19,7 @@ from enrichment.tasks import enrich_article
 from sources.normalize import says_something
 
 from .. import actions
+from ..exceptions import TakenDown
 from ..models import AuditEvent
 from ..tasks import receive_proposal
 from .base import TAKEDOWN_REASON, audit, begin, change, note_kept, read
@@ -41,6 +42,7 @@ def _decide(
     group: uuid.UUID | None = None,
     on_behalf_of: Any = None,
     reviewed: bool = True,
+    again: bool = False,
 ) -> Article:
     note = note_kept(note)
     current = begin(name, article=article, editor=editor, version=version)
@@ -50,6 +52,10 @@ def _decide(
         and not says_something(note)
     ):
         raise ValidationError({"reason": TAKEDOWN_REASON})
+    if name == "publish" and last_takedown(current) is not None:
+        if not again:
+            refuse_if_taken_down(current)
+        note = note or "published again"
     target = actions.REGISTRY[name].to_state
     values = dict(values or {})
     if name == "publish":
@@ -122,10 +128,13 @@ def article_publish(
     note: str = "",
     on_behalf_of: Any = None,
     reviewed: bool = True,
+    again: bool = False,
 ) -> Article:
     """Publish the story to readers (chief editors; the scheduler, ``editor=None``, on
     behalf of whoever scheduled it). ``reviewed=False``: published by a setup step that
-    read nothing (the demo's first stories); readers are told no editor reviewed it."""
+    read nothing (the demo's first stories); readers are told no editor reviewed it.
+    A story taken off the site is refused (``TakenDown``) unless ``again``: the queue's
+    "Publish again", which says why it came off; its history says "published again"."""
     return _decide(
         "publish",
         article=article,
@@ -134,6 +143,7 @@ def article_publish(
         note=note,
         on_behalf_of=on_behalf_of,
         reviewed=reviewed,
+        again=again,
     )
 
 
@@ -179,6 +189,18 @@ def last_takedown(article: Article) -> AuditEvent | None:
     if article.status == Article.Status.PUBLISHED:
         return None
     return _takedowns().filter(article_id=article.pk).order_by("-at", "-pk").first()
+
+
+def refuse_if_taken_down(article: Article) -> None:
+    """``TakenDown`` if the desk took ``article`` off the site: a plain publish (a key, a
+    bulk action, a schedule) must not undo a legal hold."""
+    event = last_takedown(article)
+    if event is not None:
+        raise TakenDown(
+            timezone.localtime(event.at).strftime("%d %b %H:%M"),
+            event.actor_label,
+            event.note,
+        )
 
 
 def taken_down(articles: Any) -> set[int]:

@@ -232,9 +232,15 @@
     } else if (key === "p") {
       // A story taken off the site goes back only by its "Publish again" button, which
       // asks first: a key pressed in passing must not undo a legal hold.
-      const again = document.querySelector("#panel button[data-taken-down]");
-      if (again) flash("This story was taken off the site: publish it again with its button.", true);
-      else act(() => press('#panel button[value="publish"]', "Only chief editors publish, and only stories in review or approved."));
+      // Asked once the story the key is for is on screen, not of the one shown when
+      // it was pressed (a fast k then p): the server refuses a plain publish anyway.
+      act(() => {
+        if (document.querySelector("#panel button[data-taken-down]")) {
+          flash("This story was taken off the site: publish it again with its button.", true);
+        } else {
+          press('#panel button[value="publish"]', "Only chief editors publish, and only stories in review or approved.");
+        }
+      });
     }
     else if (key === "r") act(() => focus("reject-reason"));
     else if (key === "e") act(() => focus("copy-summary"));

@@ -1065,6 +1065,45 @@ def test_p_does_not_put_back_a_story_taken_off_the_site_and_its_button_asks(
         assert desk.console_errors == []
 
 
+def test_p_pressed_as_the_panel_changes_to_a_story_taken_down_never_asks_to_publish(
+    desk: Desk,
+) -> None:
+    """An attacker's find: `k` then `p` within milliseconds, from a story that may be
+    published onto one taken off the site, opened the "Publish it again?" question (the
+    check ran against the panel still on screen), one Enter from undoing a legal hold."""
+    held = factories.story(S.PUBLISHED, title="Mayor resigns")
+    boss = factories.chief("boss")
+    services.article_unpublish(article=held, editor=boss, reason="Legal hold")
+    ready = factories.story(S.APPROVED, title="Port reopens")
+    page = desk.page_for(boss)
+    asked: list[str] = []
+
+    def answer(dialog: Any) -> None:
+        asked.append(dialog.message)
+        dialog.accept()
+
+    page.on("dialog", answer)
+
+    with desk.artifacts_on_failure():
+        open_queue(page, f"?status=approved&open={held.pk}")
+        expect_panel(page, held, version=2)
+        rows = page.locator(".queue-row")
+        first, second = (int(rows.nth(i).get_attribute("data-pk") or 0) for i in (0, 1))
+        other = ready if first == held.pk else held
+        assert {first, second} == {held.pk, ready.pk}
+        # Onto the story that may be published, then back with `p` on the held one's heels.
+        page.keyboard.press("j" if first == held.pk else "k")
+        expect_panel(page, other, version=other.version)
+        page.keyboard.press("k" if first == held.pk else "j")
+        page.keyboard.press("p")
+        expect_panel(page, held, version=2)
+        expect(page.locator("#flash")).to_contain_text("taken off the site")
+        page.wait_for_timeout(300)
+        assert asked == []
+        assert Article.objects.get(pk=held.pk).status == S.APPROVED
+        assert Article.objects.get(pk=ready.pk).status == S.APPROVED
+
+
 def test_on_a_phone_a_tapped_story_and_each_answer_come_into_view(desk: Desk) -> None:
     """A stranger's find: on a phone the open story sits under the list, so a tap on a
     headline loaded it 2,000 px below the screen and seemed to do nothing, and after a

@@ -260,7 +260,9 @@ def test_an_undone_publication_is_the_takedown_the_panel_names(client: Client) -
     article, boss = story(S.PUBLISHED), chief("boss")
     services.article_unpublish(article=article, editor=boss, reason="Legal hold")
     article.refresh_from_db()
-    services.article_publish(article=article, editor=boss, version=article.version)
+    services.article_publish(
+        article=article, editor=boss, version=article.version, again=True
+    )
     services.article_undo(article=article, editor=boss)
     client.force_login(boss)
     panel = _panel(client, article)
@@ -296,7 +298,9 @@ def test_a_story_taken_off_the_site_is_published_again_only_by_a_button_that_ask
     services.article_unpublish(article=article, editor=boss, reason="Legal hold")
     client.force_login(boss)
     panel = _panel(client, article)
-    button = re.search(r'<button name="decision" value="publish"[^>]*>[^<]*', panel)
+    button = re.search(
+        r'<button name="decision" value="publish_again"[^>]*>[^<]*', panel
+    )
     assert button is not None
     assert button.group(0).endswith(">Publish again")
     assert 'data-key="p"' not in button.group(0)
@@ -304,8 +308,62 @@ def test_a_story_taken_off_the_site_is_published_again_only_by_a_button_that_ask
         'data-confirm="This story was taken off the site: Legal hold. '
         'Publish it again?"' in button.group(0)
     )
+    assert 'value="publish" data-key="p"' not in panel  # what the p key presses
+    assert "Schedule</button>" not in panel
     fresh = story(S.APPROVED)
     assert 'value="publish" data-key="p">Publish' in _panel(client, fresh)
+
+
+def test_the_server_publishes_a_story_taken_off_the_site_only_when_asked_again(
+    client: Client,
+) -> None:
+    """Attackers' and strangers' finds: the question was only the browser's confirm(); a
+    plain "publish" (without JavaScript, another client, a key pressed as the panel
+    changed) put a story under a legal hold back on the site, and so did scheduling it."""
+    article, boss = story(S.PUBLISHED), chief("boss")
+    services.article_unpublish(article=article, editor=boss, reason="Legal hold")
+    article.refresh_from_db()
+    client.force_login(boss)
+    url = reverse("editorial:decide", args=[article.pk])
+    plain = client.post(url, {"decision": "publish", "version": article.version})
+    assert plain.status_code == 409
+    assert "taken off the site" in plain.text and "Legal hold" in plain.text
+    scheduled = client.post(
+        reverse("editorial:schedule", args=[article.pk]),
+        {
+            "version": article.version,
+            "publish_at": (timezone.localtime() + timedelta(hours=1)).strftime(
+                "%Y-%m-%dT%H:%M"
+            ),
+        },
+    )
+    assert scheduled.status_code in (400, 409), scheduled.status_code
+    article.refresh_from_db()
+    assert article.status == S.APPROVED and article.publish_at is None
+
+    again = client.post(url, {"decision": "publish_again", "version": article.version})
+    assert again.status_code in (200, 302), again.status_code
+    article.refresh_from_db()
+    assert article.status == S.PUBLISHED
+    assert AuditEvent.objects.filter(article=article).latest("pk").note == (
+        "published again"
+    )
+
+
+def test_a_schedule_made_before_a_takedown_rule_is_cancelled_not_run() -> None:
+    """A schedule already on a story taken off the site (set before this rule, or by a
+    script) is cancelled with the reason in its history; the story stays off."""
+    article, boss = story(S.PUBLISHED), chief("boss")
+    services.article_unpublish(article=article, editor=boss, reason="Legal hold")
+    Article.objects.filter(pk=article.pk).update(
+        publish_at=timezone.now() - timedelta(minutes=1), scheduled_by=boss
+    )
+    assert services.publish_due() == 0
+    article.refresh_from_db()
+    assert article.status == S.APPROVED and article.publish_at is None
+    cancelled = AuditEvent.objects.filter(article=article).latest("pk")
+    assert cancelled.action == "schedule_cancelled"
+    assert "taken off the site" in cancelled.note
 
 
 def test_archived_stories_have_their_place_in_the_status_filter(client: Client) -> None:
