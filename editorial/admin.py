@@ -9,7 +9,7 @@ read-only above the copy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any
 
 from django import forms
@@ -23,7 +23,7 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.text import capfirst
+from django.utils.text import Truncator, capfirst
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -513,7 +513,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
         except (ActionRefused, ValidationError) as exc:
             # Refused between the form's check and the write (someone else saved meanwhile).
             refused = getattr(request, "_desk_refused", [])
-            refused.append(f"{obj.title[:60]}: {_message(exc)}")
+            refused.append(f"{_short(obj.title)}: {_message(exc)}")
             request._desk_refused = refused  # type: ignore[attr-defined]
 
     def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
@@ -585,7 +585,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
                 services.article_delete(article=article.pk, editor=request.user)
             except ValidationError as exc:  # published by someone else since the check
                 self.message_user(
-                    request, f"{article.title[:60]}: {_message(exc)}", messages.ERROR
+                    request, f"{_short(article.title)}: {_message(exc)}", messages.ERROR
                 )
 
     @admin.action(description=_("Delete selected articles"), permissions=["delete"])
@@ -605,7 +605,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             button=_("Delete for good"),
             question=_("Delete these stories? Those published come off the site."),
             call=lambda a, reason: services.article_delete(
-                article=a.pk, editor=request.user, note=reason
+                article=a.pk, editor=request.user, note=reason, version=a.version
             ),
         )
 
@@ -613,7 +613,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
     def _each(
         self,
         request: HttpRequest,
-        queryset: QuerySet[Article],
+        queryset: Iterable[Article],
         label: str,
         call: Callable[[Article], Any],
     ) -> None:
@@ -623,12 +623,28 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
                 call(article)
                 done += 1
             except (ActionRefused, ValidationError) as exc:
-                problems.append(f"{article.title[:60]}: {_message(exc)}")
+                problems.append(f"{_short(article.title)}: {_message(exc)}")
         if done:
             stories = ngettext("%(n)d story", "%(n)d stories", done) % {"n": done}
             self.message_user(request, f"{label}: {stories}.", messages.SUCCESS)
+        self._problems(request, problems)
+
+    def _problems(self, request: HttpRequest, problems: list[str]) -> None:
+        """The first ten refusals, each on its own line, and how many more there were."""
         for problem in problems[:10]:
             self.message_user(request, problem, messages.ERROR)
+        if len(problems) > 10:
+            more = len(problems) - 10
+            self.message_user(
+                request,
+                ngettext(
+                    "… and %(n)d more story was left as it is.",
+                    "… and %(n)d more stories were left as they are.",
+                    more,
+                )
+                % {"n": more},
+                messages.ERROR,
+            )
 
     @admin.action(description=_("Approve"), permissions=["approve"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
@@ -661,11 +677,31 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             if problem:
                 self.message_user(request, problem, messages.ERROR)
             else:
-                # Only the stories the page said it acts on: one that changed state since
-                # (published by a colleague meanwhile) is left as the page promised.
-                shown = request.POST.get("applies", "").split(",")
-                chosen = queryset.filter(pk__in=[pk for pk in shown if pk.isdigit()])
+                # Only the stories the page said it acts on, as the page showed them: one
+                # changed since (published, approved by a colleague meanwhile) is left as
+                # it is, and said so; one changed while this runs is an EditConflict.
+                shown = _page_versions(request.POST.getlist("applies"))
+                chosen: list[Article] = []
+                changed: list[Article] = []
+                for article in queryset.filter(pk__in=shown):
+                    same = article.version == shown[article.pk]
+                    (chosen if same else changed).append(article)
                 self._each(request, chosen, label, lambda a: call(a, reason))
+                self._problems(
+                    request,
+                    [
+                        f"{_short(a.title)}: changed since this page was shown (now "
+                        f"{a.get_status_display()}); left as it is."
+                        for a in changed
+                    ],
+                )
+                if not chosen and not changed:
+                    self.message_user(
+                        request,
+                        "None of the stories this page named is selected any more: "
+                        "nothing was changed.",
+                        messages.WARNING,
+                    )
                 return None
         decision = actions.REGISTRY.get(action)
         starts = decision.from_states if decision else frozenset(Article.Status)
@@ -674,7 +710,14 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
         # story stopped at DATA_UPLOAD_MAX_NUMBER_FIELDS: a 400 from 500 stories).
         across = request.POST.get("select_across") == "1"
         listed = list(queryset[: self.REASON_PAGE_LISTS])
-        applies = queryset.filter(status__in=starts).values_list("pk", flat=True)
+        applies = queryset.filter(status__in=starts).values_list("pk", "version")
+        # Ticked boxes go back as they came (up to "Show all", 200); "Select all N" sends
+        # the filter, and the boxes of the stories named here only so Django sees a choice.
+        boxes = (
+            [a.pk for a in listed]
+            if across
+            else list(queryset.values_list("pk", flat=True))
+        )
         return TemplateResponse(
             request,
             "editorial/admin_reason.html",
@@ -686,7 +729,8 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
                 "articles": [(a, a.status in starts) for a in listed],
                 "more": queryset.count() - len(listed),
                 "across": across,
-                "applies": ",".join(map(str, applies)),
+                "applies": ",".join(f"{pk}:{version}" for pk, version in applies),
+                "boxes": boxes,
                 "reason": reason,
                 "reason_chars": services.REASON_CHARS,
                 "opts": self.model._meta,
@@ -706,7 +750,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             button=_("Reject"),
             question=_("Reject these articles?"),
             call=lambda a, reason: services.article_reject(
-                article=a.pk, editor=request.user, reason=reason
+                article=a.pk, editor=request.user, reason=reason, version=a.version
             ),
         )
 
@@ -715,13 +759,16 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
         """Publish the selected stories, except those taken off the site: each goes back
         only by the queue's "Publish again", which says why it came off and asks."""
         held = services.taken_down(queryset)
-        for title in queryset.filter(pk__in=held).values_list("title", flat=True)[:10]:
-            self.message_user(
-                request,
-                f"{title[:60]}: taken off the site; publish it again from the "
-                "review queue, which says why it came off.",
-                messages.ERROR,
-            )
+        self._problems(
+            request,
+            [
+                f"{_short(title)}: taken off the site; publish it again from the "
+                "review queue, which says why it came off."
+                for title in queryset.filter(pk__in=held).values_list(
+                    "title", flat=True
+                )
+            ],
+        )
         self._each(
             request,
             queryset.exclude(pk__in=held),
@@ -743,7 +790,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             button=_("Unpublish"),
             question=_("Take these stories off the site?"),
             call=lambda a, reason: services.article_unpublish(
-                article=a.pk, editor=request.user, reason=reason
+                article=a.pk, editor=request.user, reason=reason, version=a.version
             ),
         )
 
@@ -756,7 +803,10 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
     ) -> HttpResponse | None:
         def archive(article: Article, reason: str = "") -> Any:
             return services.article_archive(
-                article=article.pk, editor=request.user, reason=reason
+                article=article.pk,
+                editor=request.user,
+                reason=reason,
+                version=article.version,
             )
 
         on_the_site = queryset.filter(status=Article.Status.PUBLISHED).exists()
@@ -805,6 +855,27 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
 
     def has_rerun_permission(self, request: HttpRequest) -> bool:
         return actions.may(request.user, "rerun")
+
+
+def _page_versions(fields: list[str]) -> dict[int, int]:
+    """``{story: version}`` from a reason page's "applies" field ("12:3,15:1"). Anything
+    else (a field from a page older than the versions, a tampered id) acts on nothing."""
+    pairs: dict[int, int] = {}
+    for item in ",".join(fields).split(","):
+        pk, _colon, version = item.partition(":")
+        if _number(pk) and _number(version):
+            pairs[int(pk)] = int(version)
+    return pairs
+
+
+def _number(text: str) -> bool:
+    """A database id or version as a page writes it: ASCII digits, not ``²`` (which
+    isdigit() accepts) nor a number past a bigint (a 500 in the query)."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def _short(title: str) -> str:
+    return Truncator(title).chars(60)
 
 
 def _message(exc: Exception) -> str:

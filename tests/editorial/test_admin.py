@@ -193,17 +193,22 @@ def test_an_admin_delete_with_a_reason_too_long_is_refused_not_a_500(
 def test_an_archive_confirmed_after_the_story_left_the_site_keeps_its_reason(
     client: Client,
 ) -> None:
-    """An attacker's find: a story unpublished by another chief between the reason page
-    and "apply" was archived without the reason typed for it."""
-    article = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    """Attackers' finds: a story unpublished by another chief between the reason page
+    and "apply" was archived without the reason typed for it; then (with the reason) it
+    was still archived, though the page had shown it published. A story changed since
+    the page was shown is left as it is, and the message says so."""
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port")
     login(client, chief())
     chosen = {"action": "archive", "_selected_action": [article.pk]}
     page = client.post(reverse(CHANGELIST), chosen).text
     assert "Say why" in page
     services.article_unpublish(article=article, editor=chief("other"), reason="first")
-    confirm(client, page, "typed reason")
-    archived = AuditEvent.objects.get(article_id=article.pk, action="archive")
-    assert archived.note == "typed reason"
+    done = confirm(client, page, "typed reason", follow=True)
+    assert "Port: changed since this page was shown (now approved); left as it is." in (
+        done.text
+    )
+    assert Article.objects.get(pk=article.pk).status == Article.Status.APPROVED
+    assert not AuditEvent.objects.filter(article_id=article.pk, action="archive")
 
 
 def test_deleting_a_published_story_in_the_admin_asks_why(client: Client) -> None:
@@ -516,3 +521,67 @@ def test_no_take_me_back_leads_to_the_story_even_after_a_refused_reason(
     again = client.post(url, {"post": "yes", "reason": "x" * 2001}, follow=True)
     change = reverse("admin:articles_article_change", args=[article.pk])
     assert f'<a href="{change}" class="button">No, take me back</a>' in again.text
+
+
+def test_ticked_stories_past_the_hundred_named_are_acted_on_too(client: Client) -> None:
+    """An attacker's find: with "Show all" (up to 200 rows) and every box ticked, the
+    reason page sent back only the boxes of the 100 stories it named: "Rejected: 100
+    stories.", and 50 stayed in review (a takedown would have left 50 on the site)."""
+    batch = ArticleFactory.create_batch(150, status=Article.Status.IN_REVIEW)
+    login(client, editor())
+    chosen = {"action": "reject", "_selected_action": [a.pk for a in batch]}
+    assert "and 50 more" in client.post(reverse(CHANGELIST), chosen).text
+    done = confirm(client, chosen, "wire duplicates", follow=True)
+    assert "Rejected: 150 stories." in done.text
+    assert not Article.objects.filter(status=Article.Status.IN_REVIEW).exists()
+
+
+def test_a_tampered_reason_page_acts_on_nothing_and_is_not_a_500(
+    client: Client,
+) -> None:
+    """An attacker's find: "applies=²" (isdigit() says yes) or a number past a bigint was
+    a 500; an id outside the selection, or a page that names nothing, said nothing."""
+    article = ArticleFactory.create(status=Article.Status.IN_REVIEW, title="Port")
+    outside = ArticleFactory.create(status=Article.Status.IN_REVIEW)
+    login(client, editor())
+    for applies in [
+        "²:1",
+        "9" * 30 + ":1",
+        f"{article.pk}:²",
+        f"-{article.pk}:1",
+        f"{outside.pk}:1",
+        "",
+        f"{article.pk}",
+    ]:
+        answer = client.post(
+            reverse(CHANGELIST),
+            {
+                "action": "reject",
+                "_selected_action": [article.pk],
+                "applies": applies,
+                "apply": "1",
+                "reason": "x",
+            },
+            follow=True,
+        )
+        assert answer.status_code == 200, applies
+        assert "nothing was changed" in answer.text, applies
+    assert Article.objects.get(pk=article.pk).status == Article.Status.IN_REVIEW
+    assert Article.objects.get(pk=outside.pk).status == Article.Status.IN_REVIEW
+
+
+def test_refusals_past_the_tenth_are_counted(client: Client) -> None:
+    """A stranger's find: a bulk Publish of 130 stories taken off the site showed ten
+    refusals and nothing about the other 120."""
+    boss = chief()
+    batch = ArticleFactory.create_batch(13, status=Article.Status.PUBLISHED)
+    for article in batch:
+        services.article_unpublish(article=article.pk, editor=boss, reason="hold")
+    login(client, boss)
+    done = client.post(
+        reverse(CHANGELIST),
+        {"action": "publish", "_selected_action": [a.pk for a in batch]},
+        follow=True,
+    ).text
+    assert done.count("taken off the site; publish it again") == 10
+    assert "… and 3 more stories were left as they are." in done
