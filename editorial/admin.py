@@ -396,6 +396,15 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def has_delete_permission(
+        self, request: HttpRequest, obj: Article | None = None
+    ) -> bool:
+        # A published story is deleted only by those who may take it off the site: the
+        # others saw the reason page, then a bare 403 from the service.
+        if obj is not None and not actions.can(request.user, "delete", obj):
+            return False
+        return super().has_delete_permission(request, obj)
+
     # -- columns ------------------------------------------------------------------------------
     @admin.display(description=_("AI importance"), ordering="enrichment__importance")
     def ai_importance(self, obj: Article) -> Any:

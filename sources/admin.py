@@ -100,8 +100,16 @@ class AsksWhyOnDelete(admin.ModelAdmin):
         if takedown is not None:
             reason = request.POST.get("reason", "")
             if request.method == "POST" and not says_something(reason):
-                self.message_user(request, _("A reason is required."), messages.ERROR)
-                return HttpResponseRedirect(request.get_full_path())
+                # Unless Django refuses the delete anyway (a permission lacking for what
+                # goes with it): its refusal, not a request for a reason it would refuse.
+                *_rest, perms_needed, protected = self.get_deleted_objects(
+                    [obj], request
+                )
+                if not perms_needed and not protected:
+                    self.message_user(
+                        request, _("A reason is required."), messages.ERROR
+                    )
+                    return HttpResponseRedirect(request.get_full_path())
             context.update(takedown=takedown[0], takedown_button=takedown[1])
         try:  # even with nothing on the site when asked: a story may be published since
             return super().delete_view(request, object_id, context)

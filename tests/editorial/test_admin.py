@@ -585,3 +585,37 @@ def test_refusals_past_the_tenth_are_counted(client: Client) -> None:
     ).text
     assert done.count("taken off the site; publish it again") == 10
     assert "… and 3 more stories were left as they are." in done
+
+
+def test_who_may_not_delete_a_published_story_is_not_asked_why(client: Client) -> None:
+    """An attacker's find: an editor given Django's delete permission (but not publish)
+    was shown the reason box and "Delete for good" for a published story, then a bare
+    403 when they sent it."""
+    from django.contrib.auth.models import Permission
+
+    published = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    waiting = ArticleFactory.create(status=Article.Status.IN_REVIEW)
+    deleter = editor("deleter")
+    deleter.user_permissions.add(Permission.objects.get(codename="delete_article"))
+    login(client, deleter)
+    url = reverse("admin:articles_article_delete", args=[published.pk])
+    assert client.get(url).status_code == 403
+    assert client.post(url, {"post": "yes", "reason": "x"}).status_code == 403
+    assert Article.objects.filter(pk=published.pk).exists()
+    other = reverse("admin:articles_article_delete", args=[waiting.pk])
+    assert client.get(other).status_code == 200
+
+
+def test_a_chief_who_may_not_delete_a_sources_articles_is_refused_not_asked_why(
+    client: Client,
+) -> None:
+    """Helpers' find: a chief editor (no delete permission on articles) who posted the
+    delete of a source with published stories was told "A reason is required.", for a
+    delete Django would refuse whatever the reason."""
+    article = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    url = reverse("admin:sources_source_delete", args=[article.source_id])
+    login(client, chief())
+    assert "<title>Cannot delete source" in client.get(url).text
+    refused = client.post(url, {"post": "yes", "reason": ""})
+    assert refused.status_code == 403
+    assert Article.objects.filter(pk=article.pk).exists()
