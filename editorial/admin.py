@@ -396,6 +396,12 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             return False
         return super().has_change_permission(request, obj)
 
+    def view_on_site(self, obj: Article) -> str | None:
+        """"View on site" for a story readers can see; any other is a 404 there."""
+        if obj.status != Article.Status.PUBLISHED:
+            return None
+        return obj.get_absolute_url()
+
     def has_delete_permission(
         self, request: HttpRequest, obj: Article | None = None
     ) -> bool:

@@ -129,10 +129,18 @@ class SourceAdmin(AsksWhyOnDelete):
         published = _published(Source.objects.filter(pk=obj.pk))
         if not published:
             return None
+        from articles.models import Article
+
+        titles = Article.objects.filter(
+            source=obj, status=Article.Status.PUBLISHED
+        ).values_list("title", flat=True)[:5]
+        named = ", ".join(f"“{title}”" for title in titles)
+        more = f" and {published - 5} more" if published > 5 else ""
         return (
             f"{published} of the stories of “{obj}” "
-            f"{'is' if published == 1 else 'are'} on the site: deleting the source takes "
-            f"{'it' if published == 1 else 'them'} off, with all of its articles.",
+            f"{'is' if published == 1 else 'are'} on the site ({named}{more}): deleting "
+            f"the source takes {'it' if published == 1 else 'them'} off, with all of its "
+            "articles.",
             "Delete the source and its stories",
         )
 

@@ -619,3 +619,27 @@ def test_a_chief_who_may_not_delete_a_sources_articles_is_refused_not_asked_why(
     refused = client.post(url, {"post": "yes", "reason": ""})
     assert refused.status_code == 403
     assert Article.objects.filter(pk=article.pk).exists()
+
+
+def test_view_on_site_is_offered_only_for_a_story_readers_can_see(
+    client: Client,
+) -> None:
+    """A stranger's find: "View on site" on a story taken off the site led to a 404."""
+    published = ArticleFactory.create(status=Article.Status.PUBLISHED, slug="port")
+    off = ArticleFactory.create(status=Article.Status.APPROVED, slug="rail")
+    login(client, chief())
+    page = client.get(reverse("admin:articles_article_change", args=[published.pk]))
+    assert "View on site" in page.text
+    page = client.get(reverse("admin:articles_article_change", args=[off.pk]))
+    assert "View on site" not in page.text
+
+
+def test_deleting_a_source_names_the_stories_it_takes_off_the_site(
+    client: Client,
+) -> None:
+    """A stranger's find: the page said "2 of the stories … are on the site" without
+    saying which."""
+    port = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port reopens")
+    url = reverse("admin:sources_source_delete", args=[port.source_id])
+    login(client, administrator())
+    assert "on the site (“Port reopens”)" in client.get(url).text

@@ -692,3 +692,18 @@ def test_a_story_taken_off_the_site_says_so_in_the_list(client: Client) -> None:
     }
     assert 'class="badge takedown"' in rows[held.pk]
     assert "taken down" not in rows[ready.pk]
+
+
+def test_a_published_story_links_to_its_page_and_says_what_each_takedown_does(
+    client: Client,
+) -> None:
+    """A stranger's find: a published story's panel had no way to the story on the site,
+    and Unpublish and Archive stood side by side with nothing to tell them apart."""
+    article = story(S.PUBLISHED)
+    client.force_login(chief())
+    panel = _panel(client, article)
+    assert (
+        f'<a href="{article.get_absolute_url()}" target="_blank">on the site' in panel
+    )
+    assert 'value="unpublish" title="Off the site; the story stays on the desk' in panel
+    assert 'value="archive" title="Off the site and off the desk' in panel
