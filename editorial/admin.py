@@ -397,7 +397,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
         return super().has_change_permission(request, obj)
 
     def view_on_site(self, obj: Article) -> str | None:
-        """"View on site" for a story readers can see; any other is a 404 there."""
+        """ "View on site" for a story readers can see; any other is a 404 there."""
         if obj.status != Article.Status.PUBLISHED:
             return None
         return obj.get_absolute_url()
