@@ -338,7 +338,7 @@ def _list_context(request: HtmxHttpRequest) -> dict[str, Any]:
     rows = list(page.object_list)
     presence = _presence([a.pk for a in rows], request.user)
     # Stories taken off the site wait among the approved: the row says so (one query).
-    held = services.taken_down(Article.objects.filter(pk__in=[a.pk for a in rows]))
+    held = services.taken_down(rows)
     for row in rows:
         row.reviewing = presence.get(row.pk, "")  # type: ignore[attr-defined]
         row.taken_down = row.pk in held  # type: ignore[attr-defined]

@@ -305,7 +305,12 @@ def audit(
     to_state: str = "",
     group: uuid.UUID | None = None,
 ) -> AuditEvent:
-    """Record one change in the story's history (the action must be in the registry)."""
+    """Record one change in the story's history (the action must be in the registry). A
+    change on or off the site also names the story (``story``): a takedown holds the
+    story, whichever of its reports leads it later (``workflow.last_takedown``)."""
+    from_state, to_state = from_state or article.status, to_state or article.status
+    if S.PUBLISHED in (from_state, to_state) and article.cluster_id:
+        changes = {**(changes or {}), "story": article.cluster_id}
     event = audit_row(
         name,
         article_id=article.pk,
@@ -313,8 +318,8 @@ def audit(
         actor=actor,
         changes=changes,
         note=note,
-        from_state=from_state or article.status,
-        to_state=to_state or article.status,
+        from_state=from_state,
+        to_state=to_state,
         group=group,
     )
     event.save(force_insert=True)

@@ -11,6 +11,7 @@ from typing import Any
 from celery import chain
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from articles.models import Article
@@ -175,20 +176,46 @@ def article_unpublish(
     )
 
 
-def _takedowns() -> Any:
-    """Every change that moved a story from published to another state."""
-    return AuditEvent.objects.filter(from_state=Article.Status.PUBLISHED).exclude(
-        to_state=Article.Status.PUBLISHED
+def _takedowns() -> Q:
+    """A change that took a story off the site: it moved from published to another state
+    (an unpublish, an archive, an undone publication) or was deleted while published."""
+    return Q(from_state=Article.Status.PUBLISHED) & (
+        ~Q(to_state=Article.Status.PUBLISHED) | Q(action="delete")
+    )
+
+
+def _publications() -> Q:
+    return Q(to_state=Article.Status.PUBLISHED) & ~Q(
+        from_state=Article.Status.PUBLISHED
+    )
+
+
+def _on_and_off(scope: Q) -> Any:
+    """The changes that put ``scope``'s stories on the site or took them off, newest
+    first. Scope: articles by id, and stories by the ``story`` their events name."""
+    return AuditEvent.objects.filter((_takedowns() | _publications()) & scope).order_by(
+        "-at", "-pk"
     )
 
 
 def last_takedown(article: Article) -> AuditEvent | None:
-    """The change that took ``article`` off the site, while it stays off: the newest that
-    moved it from published (an unpublish or an archive, with its reason; an undone
-    publication), however much happened since. None for a story on the site or never on it."""
+    """The change that took ``article``'s story off the site, while it stays off: the
+    newest that moved it, or any report of its story, from published (an unpublish or an
+    archive, with its reason; an undone publication; a deletion), unless a publication
+    came after. So a takedown holds whichever report leads the story later (split out,
+    made the lead, the lead deleted). None for a story on the site or never on it."""
     if article.status == Article.Status.PUBLISHED:
         return None
-    return _takedowns().filter(article_id=article.pk).order_by("-at", "-pk").first()
+    scope = Q(article_id=article.pk)
+    if article.cluster_id:
+        scope |= Q(changes__story=article.cluster_id)
+    newest = _on_and_off(scope).first()
+    if (
+        newest is None
+        or newest.to_state == Article.Status.PUBLISHED != newest.from_state
+    ):
+        return None
+    return newest
 
 
 def refuse_if_taken_down(article: Article) -> None:
@@ -204,14 +231,40 @@ def refuse_if_taken_down(article: Article) -> None:
 
 
 def taken_down(articles: Any) -> set[int]:
-    """Which of ``articles`` (a queryset) are off the site after having been on it: each
-    goes back only by the queue's "Publish again", which says why it came off. One query."""
-    off_the_site = articles.exclude(status=Article.Status.PUBLISHED).values("pk")
-    return set(
-        _takedowns()
-        .filter(article_id__in=off_the_site)
-        .values_list("article_id", flat=True)
-    )
+    """Which of ``articles`` (a queryset, or articles already read) are stories taken off
+    the site, as ``last_takedown`` reads them: each goes back only by the queue's "Publish
+    again", which says why it came off. One query for articles read, two for a queryset,
+    whatever their number."""
+    if isinstance(articles, list):
+        rows = [
+            (a.pk, a.cluster_id)
+            for a in articles
+            if a.status != Article.Status.PUBLISHED
+        ]
+    else:
+        rows = list(
+            articles.exclude(status=Article.Status.PUBLISHED).values_list(
+                "pk", "cluster_id"
+            )
+        )
+    if not rows:
+        return set()
+    stories = {story for _pk, story in rows if story}
+    events = _on_and_off(
+        Q(article_id__in=[pk for pk, _story in rows]) | Q(changes__story__in=stories)
+    ).values_list("article_id", "changes__story", "from_state", "to_state", "at", "pk")
+    seen: dict[tuple[str, int], tuple[Any, int, bool]] = {}
+    for article_id, story, from_state, to_state, at, pk in events:
+        off = not (to_state == Article.Status.PUBLISHED != from_state)
+        for key in (("article", article_id), ("story", story)):
+            if key[1] is not None and key not in seen:  # newest first
+                seen[key] = (at, pk, off)
+    held = set()
+    for pk, story in rows:
+        mine = [seen[k] for k in (("article", pk), ("story", story)) if k in seen]
+        if mine and max(mine)[2]:
+            held.add(pk)
+    return held
 
 
 @transaction.atomic
