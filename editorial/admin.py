@@ -35,6 +35,7 @@ from sources.admin import AsksWhyOnDelete
 from stories.models import ArticleTerm
 
 from . import actions, services
+from .actions import PUBLISH
 from .exceptions import ActionRefused
 from .forms import LinesField
 from .models import AuditEvent, Correction
@@ -619,6 +620,10 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
             label="Deleted",
             button=_("Delete for good"),
             question=_("Delete these stories? Those published come off the site."),
+            # Published stories only for those who may take them off the site.
+            beyond=frozenset()
+            if request.user.has_perm(PUBLISH)
+            else frozenset({Article.Status.PUBLISHED}),
             call=lambda a, reason: services.article_delete(
                 article=a.pk, editor=request.user, note=reason, version=a.version
             ),
@@ -682,6 +687,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
         button: StrOrPromise,
         question: StrOrPromise,
         call: Callable[[Article, str], Any],
+        beyond: frozenset[str] = frozenset(),
     ) -> HttpResponse | None:
         """A decision that needs a reason: a page that asks for it (kept in each story's
         history) and says which selected stories the decision applies to, then the decision
@@ -719,7 +725,9 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
                     )
                 return None
         decision = actions.REGISTRY.get(action)
-        starts = decision.from_states if decision else frozenset(Article.Status)
+        starts = (
+            decision.from_states if decision else frozenset(Article.Status)
+        ) - beyond
         # "Select all N" sends the changelist's filter (and the page's boxes), not N ids:
         # so does this page, and the stories it acts on go back as one field (a field per
         # story stopped at DATA_UPLOAD_MAX_NUMBER_FIELDS: a 400 from 500 stories).

@@ -643,3 +643,27 @@ def test_deleting_a_source_names_the_stories_it_takes_off_the_site(
     url = reverse("admin:sources_source_delete", args=[port.source_id])
     login(client, administrator())
     assert "on the site (“Port reopens”)" in client.get(url).text
+
+
+def test_delete_selected_leaves_published_stories_to_those_who_may_unpublish(
+    client: Client,
+) -> None:
+    """An attacker's find: an editor given Django's delete permission saw a published
+    story among those "Delete for good" would delete, then a refusal for it."""
+    from django.contrib.auth.models import Permission
+
+    published = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port")
+    approved = ArticleFactory.create(status=Article.Status.APPROVED, title="Rail")
+    deleter = editor("deleter")
+    deleter.user_permissions.add(Permission.objects.get(codename="delete_article"))
+    login(client, deleter)
+    chosen = {
+        "action": "delete_selected",
+        "_selected_action": [published.pk, approved.pk],
+    }
+    page = client.post(reverse(CHANGELIST), chosen).text
+    assert "Port <small>(published: left as it is)</small>" in page
+    done = confirm(client, page, "duplicate", follow=True)
+    assert "Deleted: 1 story." in done.text and "may not" not in done.text
+    assert Article.objects.filter(pk=published.pk).exists()
+    assert not Article.objects.filter(pk=approved.pk).exists()
