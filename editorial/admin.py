@@ -920,7 +920,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         "at",
         "actor_label",
         "action",
-        "story",
+        "article_link",
         "from_state",
         "to_state",
         "note",
@@ -934,7 +934,7 @@ class AuditEventAdmin(admin.ModelAdmin):
         return obj.actor_label
 
     @admin.display(description=_("story"), ordering="label")
-    def story(self, obj: AuditEvent) -> str:
+    def article_link(self, obj: AuditEvent) -> str:
         url = reverse("admin:articles_article_change", args=[obj.article_id])
         return format_html('<a href="{}">#{} {}</a>', url, obj.article_id, obj.label)
 

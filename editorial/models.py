@@ -56,6 +56,10 @@ class AuditEvent(models.Model):
     changes = models.JSONField(_("changes"), default=dict, blank=True)
     note = models.TextField(_("note"), blank=True)
     at = models.DateTimeField(default=timezone.now, db_index=True)
+    # The story (cluster id) a change on or off the site was made to: a takedown holds the
+    # story whichever report leads it later. No constraint: stories are merged and deleted,
+    # and the history stays.
+    story = models.IntegerField(_("story id"), null=True, blank=True, editable=False)
 
     objects = AuditEventQuerySet.as_manager()
 
@@ -64,6 +68,11 @@ class AuditEvent(models.Model):
         indexes = [
             models.Index(fields=["article", "-at"], name="auditevent_article_at"),
             models.Index(fields=["actor", "-at"], name="auditevent_actor_at"),
+            models.Index(
+                fields=["story", "-at"],
+                name="auditevent_story_at",
+                condition=models.Q(story__isnull=False),
+            ),
         ]
 
     def __str__(self) -> str:

@@ -306,11 +306,10 @@ def audit(
     group: uuid.UUID | None = None,
 ) -> AuditEvent:
     """Record one change in the story's history (the action must be in the registry). A
-    change on or off the site also names the story (``story``): a takedown holds the
+    change on or off the site also names its story (``story``): a takedown holds the
     story, whichever of its reports leads it later (``workflow.last_takedown``)."""
     from_state, to_state = from_state or article.status, to_state or article.status
-    if S.PUBLISHED in (from_state, to_state) and article.cluster_id:
-        changes = {**(changes or {}), "story": article.cluster_id}
+    on_or_off = S.PUBLISHED in (from_state, to_state)
     event = audit_row(
         name,
         article_id=article.pk,
@@ -321,6 +320,7 @@ def audit(
         from_state=from_state,
         to_state=to_state,
         group=group,
+        story=article.cluster_id if on_or_off else None,
     )
     event.save(force_insert=True)
     return event
@@ -337,6 +337,7 @@ def audit_row(
     changes: dict[str, Any] | None = None,
     note: str = "",
     group: uuid.UUID | None = None,
+    story: int | None = None,
 ) -> AuditEvent:
     """One row of a story's history, not saved yet: ``audit`` saves one, an action that
     changes many articles saves its rows in one ``bulk_create``."""
@@ -353,6 +354,7 @@ def audit_row(
         to_state=to_state,
         changes=changes or {},
         note=note,
+        story=story,
     )
 
 

@@ -317,12 +317,12 @@ def source_articles_deleted(source: Source) -> None:
                 changes={
                     "source": source.name,
                     **({"lead_to": heirs[pk]} if pk in heirs else {}),
-                    # A published story taken off with its source stays off, whichever
-                    # report of another source leads it now.
-                    **({"story": story} if status == S.PUBLISHED and story else {}),
                 },
                 note=note,
                 group=group,
+                # A published story taken off with its source stays off, whichever
+                # report of another source leads it now.
+                story=story if status == S.PUBLISHED else None,
             )
             for pk, title, status, story in Article.objects.filter(source=source)
             .values_list("pk", "title", "status", "cluster_id")

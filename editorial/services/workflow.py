@@ -208,7 +208,7 @@ def last_takedown(article: Article) -> AuditEvent | None:
         return None
     scope = Q(article_id=article.pk)
     if article.cluster_id:
-        scope |= Q(changes__story=article.cluster_id)
+        scope |= Q(story=article.cluster_id)
     newest = _on_and_off(scope).first()
     if (
         newest is None
@@ -251,8 +251,8 @@ def taken_down(articles: Any) -> set[int]:
         return set()
     stories = {story for _pk, story in rows if story}
     events = _on_and_off(
-        Q(article_id__in=[pk for pk, _story in rows]) | Q(changes__story__in=stories)
-    ).values_list("article_id", "changes__story", "from_state", "to_state", "at", "pk")
+        Q(article_id__in=[pk for pk, _story in rows]) | Q(story__in=stories)
+    ).values_list("article_id", "story", "from_state", "to_state", "at", "pk")
     seen: dict[tuple[str, int], tuple[Any, int, bool]] = {}
     for article_id, story, from_state, to_state, at, pk in events:
         off = not (to_state == Article.Status.PUBLISHED != from_state)
