@@ -37,7 +37,7 @@ from stories.models import ArticleTerm
 from . import actions, services
 from .actions import PUBLISH
 from .exceptions import ActionRefused
-from .forms import LinesField
+from .forms import LinesField, versioned_ids
 from .models import AuditEvent, Correction
 from .services.base import desk_time
 
@@ -701,7 +701,9 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
                 # Only the stories the page said it acts on, as the page showed them: one
                 # changed since (published, approved by a colleague meanwhile) is left as
                 # it is, and said so; one changed while this runs is an EditConflict.
-                shown = _page_versions(request.POST.getlist("applies"))
+                shown = versioned_ids(
+                    ",".join(request.POST.getlist("applies")).split(",")
+                )
                 chosen: list[Article] = []
                 changed: list[Article] = []
                 for article in queryset.filter(pk__in=shown):
@@ -752,7 +754,7 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
                 "articles": [(a, a.status in starts) for a in listed],
                 "more": queryset.count() - len(listed),
                 "across": across,
-                "applies": ",".join(f"{pk}:{version}" for pk, version in applies),
+                "applies": ",".join(f"{pk}.{version}" for pk, version in applies),
                 "boxes": boxes,
                 "reason": reason,
                 "reason_chars": services.REASON_CHARS,
@@ -878,23 +880,6 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
 
     def has_rerun_permission(self, request: HttpRequest) -> bool:
         return actions.may(request.user, "rerun")
-
-
-def _page_versions(fields: list[str]) -> dict[int, int]:
-    """``{story: version}`` from a reason page's "applies" field ("12:3,15:1"). Anything
-    else (a field from a page older than the versions, a tampered id) acts on nothing."""
-    pairs: dict[int, int] = {}
-    for item in ",".join(fields).split(","):
-        pk, _colon, version = item.partition(":")
-        if _number(pk) and _number(version):
-            pairs[int(pk)] = int(version)
-    return pairs
-
-
-def _number(text: str) -> bool:
-    """A database id or version as a page writes it: ASCII digits, not ``²`` (which
-    isdigit() accepts) nor a number past a bigint (a 500 in the query)."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _short(title: str) -> str:

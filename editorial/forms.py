@@ -17,6 +17,26 @@ from .services.copy import MAX_TAKEAWAYS, TAKEAWAY_CHARS
 from .services.schedule import MAX_SCHEDULE_AHEAD
 
 
+def number(value: str) -> int | None:
+    """A positive id or number written in ASCII digits ("²" is a digit to Python, not to
+    int()), and no longer than a bigint's (a 500 in the query)."""
+    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
+        return None
+    return int(value)
+
+
+def versioned_ids(values: list[str]) -> dict[int, int]:
+    """``{id: version}`` from a page's ``<id>.<version>`` values (the queue's ticked rows,
+    the admin's reason page); anything else is left out, so acts on nothing."""
+    pairs: dict[int, int] = {}
+    for value in values:
+        pk_text, _dot, version_text = value.partition(".")
+        pk, version = number(pk_text), number(version_text)
+        if pk is not None and version is not None:
+            pairs[pk] = version
+    return pairs
+
+
 class LinesField(forms.CharField):
     """A list of short texts edited as lines of a textarea (the takeaways)."""
 

@@ -46,6 +46,8 @@ from .forms import (
     TakedownForm,
     TakeForm,
     VersionedForm,
+    number,
+    versioned_ids,
 )
 from .models import AuditEvent
 
@@ -133,7 +135,7 @@ def _stories(request: HttpRequest) -> QuerySet[Article]:
         articles = articles.filter(sentiment=sentiment)
     if source := _param(request, "source"):
         articles = articles.filter(source__slug=source)
-    if (minimum := _number(_param(request, "min"))) is not None:
+    if (minimum := number(_param(request, "min"))) is not None:
         articles = articles.filter(importance__gte=minimum)
     return (
         articles.select_related("source", "category", "enrichment", "cluster")
@@ -185,14 +187,6 @@ def _param(request: HttpRequest, name: str) -> str:
     """A query parameter, or "" when it is not text a database takes (NUL bytes)."""
     value = request.GET.get(name, "").strip()
     return "" if "\x00" in value else value
-
-
-def _number(value: str) -> int | None:
-    """A positive id or number written in ASCII digits ("²" is a digit to Python, not to
-    int())."""
-    if not value or not value.isascii() or not value.isdigit() or len(value) > 18:
-        return None
-    return int(value)
 
 
 # The queue's own query parameters (what a form's ``back`` may carry).
@@ -320,7 +314,7 @@ def queue(request: HtmxHttpRequest) -> HttpResponse:
         return render(
             request, "editorial/queue.html#queue-list", _list_context(request)
         )
-    open_pk = _number(_param(request, "open"))
+    open_pk = number(_param(request, "open"))
     opened, gone = None, ""
     if open_pk is not None:
         opened = Article.objects.select_related(*PANEL).filter(pk=open_pk).first()
@@ -540,7 +534,7 @@ def _in_panel(request: HttpRequest) -> int | None:
     """The story whose panel a form was posted from, when it is not the one the form acts
     on (a report's "Make lead", the Undo of an earlier action): ``in_panel``. Not ``show``,
     the story a successful answer shows: this one answers a refusal where it was made."""
-    return _number(request.POST.get("in_panel", ""))
+    return number(request.POST.get("in_panel", ""))
 
 
 def _panel_deleted(request: HttpRequest, pk: int) -> int | None:
@@ -929,7 +923,7 @@ def undo(request: HtmxHttpRequest, pk: int) -> HttpResponse:
     form = VersionedForm(request.POST)
     if not form.is_valid():
         return _invalid(request, pk, form)
-    show = _number(request.POST.get("show", ""))
+    show = number(request.POST.get("show", ""))
     return _run(
         request,
         pk,
@@ -1030,12 +1024,7 @@ def bulk_approve(request: HtmxHttpRequest) -> HttpResponse:
     (``<id>.<version>``)."""
     back = _posted_filters(request)
     queue_url = reverse("editorial:queue") + (f"?{back.urlencode()}" if back else "")
-    picked: list[tuple[int, int]] = []
-    for value in request.POST.getlist("ids"):
-        pk_text, _dot, version_text = value.partition(".")
-        pk, version = _number(pk_text), _number(version_text)
-        if pk is not None and version is not None:
-            picked.append((pk, version))
+    picked = list(versioned_ids(request.POST.getlist("ids")).items())
     if not picked:
         message = "Tick the stories to approve first."
         response: HttpResponse = redirect(queue_url)
