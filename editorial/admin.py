@@ -783,7 +783,9 @@ class DeskArticleAdmin(AsksWhyOnDelete, ArticleAdmin):
     def publish(self, request: HttpRequest, queryset: QuerySet[Article]) -> None:
         """Publish the selected stories, except those taken off the site: each goes back
         only by the queue's "Publish again", which says why it came off and asks."""
-        held = services.taken_down(queryset)
+        held = services.taken_down(
+            queryset.select_related(None).only("status", "cluster_id")
+        )
         self._problems(
             request,
             [

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Iterable
 from typing import Any
 
 from celery import chain
@@ -53,9 +54,9 @@ def _decide(
         and not says_something(note)
     ):
         raise ValidationError({"reason": TAKEDOWN_REASON})
-    if name == "publish" and last_takedown(current) is not None:
+    if name == "publish" and (takedown := last_takedown(current)) is not None:
         if not again:
-            refuse_if_taken_down(current)
+            raise _refusal(takedown)
         note = note or "published again"
     target = actions.REGISTRY[name].to_state
     values = dict(values or {})
@@ -176,26 +177,19 @@ def article_unpublish(
     )
 
 
-def _takedowns() -> Q:
-    """A change that took a story off the site: it moved from published to another state
-    (an unpublish, an archive, an undone publication) or was deleted while published."""
-    return Q(from_state=Article.Status.PUBLISHED) & (
-        ~Q(to_state=Article.Status.PUBLISHED) | Q(action="delete")
-    )
-
-
-def _publications() -> Q:
-    return Q(to_state=Article.Status.PUBLISHED) & ~Q(
-        from_state=Article.Status.PUBLISHED
-    )
+def _puts_on_site(from_state: str, to_state: str) -> bool:
+    return to_state == Article.Status.PUBLISHED != from_state
 
 
 def _on_and_off(scope: Q) -> Any:
-    """The changes that put ``scope``'s stories on the site or took them off, newest
-    first. Scope: articles by id, and stories by the ``story`` their events name."""
-    return AuditEvent.objects.filter((_takedowns() | _publications()) & scope).order_by(
-        "-at", "-pk"
-    )
+    """The changes that put ``scope``'s stories on the site (a publication) or took them
+    off (moved from published to another state: an unpublish, an archive, an undone
+    publication; or deleted while published), newest first. Scope: articles by id, and
+    stories by the ``story`` their events name."""
+    published = Article.Status.PUBLISHED
+    on = Q(to_state=published) & ~Q(from_state=published)
+    off = Q(from_state=published) & (~Q(to_state=published) | Q(action="delete"))
+    return AuditEvent.objects.filter((on | off) & scope).order_by("-at", "-pk")
 
 
 def last_takedown(article: Article) -> AuditEvent | None:
@@ -210,58 +204,49 @@ def last_takedown(article: Article) -> AuditEvent | None:
     if article.cluster_id:
         scope |= Q(story=article.cluster_id)
     newest = _on_and_off(scope).first()
-    if (
-        newest is None
-        or newest.to_state == Article.Status.PUBLISHED != newest.from_state
-    ):
+    if newest is None or _puts_on_site(newest.from_state, newest.to_state):
         return None
     return newest
+
+
+def _refusal(takedown: AuditEvent) -> TakenDown:
+    return TakenDown(
+        timezone.localtime(takedown.at).strftime("%d %b %H:%M"),
+        takedown.actor_label,
+        takedown.note,
+    )
 
 
 def refuse_if_taken_down(article: Article) -> None:
     """``TakenDown`` if the desk took ``article`` off the site: a plain publish (a key, a
     bulk action, a schedule) must not undo a legal hold."""
-    event = last_takedown(article)
-    if event is not None:
-        raise TakenDown(
-            timezone.localtime(event.at).strftime("%d %b %H:%M"),
-            event.actor_label,
-            event.note,
-        )
+    if (takedown := last_takedown(article)) is not None:
+        raise _refusal(takedown)
 
 
-def taken_down(articles: Any) -> set[int]:
-    """Which of ``articles`` (a queryset, or articles already read) are stories taken off
-    the site, as ``last_takedown`` reads them: each goes back only by the queue's "Publish
-    again", which says why it came off. One query for articles read, two for a queryset,
-    whatever their number."""
-    if isinstance(articles, list):
-        rows = [
-            (a.pk, a.cluster_id)
-            for a in articles
-            if a.status != Article.Status.PUBLISHED
-        ]
-    else:
-        rows = list(
-            articles.exclude(status=Article.Status.PUBLISHED).values_list(
-                "pk", "cluster_id"
-            )
-        )
+def taken_down(articles: Iterable[Article]) -> set[int]:
+    """Which of ``articles`` are stories taken off the site, as ``last_takedown`` reads
+    them, in one query whatever their number (and one to read a queryset given): each
+    goes back only by the queue's "Publish again", which says why it came off."""
+    rows = [
+        (a.pk, a.cluster_id) for a in articles if a.status != Article.Status.PUBLISHED
+    ]
     if not rows:
         return set()
-    stories = {story for _pk, story in rows if story}
     events = _on_and_off(
-        Q(article_id__in=[pk for pk, _story in rows]) | Q(story__in=stories)
+        Q(article_id__in=[pk for pk, _story in rows])
+        | Q(story__in={story for _pk, story in rows if story})
     ).values_list("article_id", "story", "from_state", "to_state", "at", "pk")
-    seen: dict[tuple[str, int], tuple[Any, int, bool]] = {}
+    # The newest change of each article and of each story (the events come newest first).
+    newest: dict[tuple[str, int], tuple[Any, int, bool]] = {}
     for article_id, story, from_state, to_state, at, pk in events:
-        off = not (to_state == Article.Status.PUBLISHED != from_state)
-        for key in (("article", article_id), ("story", story)):
-            if key[1] is not None and key not in seen:  # newest first
-                seen[key] = (at, pk, off)
+        off = not _puts_on_site(from_state, to_state)
+        newest.setdefault(("article", article_id), (at, pk, off))
+        if story is not None:
+            newest.setdefault(("story", story), (at, pk, off))
     held = set()
     for pk, story in rows:
-        mine = [seen[k] for k in (("article", pk), ("story", story)) if k in seen]
+        mine = [newest[k] for k in (("article", pk), ("story", story)) if k in newest]
         if mine and max(mine)[2]:
             held.add(pk)
     return held
