@@ -126,15 +126,16 @@ class SourceAdmin(AsksWhyOnDelete):
     # Deleting a source takes its articles with it, each saying who did it; published
     # stories come off the site with it, so the confirmation page asks why.
     def takedown(self, request: HttpRequest, obj: Any) -> tuple[str, str] | None:
-        published = _published(Source.objects.filter(pk=obj.pk))
-        if not published:
-            return None
         from articles.models import Article
 
-        titles = Article.objects.filter(
+        on_the_site = Article.objects.filter(
             source=obj, status=Article.Status.PUBLISHED
-        ).values_list("title", flat=True)[:5]
-        named = ", ".join(f"“{title}”" for title in titles)
+        )
+        titles = list(on_the_site.values_list("title", flat=True)[:6])
+        if not titles:
+            return None
+        published = len(titles) if len(titles) < 6 else on_the_site.count()
+        named = ", ".join(f"“{title}”" for title in titles[:5])
         more = f" and {published - 5} more" if published > 5 else ""
         return (
             f"{published} of the stories of “{obj}” "

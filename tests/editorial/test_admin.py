@@ -4,7 +4,7 @@ import re
 from typing import Any
 
 import pytest
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Permission, User
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -25,6 +25,13 @@ CHANGELIST = "admin:articles_article_changelist"
 def login(client: Client, user: User) -> Client:
     client.force_login(user)
     return client
+
+
+def deleter() -> User:
+    """An editor given Django's delete permission on articles, but not publish."""
+    user = editor("deleter")
+    user.user_permissions.add(Permission.objects.get(codename="delete_article"))
+    return user
 
 
 def confirm(
@@ -591,13 +598,9 @@ def test_who_may_not_delete_a_published_story_is_not_asked_why(client: Client) -
     """An attacker's find: an editor given Django's delete permission (but not publish)
     was shown the reason box and "Delete for good" for a published story, then a bare
     403 when they sent it."""
-    from django.contrib.auth.models import Permission
-
     published = ArticleFactory.create(status=Article.Status.PUBLISHED)
     waiting = ArticleFactory.create(status=Article.Status.IN_REVIEW)
-    deleter = editor("deleter")
-    deleter.user_permissions.add(Permission.objects.get(codename="delete_article"))
-    login(client, deleter)
+    login(client, deleter())
     url = reverse("admin:articles_article_delete", args=[published.pk])
     assert client.get(url).status_code == 403
     assert client.post(url, {"post": "yes", "reason": "x"}).status_code == 403
@@ -650,13 +653,9 @@ def test_delete_selected_leaves_published_stories_to_those_who_may_unpublish(
 ) -> None:
     """An attacker's find: an editor given Django's delete permission saw a published
     story among those "Delete for good" would delete, then a refusal for it."""
-    from django.contrib.auth.models import Permission
-
     published = ArticleFactory.create(status=Article.Status.PUBLISHED, title="Port")
     approved = ArticleFactory.create(status=Article.Status.APPROVED, title="Rail")
-    deleter = editor("deleter")
-    deleter.user_permissions.add(Permission.objects.get(codename="delete_article"))
-    login(client, deleter)
+    login(client, deleter())
     chosen = {
         "action": "delete_selected",
         "_selected_action": [published.pk, approved.pk],
@@ -667,3 +666,15 @@ def test_delete_selected_leaves_published_stories_to_those_who_may_unpublish(
     assert "Deleted: 1 story." in done.text and "may not" not in done.text
     assert Article.objects.filter(pk=published.pk).exists()
     assert not Article.objects.filter(pk=approved.pk).exists()
+
+
+def test_deleting_a_source_names_five_of_its_stories_and_counts_the_rest(
+    client: Client,
+) -> None:
+    first = ArticleFactory.create(status=Article.Status.PUBLISHED)
+    ArticleFactory.create_batch(6, status=Article.Status.PUBLISHED, source=first.source)
+    url = reverse("admin:sources_source_delete", args=[first.source_id])
+    login(client, administrator())
+    page = client.get(url).text
+    assert "7 of the stories of" in page and " and 2 more): deleting" in page
+    assert page.split("on the site (", 1)[1].split(" and 2 more", 1)[0].count("“") == 5
