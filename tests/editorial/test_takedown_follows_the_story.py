@@ -103,3 +103,36 @@ def test_an_archived_story_is_not_promised_a_publish_again_button(
     page = client.get(reverse("editorial:queue"), {"status": "archived"}).text
     badge = page.split('class="badge takedown"', 1)[1].split("</span>", 1)[0]
     assert "Publish again" not in badge and "archived" in badge
+
+
+def test_publish_again_is_a_chief_editors_and_on_the_version_shown(
+    client: Client,
+) -> None:
+    """Each role on the new button: a plain editor is refused; a chief whose page is
+    older than a colleague's change gets a conflict, and nothing is published."""
+    lead, _other = held_story()
+    lead.refresh_from_db()
+    url = reverse("editorial:decide", args=[lead.pk])
+    again = {"decision": "publish_again", "version": lead.version}
+    client.force_login(editor())
+    assert client.post(url, again).status_code == 403
+    services.article_reject(article=lead.pk, editor=boss(), reason="dup")  # meanwhile
+    client.force_login(boss())
+    assert client.post(url, again).status_code == 409
+    assert Article.objects.get(pk=lead.pk).status == S.REJECTED
+
+
+def test_a_schedule_on_the_new_lead_of_a_taken_down_story_is_cancelled() -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lead, other = held_story()
+    services.article_split(article=lead.pk, editor=editor())
+    Article.objects.filter(pk=other.pk).update(
+        status=S.APPROVED,
+        publish_at=timezone.now() - timedelta(minutes=1),
+        scheduled_by=boss(),
+    )
+    assert services.publish_due() == 0
+    assert Article.objects.get(pk=other.pk).status == S.APPROVED
