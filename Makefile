@@ -20,7 +20,7 @@ $(STAMP): $(PY) requirements.txt requirements-dev.txt
 install: $(STAMP)
 
 ## run: migrate, load and enrich the demo feeds offline, create a demo editor, serve :8000
-## (another port: make run PORT=8001)
+## with beat beside it (another port: make run PORT=8001)
 PORT ?= 8000
 run: install
 	DEBUG=1 $(PY) manage.py migrate --noinput
@@ -33,8 +33,13 @@ run: install
 	@echo "    admin         http://127.0.0.1:$(PORT)/admin/"
 	@echo "    partner API   http://127.0.0.1:$(PORT)/api/docs/ (a key: README, Partner API)"
 	@echo
-	@# The demo lets partners' webhooks reach this machine (a receiver on 127.0.0.1).
-	DEBUG=1 PARTNER_WEBHOOK_ALLOW_PRIVATE=1 SITE_URL=http://127.0.0.1:$(PORT) \
+	@# Beat runs the schedule (scheduled stories, sweeps, webhook retries; newsroom/celery.py)
+	@# in a process of its own: with no broker each task runs eagerly inside it. It stops
+	@# with the server. The demo lets partners' webhooks reach this machine (127.0.0.1).
+	@export DEBUG=1 PARTNER_WEBHOOK_ALLOW_PRIVATE=1 SITE_URL=http://127.0.0.1:$(PORT); \
+	  $(VENV)/bin/celery -A newsroom --quiet beat --loglevel=WARNING \
+	    --schedule=var/celerybeat-schedule & beat=$$!; \
+	  trap 'kill $$beat 2>/dev/null' EXIT; \
 	  $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 # The page checkers the tests run (package.json): the Nu HTML checker (vnu-jar, on the

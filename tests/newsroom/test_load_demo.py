@@ -1,16 +1,19 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from html import unescape
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 from pytest_django import Settings
 
 from articles.models import Article
 from newsroom.management.commands.load_demo import DEMO_SOURCES
-from sources.models import Source
+from sources.models import FetchAttempt, Source
+from sources.services import sources_due
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +36,33 @@ def test_the_demo_loads_offline_every_bundled_story_and_an_editor(
     assert Article.objects.count() == 46
     assert not Article.objects.filter(content__icontains="<script").exists()
     assert not Article.objects.filter(content__icontains="javascript:").exists()
-    assert set(Source.objects.values_list("health", flat=True)) == {"ok"}
+    assert not FetchAttempt.objects.exclude(outcome=FetchAttempt.Outcome.OK).exists()
     assert signs_in("editor", "newsroom-demo")
     assert "editor / newsroom-demo" in out.getvalue()
+
+
+def test_the_demo_sources_are_not_polled_since_their_addresses_are_placeholders() -> (
+    None
+):
+    """make run starts beat, which fetches what is due: a .example address would fail and
+    mark each demo source failing once its interval passed."""
+    call_command("load_demo", stdout=StringIO())
+    a_day_later = timezone.now() + timedelta(days=1)
+    assert list(Source.objects.due(a_day_later)) == []
+    for source in Source.objects.all():
+        assert source.health == Source.Health.DISABLED
+        assert "demo_feeds/" in source.disabled_reason
+        assert "not polled" in source.disabled_reason
+    assert sources_due() == []
 
 
 def test_loading_the_demo_twice_changes_nothing() -> None:
     call_command("load_demo", stdout=StringIO())
     call_command("load_demo", stdout=StringIO())
     assert Article.objects.count() == 46
+    assert set(Source.objects.values_list("active", "health")) == {
+        (False, Source.Health.DISABLED)
+    }
 
 
 def test_the_demo_publishes_its_most_important_stories_and_leaves_the_rest_for_review(
