@@ -11,8 +11,10 @@ from typing import Any
 CHART_WIDTH = 640
 PAIR_WIDTH = 400  # the two agreement charts share a row
 CHART_HEIGHT = 200
-# Room for the y tick labels (left), the axis title (top) and the day labels (bottom).
-MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 48, 8, 22, 24
+# Room for the y tick labels (right), the axis title (top) and the day labels (bottom). The
+# scale is on the right, by the latest day: a chart wider than a phone opens there (the
+# dashboard scrolls it sideways), and a scale on the left was out of sight.
+MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 12, 44, 22, 24
 
 
 # --------------------------------------------------------------------------------------------
@@ -70,6 +72,7 @@ def _frame(width: int, height: int) -> dict[str, float]:
         "y1": height - MARGIN_BOTTOM,
         "plot_height": height - MARGIN_BOTTOM - MARGIN_TOP,
         "label_y": height - 8,
+        "title_x": width - 4,  # the axis title, right-aligned above the scale
     }
 
 
@@ -81,7 +84,7 @@ def _ticks(
         {
             "y": round(frame["y1"] - plot * share, 1),
             "label": fmt(y_max * share),
-            "x": frame["x0"] - 6,
+            "x": frame["x1"] + 6,
         }
         for share in (0, 0.5, 1)
     ]

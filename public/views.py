@@ -18,7 +18,7 @@ from django.utils.text import get_text_list
 from django.views.decorators.http import require_safe
 
 from articles.models import Article, Category, Company
-from editorial.charts import Bar, Segment, bar_chart
+from editorial.charts import Bar, Segment, bar_chart, nice_ceiling
 from editorial.services.copy import READ_WHEN_CHANGED
 from enrichment.models import Enrichment
 from sources.models import Source
@@ -246,8 +246,10 @@ def _sentiment_chart(company: Company, weeks: int = 12) -> dict[str, Any]:
                 f"{parts['neutral']} neutral, {parts['bearish']} bearish",
             )
         )
+    # At least 2, so the middle tick is a whole number of stories (not "0.5").
+    top = nice_ceiling(max((b.total for b in bars), default=0), minimum=2)
     return {
-        "geometry": bar_chart(bars, y_label="stories"),
+        "geometry": bar_chart(bars, y_max=top, y_label="stories"),
         "total": sum(counts.values()),
     }
 

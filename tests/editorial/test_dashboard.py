@@ -202,6 +202,23 @@ def test_decisions_per_day_are_stacked_by_action(desk: Client) -> None:
     assert today["title"] == f"{label}: 1 approved, 0 rejected, 1 published (1 story)"
 
 
+@pytest.mark.parametrize(
+    ("actions", "summary"),
+    [
+        (["approve"], "1 decision in 14 days, 1 today."),
+        (["approve", "publish"], "2 decisions in 14 days, 2 today."),
+    ],
+)
+def test_the_decisions_are_counted_in_words_that_agree(
+    desk: Client, actions: list[str], summary: str
+) -> None:
+    article = ArticleFactory.create(status=S.PUBLISHED)
+    for action in actions:
+        AuditEvent.objects.create(article=article, action=action)
+    page = desk.get(reverse(URL)).content.decode()
+    assert summary in " ".join(page.split())
+
+
 def test_failing_sources_are_listed_with_a_link_to_the_admin(desk: Client) -> None:
     broken = SourceFactory.create(
         name="Broken Wire",

@@ -844,6 +844,19 @@ def test_a_companys_chart_counts_what_each_story_meant_for_it(client: Client) ->
     assert week.endswith("1 bullish, 1 neutral, 0 bearish"), week
 
 
+def test_a_companys_chart_counts_stories_in_whole_numbers(client: Client) -> None:
+    """A look at the demo: one story a week drew a scale of 0, 0.5 and 1 stories."""
+    helios = Company.objects.create(name="Helios Semiconductor", slug="helios")
+    published("Helios unveils H9", sentiment="bullish").companies.add(helios)
+    html = client.get(reverse("public:company", args=["helios"])).content.decode()
+    chart = html[html.index('<svg class="chart"') : html.index("</svg>")]
+    scale = re.findall(
+        r'<text class="tick" x="[\d.]+" y="[\d.]+" dominant-baseline', chart
+    )
+    ticks = re.findall(r'dominant-baseline="middle">([^<]*)</text>', chart)
+    assert len(scale) == 3 and ticks == ["0", "1", "2"]
+
+
 def test_a_plain_http_lead_image_is_left_out_rather_than_shown_broken(
     client: Client,
 ) -> None:
