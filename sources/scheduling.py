@@ -41,12 +41,30 @@ def freshness_lifetime(headers: Mapping[str, str], now: datetime) -> float | Non
     return None
 
 
+# The shortest span a rate is measured over: one entry a minute old is not 1,440 a day.
+SHORTEST_SPAN = timedelta(hours=1)
+
+
 def entries_per_day(
     published: Iterable[datetime], now: datetime, window_days: int = 7
 ) -> float:
-    """The feed's publishing rate over the last ``window_days``."""
-    since = now - timedelta(days=window_days)
-    return sum(1 for when in published if since <= when <= now) / window_days
+    """The feed's publishing rate, in entries per day, over the time its document covers,
+    up to the last ``window_days``.
+
+    A feed carries only its latest entries (often 10 to 50): twenty spanning two hours are
+    a rate of 240 a day, not twenty a week, and a new feed's two entries of this morning
+    are not two a week either. Dividing by the whole window polled such feeds daily. When
+    the document reaches back past the window, the window is the span. Entries dated in
+    the future are left out; undated ones (dated when fetched) measure as a high rate, so
+    an undated feed is polled at its own interval."""
+    window = timedelta(days=window_days)
+    dated = [when for when in published if when <= now]
+    recent = [when for when in dated if when >= now - window]
+    if not recent:
+        return 0.0
+    oldest = min(dated)
+    span = window if now - oldest > window else max(now - oldest, SHORTEST_SPAN)
+    return len(recent) / (span / timedelta(days=1))
 
 
 def publishing_interval(

@@ -10,6 +10,7 @@ from sources import scheduling
 
 NOW = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 HOUR = 3600
+DAY = 24 * HOUR
 BOUNDS = {"minimum": 300, "maximum": 24 * HOUR}
 
 
@@ -75,6 +76,44 @@ def test_publishing_rate_counts_the_last_week() -> None:
         NOW - timedelta(days=30)
     ]
     assert scheduling.entries_per_day(dates, NOW) == 2
+
+
+def test_a_busy_feed_that_shows_its_latest_twenty_entries_is_polled_often() -> None:
+    """A stranger's find: a feed carries only its latest entries, and the rate divided
+    them by a whole week. A wire showing its last 20 of 240 a day (two hours) measured
+    about three a day and was polled every four hours, missing most of what it sent."""
+    wire = [NOW - timedelta(minutes=6 * i) for i in range(20)]
+    rate = scheduling.entries_per_day(wire, NOW)
+    assert 230 <= rate <= 260  # 20 in 114 minutes
+    assert scheduling.publishing_interval(rate, minimum=300, maximum=DAY) == 300
+
+
+def test_a_new_feeds_two_entries_of_this_morning_are_not_two_a_week() -> None:
+    """A stranger's find: a source added with two entries from the last three hours was
+    next fetched in 24 hours."""
+    new = [NOW - timedelta(hours=1), NOW - timedelta(hours=3)]
+    rate = scheduling.entries_per_day(new, NOW)
+    assert rate == 16  # two in three hours
+    interval = scheduling.success_interval(
+        base=900,
+        rate_per_day=rate,
+        ttl_minutes=1,
+        freshness=None,
+        retry_after=None,
+        minimum=300,
+        maximum=DAY,
+    )
+    assert interval == 45 * 60
+
+
+def test_a_slow_feed_is_still_polled_about_daily_and_a_fresh_entry_is_no_flood() -> (
+    None
+):
+    blog = [NOW - timedelta(days=d) for d in (2, 20, 45)]  # one post this week
+    assert scheduling.entries_per_day(blog, NOW) == 1 / 7
+    assert scheduling.entries_per_day([NOW - timedelta(minutes=1)], NOW) == 24
+    assert scheduling.entries_per_day([NOW + timedelta(days=2)], NOW) == 0
+    assert scheduling.entries_per_day([], NOW) == 0
 
 
 def test_backoff_doubles_with_jitter_and_is_capped() -> None:
