@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from django.contrib import admin, messages
@@ -196,7 +197,7 @@ class SourceAdmin(AsksWhyOnDelete):
         "consecutive_failures",
         "last_error",
         "last_error_at",
-        "entries_per_day",
+        "entries_per_day_display",
         "etag",
         "last_modified",
         "redirect_to",
@@ -240,7 +241,7 @@ class SourceAdmin(AsksWhyOnDelete):
                     "last_error",
                     "last_error_at",
                     "last_http_status",
-                    "entries_per_day",
+                    "entries_per_day_display",
                     "feed_title",
                 ]
             },
@@ -260,25 +261,35 @@ class SourceAdmin(AsksWhyOnDelete):
     @admin.display(description=_("health"), ordering="health")
     def health_badge(self, obj: Source) -> str:
         return format_html(
-            '<span class="nr-badge nr-health-{}">{}</span>',
+            '<span class="nr-badge nr-health-{}" title="{}">{}</span>',
             obj.health,
+            self._why(obj),
             obj.get_health_display(),
         )
+
+    @staticmethod
+    def _why(obj: Source) -> str:
+        """Why the source is not fetched, or why its last fetch failed."""
+        if not obj.active and obj.disabled_reason:
+            return str(_("Disabled: %(reason)s") % {"reason": obj.disabled_reason})
+        return obj.last_error
 
     @admin.display(description=_("last success"), ordering="last_success_at")
     def last_success(self, obj: Source) -> str:
         if obj.last_success_at is None:
             return "never"
+        if timezone.now() - obj.last_success_at < timedelta(minutes=1):
+            return str(_("just now"))
         return _("%(time)s ago") % {"time": timesince(obj.last_success_at)}
 
-    @admin.display(description=_("last error"))
+    @admin.display(description=_("last error or why disabled"))
     def last_error_short(self, obj: Source) -> str:
-        if not obj.last_error:
-            return ""
-        return obj.last_error if len(obj.last_error) < 90 else obj.last_error[:88] + "…"
+        why = self._why(obj)
+        return why if len(why) < 90 else why[:88] + "…"
 
     @admin.display(description=_("entries/day"), ordering="entries_per_day")
     def entries_per_day_display(self, obj: Source) -> str:
+        # Over the time the feed's document covers, up to a week (sources.scheduling).
         return f"{obj.entries_per_day:.1f}"
 
     @admin.display(description=_("next fetch"), ordering="next_fetch_at")
@@ -297,20 +308,31 @@ class SourceAdmin(AsksWhyOnDelete):
         for pk in active:
             fetch_source.delay(pk)
         skipped = queryset.count() - len(active)
-        self.message_user(
-            request,
-            ngettext(
+        if (
+            fetch_source.app.conf.task_always_eager
+        ):  # no worker: each fetch ran just now
+            done = ngettext(
+                "Fetched %d source: its health and last error below say how it went.",
+                "Fetched %d sources: their health and last errors below say how it went.",
+                len(active),
+            )
+        else:
+            done = ngettext(
                 "Fetch queued for %d source.",
                 "Fetch queued for %d sources.",
                 len(active),
             )
-            % len(active),
-            messages.SUCCESS,
-        )
+        if active:
+            self.message_user(request, done % len(active), messages.SUCCESS)
         if skipped:
             self.message_user(
                 request,
-                _("%d disabled sources were not fetched: enable them first.") % skipped,
+                ngettext(
+                    "%d disabled source was not fetched: enable it first.",
+                    "%d disabled sources were not fetched: enable them first.",
+                    skipped,
+                )
+                % skipped,
                 messages.WARNING,
             )
 
@@ -318,16 +340,22 @@ class SourceAdmin(AsksWhyOnDelete):
     def enable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             services.source_enable(source=source)
+        count = queryset.count()
         self.message_user(
-            request, _("Enabled %d sources.") % queryset.count(), messages.SUCCESS
+            request,
+            ngettext("Enabled %d source.", "Enabled %d sources.", count) % count,
+            messages.SUCCESS,
         )
 
     @admin.action(description=_("Disable"), permissions=["change"])
     def disable(self, request: HttpRequest, queryset: QuerySet[Source]) -> None:
         for source in queryset:
             services.source_disable(source=source, reason=f"disabled by {request.user}")
+        count = queryset.count()
         self.message_user(
-            request, _("Disabled %d sources.") % queryset.count(), messages.SUCCESS
+            request,
+            ngettext("Disabled %d source.", "Disabled %d sources.", count) % count,
+            messages.SUCCESS,
         )
 
 

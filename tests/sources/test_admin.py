@@ -9,6 +9,7 @@ from pytest_django import DjangoAssertNumQueries
 
 from sources.models import FetchAttempt, Source
 from sources.services import source_fetch
+from sources.tasks import fetch_source
 from tests.factories import SourceFactory, rss, story
 from tests.feedserver import FeedServer
 
@@ -40,9 +41,57 @@ def test_the_source_list_shows_health_in_plain_words(
     with django_assert_max_num_queries(8):
         response = admin_client_.get(reverse("admin:sources_source_changelist"))
     html = response.content.decode()
-    assert 'nr-health-ok">ok<' in html
-    assert 'nr-health-failing">failing<' in html
-    assert "the server is unavailable (HTTP 503 Service Unavailable)" in html
+    assert 'nr-health-ok" title="">ok<' in html
+    error = "the server is unavailable (HTTP 503 Service Unavailable)"
+    assert f'nr-health-failing" title="{error}">failing<' in html
+    assert html.count(error) == 2  # the badge's title and the column
+
+
+def test_the_source_list_says_why_a_source_is_disabled(admin_client_: Client) -> None:
+    """A stranger: the demo's disabled sources showed a grey badge, no error and a recent
+    success; why they were not polled was only on each source's page."""
+    SourceFactory.create(
+        active=False,
+        health=Source.Health.DISABLED,
+        disabled_reason="a placeholder address",
+        last_success_at=timezone.now(),
+    )
+    html = admin_client_.get(reverse("admin:sources_source_changelist")).content
+    page = html.decode()
+    assert 'title="Disabled: a placeholder address">disabled<' in page
+    assert '<td class="field-last_error_short">Disabled: a placeholder address' in page
+    assert "just now" in page and "0\xa0minutes ago" not in page
+
+
+def test_the_actions_count_sources_in_words_that_agree(
+    admin_client_: Client, feeds: FeedServer
+) -> None:
+    one = SourceFactory.create(feed_url=feeds.add("/one.xml", rss([story(1)])))
+    two = SourceFactory.create(active=False, health=Source.Health.DISABLED)
+    url = reverse("admin:sources_source_changelist")
+
+    def said(action: str, *sources: Source) -> list[str]:
+        response = admin_client_.post(
+            url,
+            {"action": action, "_selected_action": [s.pk for s in sources]},
+            follow=True,
+        )
+        return [str(m) for m in response.context["messages"]]
+
+    assert said("disable", one) == ["Disabled 1 source."]
+    assert said("fetch_now", one) == [
+        "1 disabled source was not fetched: enable it first."
+    ]
+    assert said("fetch_now", one, two) == [
+        "2 disabled sources were not fetched: enable them first."
+    ]
+    assert said("enable", one, two) == ["Enabled 2 sources."]
+    # Without a worker the fetch has run by the time the page answers: not "queued".
+    fetched = said("fetch_now", one)
+    if fetch_source.app.conf.task_always_eager:
+        assert fetched[0].startswith("Fetched 1 source: its health")
+    else:
+        assert fetched == ["Fetch queued for 1 source."]
 
 
 def test_the_source_page_shows_recent_fetches(
