@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -474,6 +475,19 @@ class Article(models.Model):
     def source_headline(self) -> str:
         """The headline as the source wrote it (the desk may have rewritten ``title``)."""
         return self.feed_title or self.title
+
+    # Beat publishes what is due every minute: later than this, it is not running.
+    SCHEDULE_GRACE = timedelta(minutes=2)
+
+    @property
+    def schedule_overdue(self) -> bool:
+        """Scheduled for a time that passed more than ``SCHEDULE_GRACE`` ago and still not
+        published: beat (``publish_due``, every minute) is not running."""
+        return (
+            self.publish_at is not None
+            and self.status != self.Status.PUBLISHED
+            and self.publish_at < timezone.now() - self.SCHEDULE_GRACE
+        )
 
     @property
     def is_settled(self) -> bool:

@@ -707,3 +707,30 @@ def test_a_published_story_links_to_its_page_and_says_what_each_takedown_does(
     )
     assert 'value="unpublish" title="Off the site; the story stays on the desk' in panel
     assert 'value="archive" title="Off the site and off the desk' in panel
+
+
+def test_a_scheduled_story_whose_minute_passed_long_ago_is_marked_overdue(
+    desk: Client,
+) -> None:
+    """A stranger killed make run's beat: the story still read "publishes 17:29" long
+    after, and nothing said that nothing would publish it."""
+    late, due = story(title="Late story"), story(title="Due story")
+    for article in (late, due):
+        services.article_schedule_publish(
+            article=article,
+            editor=chief(f"boss{article.pk}"),
+            publish_at=timezone.now() + timedelta(minutes=5),
+        )
+    Article.objects.filter(pk=late.pk).update(
+        publish_at=timezone.now() - timedelta(minutes=5)
+    )
+    Article.objects.filter(pk=due.pk).update(
+        publish_at=timezone.now() - timedelta(seconds=30)  # beat's next tick takes it
+    )
+    html = desk.get(reverse("editorial:queue"), {"status": "approved"}).text
+    late_row = html[html.index(f'id="row-{late.pk}"') :].split("</tr>", 1)[0]
+    due_row = html[html.index(f'id="row-{due.pk}"') :].split("</tr>", 1)[0]
+    assert "overdue: was to publish" in late_row and "is it running?" in late_row
+    assert "overdue" not in due_row and "publishes " in due_row
+    panel = desk.get(reverse("editorial:queue"), {"open": late.pk}).text
+    assert "is beat running? (/readyz says)" in panel

@@ -33,6 +33,7 @@ def test_readyz_without_a_broker_checks_the_database_and_migrations(
     client: Client, settings: Any
 ) -> None:
     settings.REDIS_URL = ""
+    health.beat_heartbeat("housekeeping")  # make run's beat, running the task itself
 
     response = client.get("/readyz")
 
@@ -45,10 +46,35 @@ def test_readyz_without_a_broker_checks_the_database_and_migrations(
         "detail": "all applied",
         "ms": body["checks"]["migrations"]["ms"],
     }
-    for unused in ("redis", "beat", "workers"):
+    for unused in ("redis", "workers"):
         assert (
-            body["checks"][unused]["detail"] == "not used: tasks run in the web process"
+            body["checks"][unused]["detail"]
+            == "not used: tasks run in the process that sends them"
         )
+    assert body["checks"]["beat"]["detail"].startswith("last heartbeat 0 s ago")
+
+
+def test_readyz_without_a_broker_says_when_beat_is_not_running(
+    client: Client, settings: Any
+) -> None:
+    """A stranger killed make run's beat: /readyz still said beat was "not used", and
+    scheduled stories silently stayed unpublished."""
+    from django.core.cache import cache
+
+    settings.REDIS_URL = ""
+    for queue in settings.CELERY_TASK_QUEUES:
+        cache.delete(health.HEARTBEAT_KEY.format(queue=queue))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["checks"]["beat"]["detail"] == (
+        "no heartbeat yet: beat is not running"
+    )
+    cache.set(health.HEARTBEAT_KEY.format(queue="fetch"), time.time() - 600)
+    assert client.get("/readyz").json()["checks"]["beat"]["detail"] == (
+        "last heartbeat 600 s ago: beat has stopped"
+    )
+    # The load balancer's probe does not care: the site itself still serves.
+    assert client.get("/readyz?scope=web").status_code == 200
 
 
 def test_readyz_is_503_and_says_why_when_a_migration_is_missing(
@@ -168,6 +194,7 @@ def test_probes_answer_by_address_over_plain_http_in_production(
     settings.ALLOWED_HOSTS = ["news.example.com"]
     settings.SECURE_SSL_REDIRECT = True
     settings.REDIS_URL = ""
+    health.beat_heartbeat("fetch")
 
     for path in ("/healthz", "/readyz"):
         response = client.get(path, HTTP_HOST="10.0.0.12:8000")
