@@ -35,8 +35,10 @@ run: install
 	@echo
 	@# Beat runs the schedule (scheduled stories, sweeps, webhook retries; newsroom/celery.py)
 	@# in a process of its own: with no broker each task runs eagerly inside it. It stops
-	@# with the server. The demo lets partners' webhooks reach this machine (127.0.0.1).
-	@export DEBUG=1 PARTNER_WEBHOOK_ALLOW_PRIVATE=1 SITE_URL=http://127.0.0.1:$(PORT); \
+	@# with the server. The demo lets feeds and partners' webhooks on this machine or its
+	@# network be used (a feed served from 127.0.0.1 to try it); never on a public server.
+	@export DEBUG=1 NEWSROOM_ALLOW_PRIVATE_FEEDS=1 PARTNER_WEBHOOK_ALLOW_PRIVATE=1 \
+	  SITE_URL=http://127.0.0.1:$(PORT); \
 	  $(VENV)/bin/celery -A newsroom --quiet beat --loglevel=WARNING \
 	    --schedule=var/celerybeat-schedule & beat=$$!; \
 	  trap 'kill $$beat 2>/dev/null' EXIT; \

@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.actions import delete_selected as confirm_and_delete
 from django.contrib.admin.utils import unquote
@@ -17,7 +18,7 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import services
+from . import fetching, services
 from .models import FetchAttempt, Source
 from .normalize import says_something
 
@@ -119,8 +120,29 @@ class AsksWhyOnDelete(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+class SourceForm(forms.ModelForm):
+    def clean_feed_url(self) -> str:
+        """An address the fetcher would refuse is refused here, with how to allow it when
+        it is on the editor's own machine or network: it was accepted, and its first
+        fetch failed a minute later with "refused to connect". A host that does not
+        resolve now may tomorrow: the fetch reports that."""
+        url: str = self.cleaned_data["feed_url"]
+        if "feed_url" not in self.changed_data:
+            return url
+        try:
+            fetching.check_url(url)
+        except fetching.BlockedAddress as exc:
+            raise ValidationError(str(exc) + fetching.how_to_allow(url, exc)) from exc
+        except fetching.InvalidFeedURL as exc:
+            raise ValidationError(str(exc)) from exc
+        except fetching.FetchError:
+            pass
+        return url
+
+
 @admin.register(Source)
 class SourceAdmin(AsksWhyOnDelete):
+    form = SourceForm
     # Django 6 makes https the default scheme for bare domains; ask for it now.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 

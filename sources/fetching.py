@@ -193,6 +193,28 @@ def check_url(
             raise BlockedAddress(host, str(sockaddr[0]))
 
 
+def how_to_allow(url: str, blocked: BlockedAddress) -> str:
+    """How whoever runs the server may allow the feed they typed (``url``) when it is on
+    their own machine or network (a test feed, an intranet), with what else the setting
+    opens; "" for a link-local address (a cloud's metadata service), a public one, or one
+    reached by a redirect or a link rather than typed."""
+    try:
+        typed = urlsplit(url.strip()).hostname
+        address = ipaddress.ip_address(blocked.address.split("%", 1)[0])
+    except ValueError:
+        return ""
+    if blocked.host != typed or address.is_link_local or address.is_multicast:
+        return ""
+    if not (address.is_loopback or address.is_private):
+        return ""
+    return (
+        " (on a development machine, NEWSROOM_ALLOW_PRIVATE_FEEDS=1 in the server's and "
+        "workers' environment allows feeds on private addresses; it turns off the address "
+        "check for every feed, and for partners' webhooks unless "
+        "PARTNER_WEBHOOK_ALLOW_PRIVATE=0: never on a public server)"
+    )
+
+
 def _client(deadline: float) -> httpx2.Client:
     """A client for one fetch (the feed and its redirects): addresses checked where the
     connection is made, to the address used (no DNS rebinding), no proxy from the

@@ -1,8 +1,11 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
+from django.contrib import admin
 from django.contrib.auth.models import User
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from pytest_django import DjangoAssertNumQueries
@@ -138,3 +141,54 @@ def test_an_editor_without_change_permission_cannot_fetch(client: Client) -> Non
     )
     assert response.status_code in (200, 302, 403)
     assert not FetchAttempt.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "hint"),
+    [
+        ("http://127.0.0.1:8059/rss.xml", True),  # a feed on the editor's own machine
+        ("http://10.1.2.3/feed", True),  # an intranet
+        (
+            "http://169.254.169.254/latest/meta-data/",
+            False,
+        ),  # a cloud's metadata service
+    ],
+)
+def test_adding_a_feed_the_fetcher_would_refuse_says_so_at_once(
+    admin_client_: Client, settings: Any, url: str, hint: bool
+) -> None:
+    """A stranger added http://127.0.0.1:8059/rss.xml: the form took it, and its first
+    fetch failed a minute later with "refused to connect", with no word of the setting
+    that allows it on a development machine."""
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
+    form_class = admin.site._registry[Source].get_form(
+        RequestFactory().get("/"), obj=None
+    )
+    form = form_class(data={"name": "Mine", "slug": "mine", "feed_url": url})
+    assert not form.is_valid()
+    error = " ".join(form.errors["feed_url"])
+    assert "refused to connect" in error
+    assert ("NEWSROOM_ALLOW_PRIVATE_FEEDS=1" in error) is hint
+
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = True
+    form = form_class(data={"name": "Mine", "slug": "mine", "feed_url": url})
+    form.is_valid()
+    assert "feed_url" not in form.errors
+
+
+def test_a_feed_host_that_does_not_resolve_today_may_still_be_added(
+    settings: Any,
+) -> None:
+    settings.NEWSROOM_ALLOW_PRIVATE_FEEDS = False
+    form_class = admin.site._registry[Source].get_form(
+        RequestFactory().get("/"), obj=None
+    )
+    form = form_class(
+        data={
+            "name": "Later",
+            "slug": "later",
+            "feed_url": "https://later.invalid/feed",
+        }
+    )
+    form.is_valid()
+    assert "feed_url" not in form.errors
