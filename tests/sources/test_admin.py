@@ -166,7 +166,7 @@ def test_adding_a_feed_the_fetcher_would_refuse_says_so_at_once(
     )
     form = form_class(data={"name": "Mine", "slug": "mine", "feed_url": url})
     assert not form.is_valid()
-    error = " ".join(form.errors["feed_url"])
+    error = " ".join(str(e) for e in form.errors["feed_url"])
     assert "refused to connect" in error
     assert ("NEWSROOM_ALLOW_PRIVATE_FEEDS=1" in error) is hint
 
