@@ -50,6 +50,7 @@ from .forms import (
     versioned_ids,
 )
 from .models import AuditEvent
+from .services.base import desk_time
 
 S = Article.Status
 PENDING = [S.IN_REVIEW, S.APPROVED, S.FAILED, S.NEW]
@@ -836,7 +837,8 @@ def schedule(request: HtmxHttpRequest, pk: int) -> HttpResponse:
             version=form.cleaned_data["version"],
             publish_at=when,
         ),
-        done=f"Approved; publishes {timezone.localtime(when):%d %b %H:%M}.",
+        # The zone, as the panel names it: the editor typed the time in their own.
+        done=f"Approved; publishes {desk_time(when, 'T')}.",
         action="schedule",
     )
 

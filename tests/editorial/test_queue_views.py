@@ -602,6 +602,10 @@ def test_a_scheduled_time_is_read_in_the_editors_time_zone(client: Client) -> No
     assert response.status_code == 200
     article.refresh_from_db()
     assert article.publish_at == local
+    # A stranger: "Approved; publishes 02 Dec 17:09." named no zone, to an editor who had
+    # typed 12:09 in New York; the panel says "17:09 UTC".
+    said = f"Approved; publishes {desk_time(local, 'T')}."
+    assert said.endswith(" UTC.") and said in response.text
 
 
 def test_an_unknown_time_zone_falls_back_to_the_sites(client: Client) -> None:
