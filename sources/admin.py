@@ -293,7 +293,7 @@ class SourceAdmin(AsksWhyOnDelete):
     def _why(obj: Source) -> str:
         """Why the source is not fetched, or why its last fetch failed."""
         if not obj.active and obj.disabled_reason:
-            return str(_("Disabled: %(reason)s") % {"reason": obj.disabled_reason})
+            return str(_("Off: %(reason)s") % {"reason": obj.disabled_reason})
         return obj.last_error
 
     @admin.display(description=_("last success"), ordering="last_success_at")
@@ -304,7 +304,7 @@ class SourceAdmin(AsksWhyOnDelete):
             return str(_("just now"))
         return _("%(time)s ago") % {"time": timesince(obj.last_success_at)}
 
-    @admin.display(description=_("last error or why disabled"))
+    @admin.display(description=_("last error / why off"))
     def last_error_short(self, obj: Source) -> str:
         why = self._why(obj)
         return why if len(why) < 90 else why[:88] + "…"

@@ -61,8 +61,8 @@ def test_the_source_list_says_why_a_source_is_disabled(admin_client_: Client) ->
     )
     html = admin_client_.get(reverse("admin:sources_source_changelist")).content
     page = html.decode()
-    assert 'title="Disabled: a placeholder address">disabled<' in page
-    assert '<td class="field-last_error_short">Disabled: a placeholder address' in page
+    assert 'title="Off: a placeholder address">disabled<' in page
+    assert '<td class="field-last_error_short">Off: a placeholder address' in page
     assert "just now" in page and "0\xa0minutes ago" not in page
 
 

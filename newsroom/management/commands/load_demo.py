@@ -100,8 +100,8 @@ DEMO_COMPANIES = [
 ]
 
 DEMO_NOT_POLLED = (
-    "A demo source: its feed was read once from demo_feeds/{} (its address is a "
-    "placeholder on the reserved .example domain, so it is not polled)."
+    "a demo source, not polled: its address is a placeholder (.example); its feed was "
+    "read once from demo_feeds/{}"
 )
 DEMO_EDITOR = ("editor", "newsroom-demo")
 # How many of the demo's stories the setup publishes (the rest wait in the review queue).
