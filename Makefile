@@ -32,6 +32,7 @@ run: install
 	@echo "    dashboard     http://127.0.0.1:$(PORT)/editorial/"
 	@echo "    admin         http://127.0.0.1:$(PORT)/admin/"
 	@echo "    partner API   http://127.0.0.1:$(PORT)/api/docs/ (a key: README, Partner API)"
+	@echo "  Celery beat runs beside the server (scheduled stories, sweeps); Ctrl-C stops both."
 	@echo
 	@# Beat runs the schedule (scheduled stories, sweeps, webhook retries; newsroom/celery.py)
 	@# in a process of its own: with no broker each task runs eagerly inside it. It stops
