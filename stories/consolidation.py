@@ -24,7 +24,8 @@ not all of them). ``consolidate`` settles the reports near a set of seeds as a w
    story; emptied stories are deleted.
 
 Run after each ingest batch (``pipeline.hand_on``) and by beat over recent reports
-(``stories.consolidate_recent``), under ``clustering.lock``. With a second opinion configured,
+(``stories.consolidate_recent``): read first, then checked and written under
+``clustering.lock`` (see ``consolidate``). With a second opinion configured,
 ``services.stories_consolidate`` first asks it about the band's pairs (``preview``), outside
 the lock; ``PairOpinion`` keeps each answer and the pass reads them.
 """
@@ -418,30 +419,80 @@ def opinions(pairs: Iterable[Pair]) -> dict[Pair, bool]:
     return {(a, b): same for a, b, same in rows if (a, b) in pairs}
 
 
+@dataclass(slots=True)
+class _Plan:
+    """A pass worked out from what was read: the region, its evidence and its stories."""
+
+    reports: dict[int, Report]
+    settled: set[int]  # stories the desk touched, as read
+    band: list[Pair]
+    stories: list[tuple[list[int], int | None]]
+    members: set[tuple[int, int | None]]
+
+
+def _members(reports: Mapping[int, Report]) -> set[tuple[int, int | None]]:
+    """Which story each report of the region is in, and every report of those stories: what
+    a pass's plan was read from."""
+    stories = {r.cluster_id for r in reports.values() if r.cluster_id is not None}
+    rows: set[tuple[int, int | None]] = set(
+        Article.objects.filter(pk__in=reports.keys()).values_list("pk", "cluster_id")
+    )
+    # Two lookups rather than one OR, which SQLite answers with a table scan.
+    rows |= set(
+        Article.objects.filter(cluster_id__in=stories).values_list("pk", "cluster_id")
+    )
+    return rows
+
+
+def _plan(seeds: list[int]) -> _Plan:
+    reports = _region(seeds)
+    # Stories an editor touched, and those the region was too large (or the story too
+    # big) to look at, keep all their reports.
+    settled = fixed_stories(reports)
+    fixed = settled | {
+        r.cluster_id
+        for r in reports.values()
+        if not r.expanded and r.cluster_id is not None
+    }
+    scores, band = evidence(reports)
+    verdicts = opinions(band)
+    stories = partition(reports, scores, fixed=fixed, verdicts=verdicts)
+    # The region holds every report of its stories (``_load``).
+    members = {(pk, r.cluster_id) for pk, r in reports.items()}
+    return _Plan(reports, settled, band, stories, members)
+
+
 def consolidate(seeds: Iterable[int]) -> Outcome:
     """Settle the stories of the region around ``seeds`` (article ids) as a whole, with the
-    second opinions recorded for the pairs in the band."""
+    second opinions recorded for the pairs in the band.
+
+    Reading the region is most of a pass (a candidate search per report: seconds for an
+    ingest batch of hundreds). It is done before taking clustering's lock, which on SQLite
+    is the database's one writer: an editor saving meanwhile would wait, and past SQLite's
+    busy timeout fail. Under the lock the pass checks that what it read still holds (each
+    report in the story it was read in, no report joined or left those stories, the same
+    stories fixed by the desk) and writes; if anything changed, it reads again under the
+    lock. A report stored meanwhile outside those stories is the next pass's, as if it had
+    arrived a moment later."""
     seeds = list(seeds)
     outcome = Outcome()
     if not seeds:
         return outcome
+    plan = _plan(seeds)
     with transaction.atomic():
         clustering.lock()
-        reports = _region(seeds)
-        # Stories an editor touched, and those the region was too large (or the story too
-        # big) to look at, keep all their reports.
-        fixed = fixed_stories(reports) | {
-            r.cluster_id
-            for r in reports.values()
-            if not r.expanded and r.cluster_id is not None
-        }
-        scores, outcome.band = evidence(reports)
-        verdicts = opinions(outcome.band)
-        stories = partition(reports, scores, fixed=fixed, verdicts=verdicts)
-        outcome.region = len(reports)
-        outcome.stories_before = len({r.cluster_id for r in reports.values()} - {None})
-        outcome.stories_after = len(stories)
-        outcome.moved = _write(reports, stories)
+        if (
+            _members(plan.reports) != plan.members
+            or fixed_stories(plan.reports) != plan.settled
+        ):
+            plan = _plan(seeds)
+        outcome.band = plan.band
+        outcome.region = len(plan.reports)
+        outcome.stories_before = len(
+            {r.cluster_id for r in plan.reports.values()} - {None}
+        )
+        outcome.stories_after = len(plan.stories)
+        outcome.moved = _write(plan.reports, plan.stories)
     return outcome
 
 

@@ -368,49 +368,151 @@ def test_beat_settles_a_backlog_larger_than_one_region(settings: Settings) -> No
     assert frozenset(t for t, _ in HELIOS) in stories(articles)
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_an_editor_acting_during_a_consolidation_waits_for_it_and_wins(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def _three_stories_of_one_event() -> tuple[Article, Article, Article]:
     a, b, c = (stored(t, x, hours=i) for i, (t, x) in enumerate(HELIOS))
     for article in (a, b, c):
         clustering.index_article(article)
-        clustering.ensure_cluster(article)  # three stories of one event
-    editor = editor_user()
-    box: dict[str, Any] = {}
-    partition = consolidation.partition
+        clustering.ensure_cluster(
+            article
+        )  # three stories of one event, as if clustered concurrently
+    return a, b, c
 
-    def choose_lead_meanwhile(*args: Any, **kwargs: Any) -> Any:
-        result = partition(*args, **kwargs)
 
-        def choose() -> None:
-            try:
-                editorial.story_choose_lead(article=c.pk, editor=editor)
-                box["chosen"] = True
-            except Exception as exc:  # noqa: BLE001 - reported by the assertion below
-                box["error"] = exc
-            finally:
-                connections.close_all()
+def _choose_lead_in_a_thread(article: Article, box: dict[str, Any]) -> None:
+    """An editor choosing a story's lead from another connection; ``box["waited"]`` says
+    whether it was still waiting half a second later."""
+    editor = editor_user(username="lead-chooser")
 
-        box["thread"] = thread = threading.Thread(target=choose)
-        thread.start()
-        thread.join(0.5)
-        box["waited"] = thread.is_alive()  # blocked on clustering's lock
-        return result
+    def choose() -> None:
+        try:
+            editorial.story_choose_lead(article=article.pk, editor=editor)
+            box["chosen"] = True
+        except Exception as exc:  # noqa: BLE001 - reported by the assertions
+            box["error"] = exc
+        finally:
+            connections.close_all()
 
-    monkeypatch.setattr(consolidation, "partition", choose_lead_meanwhile)
-    consolidation.consolidate([a.pk, b.pk, c.pk])
-    box["thread"].join(10)
+    box["thread"] = thread = threading.Thread(target=choose)
+    thread.start()
+    thread.join(0.5)
+    box["waited"] = thread.is_alive()
 
-    assert box["waited"]
-    assert box.get("chosen"), box.get("error")
+
+def _assert_one_story_led_by(c: Article) -> None:
     c.refresh_from_db()
     story = StoryCluster.objects.get(articles=c)
     assert story.article_count == 3  # the pass joined them...
     assert (
         story.canonical_id == c.pk and story.canonical_chosen
     )  # ...the editor's lead holds
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_editor_acting_while_a_consolidation_writes_waits_for_it_and_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    a, b, c = _three_stories_of_one_event()
+    box: dict[str, Any] = {}
+    write = consolidation._write
+
+    def choose_lead_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        _choose_lead_in_a_thread(c, box)
+        return write(*args, **kwargs)
+
+    monkeypatch.setattr(consolidation, "_write", choose_lead_meanwhile)
+    consolidation.consolidate([a.pk, b.pk, c.pk])
+    box["thread"].join(10)
+
+    assert box["waited"]  # blocked on clustering's lock
+    assert box.get("chosen"), box.get("error")
+    _assert_one_story_led_by(c)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_an_editor_acting_while_a_consolidation_reads_does_not_wait_and_still_wins(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reading the region takes seconds for a big batch: the desk must not wait for it, and
+    what the desk did meanwhile (here, the lead of one of the stories) is not undone by a
+    pass planned before it."""
+    a, b, c = _three_stories_of_one_event()
+    # Two stories: a leads c's, b alone.
+    alone = c.cluster_id
+    Article.objects.filter(pk=c.pk).update(cluster_id=a.cluster_id)
+    StoryCluster.objects.filter(pk=alone).delete()
+    clustering.refresh_cluster(a.cluster_id)
+    box: dict[str, Any] = {}
+    partition = consolidation.partition
+    plans = []
+
+    def choose_lead_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        plans.append(kwargs["fixed"])
+        if len(plans) == 1:
+            _choose_lead_in_a_thread(c, box)
+            box["thread"].join(10)
+        return partition(*args, **kwargs)
+
+    monkeypatch.setattr(consolidation, "partition", choose_lead_meanwhile)
+    consolidation.consolidate([a.pk, b.pk, c.pk])
+
+    assert not box["waited"]
+    assert box.get("chosen"), box.get("error")
+    assert len(plans) == 2  # the pass saw the change under the lock and read again
+    assert StoryCluster.objects.get(articles=c).pk in plans[1]
+    _assert_one_story_led_by(c)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_consolidation_reads_its_region_outside_any_transaction(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On SQLite a transaction here is the database's one write lock: reading a big region
+    inside it made editors' saves wait for seconds and, past the busy timeout, fail."""
+    a, b, c = _three_stories_of_one_event()
+    region = consolidation._region
+    inside: list[bool] = []
+
+    def watched(seeds: Any) -> Any:
+        inside.append(connection.in_atomic_block)
+        return region(seeds)
+
+    monkeypatch.setattr(consolidation, "_region", watched)
+    outcome = consolidation.consolidate([a.pk, b.pk, c.pk])
+
+    assert inside == [False]  # read once, outside; nothing changed, so not read again
+    assert outcome.moved == 2
+    assert (
+        len({x.cluster_id for x in Article.objects.filter(pk__in=[a.pk, b.pk, c.pk])})
+        == 1
+    )
+
+
+def test_a_report_joining_a_story_between_the_read_and_the_write_is_kept(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A fourth report of the event, stored and clustered by another worker after the pass
+    read the region: the pass reads again rather than writing a plan that never saw it."""
+    a, b, c = _three_stories_of_one_event()
+    plan = consolidation._plan
+    calls = []
+    box: dict[str, Article] = {}
+
+    def clustered_meanwhile(seeds: list[int]) -> Any:
+        result = plan(seeds)
+        calls.append(len(result.reports))
+        if len(calls) == 1:
+            title, text = HELIOS[0]
+            box["late"] = late = stored(f"{title}, sources say", text)
+            clustering.assign(late)
+        return result
+
+    monkeypatch.setattr(consolidation, "_plan", clustered_meanwhile)
+    consolidation.consolidate([a.pk, b.pk, c.pk])
+
+    assert calls == [3, 4]  # read again, with the late report in the region
+    assert len(stories([a, b, c, box["late"]])) == 1
 
 
 def test_recluster_keeps_the_lead_an_editor_chose() -> None:
