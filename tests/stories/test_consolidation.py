@@ -439,10 +439,11 @@ def test_an_editor_acting_while_a_consolidation_reads_does_not_wait_and_still_wi
     pass planned before it."""
     a, b, c = _three_stories_of_one_event()
     # Two stories: a leads c's, b alone.
-    alone = c.cluster_id
-    Article.objects.filter(pk=c.pk).update(cluster_id=a.cluster_id)
+    alone, story = c.cluster_id, a.cluster_id
+    assert alone is not None and story is not None
+    Article.objects.filter(pk=c.pk).update(cluster_id=story)
     StoryCluster.objects.filter(pk=alone).delete()
-    clustering.refresh_cluster(a.cluster_id)
+    clustering.refresh_cluster(story)
     box: dict[str, Any] = {}
     partition = consolidation.partition
     plans = []
