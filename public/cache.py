@@ -113,6 +113,13 @@ def _cacheable(request: HttpRequest, reads: frozenset[str]) -> bool:
     return set(request.GET) <= reads and len(request.get_full_path()) <= 1024
 
 
+def dont_keep(request: HttpRequest) -> None:
+    """Answer this request without keeping its page: its address names no page of ours
+    (an unknown category, a made-up cursor, any search's words), and keeping one copy per
+    made-up address would let anyone fill the cache and push out what it must keep."""
+    request.public_keep = False  # type: ignore[attr-defined]
+
+
 def public_page(
     view: Callable[..., HttpResponse] | None = None,
     /,
@@ -162,7 +169,7 @@ def public_page(
                 # names the content itself.
                 if "Last-Modified" in response:
                     del response["Last-Modified"]
-                if keep:
+                if keep and getattr(request, "public_keep", True):
                     cache.set(key, response, settings.PUBLIC_CACHE_SECONDS)
         if settings.PUBLIC_MAX_AGE:
             patch_cache_control(response, public=True, max_age=settings.PUBLIC_MAX_AGE)

@@ -289,6 +289,20 @@ def _cursor(value: str, *, parts: int) -> list[int] | None:
     return numbers
 
 
+def names_a_story(after: str, *, order: str = "latest") -> bool:
+    """Whether the cursor ``after`` is the position of a story readers may see, as the
+    pages write them: a page from any other cursor is answered but not kept in the cache
+    (``?after=1.2``, ``?after=1.3``… would each keep a copy)."""
+    position = _cursor(after, parts=3 if order == "top" else 2)
+    if position is None:
+        return False
+    stamp, pk = position[-2], position[-1]
+    found = Article.objects.visible().filter(pk=pk, published_at=_when(stamp))
+    if order == "top":
+        found = found.filter(importance=position[0])
+    return found.exists()
+
+
 def query_string(filters: Filters, *, without: str = "", **extra: str) -> str:
     """The address's query for ``filters`` (less the one named ``without``) and the
     non-empty ``extra`` values, in a fixed order: links carry only what is in force, never

@@ -25,7 +25,7 @@ from sources.models import Source
 from stories.related import related_story_ids
 
 from . import stories, text
-from .cache import public_page
+from .cache import dont_keep, public_page
 from .views_seo import news_article
 
 S = Article.Status
@@ -85,6 +85,8 @@ def _list_page(
                 f"“{window[:40]}” is not a time window: showing the last 24 hours."
             )
             window = stories.DEFAULT_WINDOW
+    if notices or (after and not stories.names_a_story(after, order=order)):
+        dont_keep(request)
     page = (
         stories.top(filters, window=window, after=after)
         if order == "top"
@@ -355,6 +357,7 @@ def search(request: HttpRequest) -> HttpResponse:
         query = ""
     context: dict[str, Any] = {"query": query}
     if query:
+        dont_keep(request)  # words are endless; the page without them is kept
         found = list(
             stories.cards(Article.objects.visible())
             .matching(query)

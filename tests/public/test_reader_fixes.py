@@ -16,6 +16,7 @@ import pytest
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.views.defaults import server_error
@@ -640,6 +641,39 @@ def test_made_up_parameters_are_answered_but_not_kept(
     with django_assert_max_num_queries(10) as counted:
         assert client.get(junk).status_code == 200
     assert len(counted) > 0, "rendered again: not kept in the cache"
+
+
+def _kept(client: Client, url: str) -> bool:
+    """Whether a second request for ``url`` is served from the cache (no query)."""
+    assert client.get(url).status_code == 200, url
+    with CaptureQueriesContext(connection) as counted:
+        assert client.get(url).status_code == 200, url
+    return len(counted) == 0
+
+
+def test_made_up_values_are_answered_but_not_kept(client: Client) -> None:
+    """Found attacking the site: any value of a parameter a page reads was kept, so
+    ``/?after=junk1``, ``junk2``… filled the cache (5,000 entries, about 20 KB each) until
+    it pushed out partners' quota counters and the desk's keys with them."""
+    article = published()
+    front, top = reverse("public:front"), reverse("public:top")
+    real = f"{lists._stamp(article.published_at)}.{article.pk}"
+    real_top = f"{article.importance}.{real}"
+    assert _kept(client, front)
+    assert _kept(client, f"{front}?after={real}")  # a cursor the page itself writes
+    assert _kept(client, f"{top}?window=7d&after={real_top}")
+    assert _kept(client, reverse("public:search"))
+    for made_up in [
+        f"{front}?after=junk1",
+        f"{front}?after=1.2",  # the shape of a cursor, the position of no story
+        f"{front}?after={real.split('.')[0]}.{article.pk + 1}",
+        f"{top}?window=7d&after=1.{real}",
+        f"{front}?category=no-such-category",
+        f"{front}?min=11",
+        f"{top}?window=forever",
+        reverse("public:search") + "?q=harbour",  # answered; words are endless
+    ]:
+        assert not _kept(client, made_up), made_up
 
 
 def test_links_and_images_are_http_only_whatever_the_database_holds(
