@@ -1,6 +1,7 @@
 """Quotas per partner tier (``PARTNER_TIERS``): requests per minute and per day, counted
-with atomic increments in the cache — Redis in production, so every web process shares
-the count (DRF's own throttles keep a list per client and lose counts under concurrency).
+with atomic increments in the cache (``counters``) — Redis in production, so every web
+process shares the count (DRF's own throttles keep a list per client and lose counts under
+concurrency).
 
 A refused request is a 429 with ``Retry-After``; every answer carries ``X-RateLimit-Limit``,
 ``X-RateLimit-Remaining`` and ``X-RateLimit-Reset`` (Unix seconds) for the per-minute quota
@@ -14,11 +15,10 @@ from dataclasses import dataclass
 from typing import Any, cast
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
-from . import usage
+from . import counters, usage
 from .models import PartnerAPIKey
 
 WINDOWS = {"minute": 60, "day": 86400}
@@ -37,12 +37,7 @@ def limits(tier: str) -> dict[str, int | None]:
 
 
 def _hit(key: str, seconds: int) -> int:
-    cache.add(key, 0, timeout=seconds + 5)
-    try:
-        return int(cache.incr(key))
-    except ValueError:  # expired between add and incr: a new window
-        cache.set(key, 1, timeout=seconds + 5)
-        return 1
+    return counters.incr(key, timeout=seconds + 5)
 
 
 class PartnerTierThrottle(BaseThrottle):

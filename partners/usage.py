@@ -9,6 +9,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.utils import timezone
 
+from . import counters
 from .models import DailyUsage, Partner
 
 KEEP = 3 * 24 * 3600  # counters outlive a few missed sweeps
@@ -19,11 +20,7 @@ def _key(kind: str, partner_id: int, day: date) -> str:
 
 
 def _incr(key: str) -> None:
-    cache.add(key, 0, timeout=KEEP)
-    try:
-        cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=KEEP)
+    counters.incr(key, timeout=KEEP)
 
 
 def count(partner_id: int, *, throttled: bool = False) -> None:
@@ -51,7 +48,7 @@ def flush() -> int:
         deltas: dict[int, dict[str, int]] = {}
         for key, value in found.items():
             kind, pk = keys[key]
-            cache.decr(key, int(value))
+            counters.decr(key, int(value))
             deltas.setdefault(pk, {"requests": 0, "throttled": 0})[kind] += int(value)
         for pk, delta in deltas.items():
             DailyUsage.objects.get_or_create(partner_id=pk, day=day)
