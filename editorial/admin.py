@@ -283,7 +283,7 @@ def _without(entries: list[Any], prefix: str) -> list[Any]:
 
 def _reason_problem(reason: str) -> str:
     """What is wrong with a reason typed on an admin page ("" when nothing is)."""
-    if not services.says_something(reason):
+    if not services.gives_a_reason(reason):
         return str(_("A reason is required."))
     try:
         services.note_kept(reason)

@@ -64,13 +64,23 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
 
 
+SUMMARY_CHARS = 4000
+ANALYSIS_CHARS = 10000
+
+
 class CopyForm(VersionedForm):
     """The editorial copy. Only the fields present in the request are changed, so a number
     key can send just the importance."""
 
     title = forms.CharField(max_length=300, required=False)
-    summary = forms.CharField(required=False, widget=forms.Textarea)
-    analysis = forms.CharField(required=False, widget=forms.Textarea)
+    # A brief and its analysis, with room to spare; without a limit a 2 MB "summary" was
+    # saved and published (found attacking the queue), and every feed carried it.
+    summary = forms.CharField(
+        max_length=SUMMARY_CHARS, required=False, widget=forms.Textarea
+    )
+    analysis = forms.CharField(
+        max_length=ANALYSIS_CHARS, required=False, widget=forms.Textarea
+    )
     takeaways = forms.CharField(
         required=False,
         widget=forms.Textarea,

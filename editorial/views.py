@@ -39,6 +39,8 @@ from stories.related import related
 from . import actions, services
 from .exceptions import ActionRefused, EditConflict, StoryGone
 from .forms import (
+    ANALYSIS_CHARS,
+    SUMMARY_CHARS,
     CopyForm,
     MergeForm,
     RejectForm,
@@ -291,6 +293,8 @@ def _panel_context(
         "categories": Category.objects.all(),
         "sentiments": Article.Sentiment.choices,
         "takeaways_text": "\n".join(article.takeaways or []),
+        "summary_chars": SUMMARY_CHARS,
+        "analysis_chars": ANALYSIS_CHARS,
         "history": history,
         "rejected_because": next((e for e in history if e.action == "reject"), None)
         if article.status == S.REJECTED

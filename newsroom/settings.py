@@ -375,6 +375,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "admin:login"
+# Where a login without a usable "next" lands (Django's default, /accounts/profile/, is a 404
+# here): the desk, which the editors log in for.
+LOGIN_REDIRECT_URL = "editorial:queue"
 
 # Logins: django-axes counts failed attempts per user name and address; after
 # AXES_FAILURE_LIMIT the pair is locked for AXES_COOLOFF_MINUTES (a newsroom behind one office

@@ -12,6 +12,7 @@ from sources.normalize import says_something
 from .base import (
     REASON_CHARS,
     edit_conflict,
+    gives_a_reason,
     gone,
     note_kept,
     short_title,
@@ -82,6 +83,7 @@ __all__ = [
     "proposal_take",
     "publish_due",
     "note_kept",
+    "gives_a_reason",
     "says_something",
     "short_title",
     "taken_down",

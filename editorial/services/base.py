@@ -4,6 +4,7 @@ the values of the copy as the history records them, and the audit row."""
 from __future__ import annotations
 
 import textwrap
+import unicodedata
 import uuid
 from collections.abc import Iterable
 from datetime import datetime
@@ -17,7 +18,7 @@ from django.utils.dateformat import format as format_date
 from django.utils.dateparse import parse_datetime
 
 from articles.models import Article
-from sources.normalize import without_unsafe_characters
+from sources.normalize import says_something, without_unsafe_characters
 from stories.models import StoryCluster
 
 from .. import actions
@@ -34,6 +35,16 @@ FOREIGN_KEYS = frozenset(
     {"published_by", "scheduled_by", "category", "enrichment", "pending_enrichment"}
 )
 MANY_TO_MANY = frozenset({"companies"})
+
+
+def gives_a_reason(text: str) -> bool:
+    """Whether ``text`` can explain a decision in the history: two letters or digits at
+    least, in any script ("legal", "dup", "违法"), not only punctuation ("." or "...",
+    found accepted attacking the queue) or characters that draw nothing."""
+    return says_something(text) and (
+        sum(unicodedata.category(c)[0] in "LN" for c in text) >= 2
+    )
+
 
 TAKEDOWN_REASON = (
     "Say why the story comes off the site: the reason is kept in its history."

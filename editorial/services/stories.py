@@ -15,7 +15,6 @@ from django.db.models import F, OuterRef, Subquery
 
 from articles.models import Article
 from sources.models import Source
-from sources.normalize import says_something
 from stories import clustering
 from stories.models import StoryCluster
 
@@ -28,6 +27,7 @@ from .base import (
     audit_row,
     begin,
     change,
+    gives_a_reason,
     gone,
     lock_lead,
     note_kept,
@@ -229,7 +229,7 @@ def article_delete(
     stories = _lock_stories(article)
     current = begin("delete", article=article, editor=editor, version=version)
     _unchanged(stories, current)
-    if current.status == S.PUBLISHED and not says_something(note):
+    if current.status == S.PUBLISHED and not gives_a_reason(note):
         raise ValidationError({"reason": TAKEDOWN_REASON})
     cluster = current.cluster
     handed_on = None
@@ -299,7 +299,7 @@ def source_articles_deleted(source: Source) -> None:
     )
     reason = note_kept(source.deleted_reason)
     published = Article.objects.filter(source=source, status=S.PUBLISHED)
-    if not says_something(reason) and published.exists():
+    if not gives_a_reason(reason) and published.exists():
         raise ValidationError({"reason": TAKEDOWN_REASON})
     note = f"deleted with its source “{source.name}”" + (
         f": {reason}" if reason else ""

@@ -18,13 +18,20 @@ from django.utils import timezone
 from articles.models import Article
 from articles.services import story_slug
 from enrichment.tasks import enrich_article
-from sources.normalize import says_something
 
 from .. import actions
 from ..exceptions import TakenDown
 from ..models import AuditEvent
 from ..tasks import receive_proposal
-from .base import TAKEDOWN_REASON, audit, begin, change, note_kept, read
+from .base import (
+    TAKEDOWN_REASON,
+    audit,
+    begin,
+    change,
+    gives_a_reason,
+    note_kept,
+    read,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -51,7 +58,7 @@ def _decide(
     if (
         name in TAKEDOWNS
         and current.status == Article.Status.PUBLISHED
-        and not says_something(note)
+        and not gives_a_reason(note)
     ):
         raise ValidationError({"reason": TAKEDOWN_REASON})
     if name == "publish" and (takedown := last_takedown(current)) is not None:
@@ -114,7 +121,7 @@ def article_reject(
     *, article: Article | int, editor: Any, reason: str, version: int | None = None
 ) -> Article:
     """Reject a story. A reason is required: it is what the history explains."""
-    if not says_something(reason):
+    if not gives_a_reason(reason):
         raise ValidationError({"reason": "Say why the story is rejected."})
     return _decide(
         "reject", article=article, editor=editor, version=version, note=reason

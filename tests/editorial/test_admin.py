@@ -567,7 +567,7 @@ def test_a_tampered_reason_page_acts_on_nothing_and_is_not_a_500(
                 "_selected_action": [article.pk],
                 "applies": applies,
                 "apply": "1",
-                "reason": "x",
+                "reason": "legal",
             },
             follow=True,
         )
@@ -603,7 +603,7 @@ def test_who_may_not_delete_a_published_story_is_not_asked_why(client: Client) -
     login(client, deleter())
     url = reverse("admin:articles_article_delete", args=[published.pk])
     assert client.get(url).status_code == 403
-    assert client.post(url, {"post": "yes", "reason": "x"}).status_code == 403
+    assert client.post(url, {"post": "yes", "reason": "legal"}).status_code == 403
     assert Article.objects.filter(pk=published.pk).exists()
     other = reverse("admin:articles_article_delete", args=[waiting.pk])
     assert client.get(other).status_code == 200

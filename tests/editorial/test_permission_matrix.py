@@ -182,7 +182,7 @@ def test_the_queue_enforces_the_table_and_shows_only_allowed_buttons(
         with django_capture_on_commit_callbacks(execute=False):
             response = client.post(
                 url,
-                {"decision": decision, "version": article.version, "reason": "x"},
+                {"decision": decision, "version": article.version, "reason": "legal"},
                 headers={"HX-Request": "true"},
             )
         outcome = expected(role, decision, state)

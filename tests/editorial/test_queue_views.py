@@ -403,6 +403,9 @@ def test_archiving_a_story_that_was_never_on_the_site_asks_no_reason(
         ("category", "999999", "Select a valid choice"),
         ("takeaways", "1\n2\n3\n4\n5\n6", "At most 5 takeaways"),
         ("title", "", "A story needs a headline"),
+        # Found attacking the queue: a 2 MB summary was saved, published and syndicated.
+        ("summary", "word " * 1000, "at most 4000 characters"),
+        ("analysis", "word " * 2001, "at most 10000 characters"),
     ],
 )
 def test_invalid_copy_is_a_422_with_the_message_in_the_panel_never_a_500(
