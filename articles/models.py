@@ -110,6 +110,54 @@ def _search_terms(query: str) -> tuple[list[list[str]], list[str]]:
     return groups, excluded
 
 
+# A word's English inflections, for search without PostgreSQL's stemming: "cut" finds
+# "cuts" and "cutting", "semiconductors" finds "Semiconductor", "rates" finds "rate" (a
+# reader found "rate cut" matched neither "cuts policy rate" nor "cuts rates").
+_INFLECTIONS = (
+    ("ies", "y"),
+    ("sses", "ss"),
+    ("ches", "ch"),
+    ("shes", "sh"),
+    ("xes", "x"),
+    ("ing", ""),
+    ("ed", ""),
+    ("s", ""),
+)
+_ENDINGS = "(?:e|es|s|ed|d|ing|er|ers|y|ies|ied)?"
+_INVARIANT = frozenset({"news", "series", "species", "means", "us"})
+
+
+def _stem(word: str) -> str:
+    """What the forms of ``word`` share: "cuts", "cutting" and "cut" give "cut"; "rates"
+    and "rating" give "rat"; "companies" gives "compan". Short words stay whole."""
+    word = word.lower()
+    if len(word) <= 2 or word in _INVARIANT:
+        return word
+    for ending, replacement in _INFLECTIONS:
+        rest = word[: -len(ending)]
+        if (
+            word.endswith(ending)
+            and len(rest) >= 3
+            and not rest.endswith(("s", "u", "i"))
+        ):
+            word = rest + replacement
+            break
+    if len(word) > 4 and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]  # cutt(ing) -> cut
+    if len(word) > 3 and word[-1] in "ey":
+        word = word[:-1]  # rate -> rat(e|es|ed|ing), company -> compan(y|ies)
+    return word
+
+
+def _forms(stem: str) -> str:
+    """A regular expression for the words sharing ``stem``: the ending may follow a
+    doubled last letter (cut, cuts, cutting)."""
+    if len(stem) <= 2 or stem in _INVARIANT:
+        return rf"{re.escape(stem)}s?"  # "AI" finds "AIs", never "aid"
+    doubled = re.escape(stem[-1]) + "?" if stem[-1:].isalpha() else ""
+    return rf"{re.escape(stem)}(?:{doubled}{_ENDINGS})"
+
+
 class ArticleQuerySet(models.QuerySet["Article"]):
     def settled(self) -> ArticleQuerySet:
         """Articles the desk has acted on (decided, or copy edited): automatic passes such
@@ -174,13 +222,15 @@ class ArticleQuerySet(models.QuerySet["Article"]):
         weights = {"title": 4.0, "summary": 2.0, "analysis": 1.0}
 
         def mentions(term: str, fields: Iterable[str] = weights) -> Q:
-            # Whole words, case-insensitive; the cheap substring test first, so the
-            # regular expression (Python's, in SQLite) runs only on likely rows.
-            words = r"\s+".join(re.escape(word) for word in term.split())
+            # Whole words in any of their forms, case-insensitive; the cheap substring
+            # test (the first word's stem) first, so the regular expression (Python's, in
+            # SQLite) runs only on likely rows.
+            stems = [_stem(word) for word in term.split()]
+            words = r"\s+".join(_forms(stem) for stem in stems)
             pattern = rf"(?<!\w){words}(?!\w)"
             found = Q()
             for name in fields:
-                found |= Q(**{f"{name}__icontains": term.split()[0]}) & Q(
+                found |= Q(**{f"{name}__icontains": stems[0]}) & Q(
                     **{f"{name}__iregex": pattern}
                 )
             return found
