@@ -175,6 +175,12 @@ class ScheduleForm(VersionedForm):
     publish_at = forms.DateTimeField(
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
         label=_("Publish at"),
+        # Found by a stranger: with no time given, the queue said "Pick a time in the
+        # future", as if the time given were past.
+        error_messages={
+            "required": _("Give the date and the time to publish at."),
+            "invalid": _("Give the date and the time to publish at."),
+        },
     )
     tz = forms.CharField(required=False, widget=forms.HiddenInput)
 

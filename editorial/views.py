@@ -512,6 +512,10 @@ def _answer(
             "article": acted_on or article.pk,
             "status": article.status,
             "importance": article.importance,
+            # The row's "publishes …" badge (a scheduled story read "approved" alone).
+            "publishes": desk_time(article.publish_at, "T")
+            if article.publish_at
+            else "",
             "pending": article.pending_enrichment_id is not None,
             "counts": _counts(),
             "message": message or error,

@@ -95,10 +95,13 @@ def _list_page(
     # Links keep the window only when it is not the default one.
     kept_window = window if window != stories.DEFAULT_WINDOW else ""
     wider: list[tuple[str, str, int]] = []
-    if order == "top" and not page.stories and not after:
+    if order == "top" and not page.next_cursor and not after:
+        # The window's stories fit one page (or there are none): where to find more
+        # (found by a stranger: the top of 24 hours showed 3 and "That's all").
         wider = [
             (w, stories.WINDOW_NAMES[w], count)
             for w, count in stories.wider_windows(filters, window=window)
+            if count > len(page.stories)
         ]
     chips = [
         (

@@ -177,7 +177,12 @@
 
   function focus(id) {
     const el = document.getElementById(id);
-    if (el) el.focus();
+    if (!el) return;
+    el.focus();
+    // The caret at the end, to add to the copy (at the start, typing went before it).
+    if (el.setSelectionRange && typeof el.value === "string") {
+      el.setSelectionRange(el.value.length, el.value.length);
+    }
   }
 
   function setImportance(value) {
@@ -357,6 +362,18 @@
       if (importance) importance.textContent = detail.importance || "–";
       const proposal = row.querySelector(".badge.proposal");
       if (proposal) proposal.hidden = !detail.pending;
+      let scheduled = row.querySelector(".badge.scheduled, .badge.overdue");
+      if (detail.publishes && label) {
+        if (!scheduled) {
+          scheduled = document.createElement("span");
+          scheduled.title = "scheduled publication";
+          label.before(scheduled, " ");
+        }
+        scheduled.className = "badge scheduled";
+        scheduled.textContent = `publishes ${detail.publishes}`;
+      } else if (scheduled && !detail.publishes) {
+        scheduled.remove();
+      }
     }
     flash(detail.message, Boolean(detail.refused));
     closePicker();

@@ -19,6 +19,7 @@ from playwright.sync_api import Browser, Page, Route, expect
 from articles.models import Article
 from editorial import services
 from editorial.models import AuditEvent
+from editorial.services.base import desk_time
 from enrichment.models import Enrichment
 from stories import clustering
 from stories.models import StoryCluster
@@ -1539,4 +1540,48 @@ def test_a_link_to_a_deleted_story_opens_none_and_j_goes_to_the_first_row(
         expect(page.locator("#flash")).to_have_text("Nothing to undo.")
         first.refresh_from_db()
         assert first.status == S.IN_REVIEW
+        assert desk.console_errors == []
+
+
+def test_e_puts_the_caret_after_the_summary_so_typing_adds_to_it(desk: Desk) -> None:
+    """Found by a stranger: "e" then " EXTRA" gave " EXTRAThe Office of…"."""
+    story = in_review("Harbour expansion approved", ai_importance=9)
+    page = desk.page_for(editor("ed"))
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        page.keyboard.press("e")
+        expect(page.locator("#copy-summary")).to_be_focused()
+        page.keyboard.type(" Work starts in May.")
+        page.keyboard.press("Control+Enter")
+        expect_panel(page, story, version=2, notice="Saved.")
+        story.refresh_from_db()
+        assert story.summary == (
+            "AI summary of Harbour expansion approved. Work starts in May."
+        )
+
+
+def test_a_scheduled_story_says_when_it_publishes_in_its_row(desk: Desk) -> None:
+    """Found by a stranger: after Schedule the row said "approved" alone, as if it were
+    waiting for someone to publish it."""
+    story = in_review("Harbour expansion approved", ai_importance=9)
+    page = desk.page_for(factories.chief("boss"))
+    when = timezone.localtime() + timedelta(hours=3)
+    row = page.locator(f"#row-{story.pk}")
+
+    with desk.artifacts_on_failure():
+        open_queue(page)
+        expect_panel(page, story, version=1)
+        page.locator('#panel input[name="publish_at"]').fill(
+            when.strftime("%Y-%m-%dT%H:%M")
+        )
+        page.locator("#panel").get_by_role("button", name="Schedule").click()
+        expect(page.locator("#flash")).to_contain_text("Approved; publishes")
+        expect(row.locator(".badge.scheduled")).to_have_text(
+            f"publishes {desk_time(when, 'T')}"
+        )
+        expect(row.locator(".status-label")).to_have_text("approved")
+        story.refresh_from_db()
+        assert story.publish_at is not None
         assert desk.console_errors == []

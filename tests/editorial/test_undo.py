@@ -180,7 +180,7 @@ def test_after_the_queue_moved_on_the_next_story_offers_to_undo_the_approval(
         reverse("editorial:story", args=[following.pk]), headers={"HX-Request": "true"}
     ).content.decode()
     assert reverse("editorial:undo", args=[approved.pk]) in panel
-    assert "Undo approved" in panel
+    assert "Undo: approved" in panel
     response = client.post(
         reverse("editorial:undo", args=[approved.pk]),
         {"version": approved.version + 1},

@@ -936,3 +936,19 @@ def test_a_parameter_a_page_does_not_read_is_neither_canonical_nor_kept(
         assert len(captured.captured_queries) > 0, f"{url} was kept in the cache"
     search = client.get(reverse("public:search"), {"q": "harbour"}).content.decode()
     assert '<link rel="canonical" href="http://testserver/search/?q=harbour">' in search
+
+
+def test_the_end_of_a_short_top_list_points_to_a_wider_window(client: Client) -> None:
+    """Found by a stranger: the top of 24 hours showed 3 stories, then "That's all",
+    with a week of stories one click away and no link to them."""
+    now = timezone.now()
+    published("Broke this morning", published_at=now - timedelta(hours=3))
+    published("Broke on Monday", published_at=now - timedelta(days=3))
+    published("Broke last week", published_at=now - timedelta(days=6))
+    html = page(client, reverse("public:top"))
+    assert cards(html) == ["Broke this morning"]
+    assert "of the last 24 hours." in html
+    assert 'href="?window=7d">See the top stories of the last 7 days</a> (3)' in html
+    week = page(client, reverse("public:top") + "?window=7d")
+    assert len(cards(week)) == 3
+    assert "See the top stories of the last 30 days" not in week  # nothing more there
