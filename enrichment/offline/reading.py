@@ -268,6 +268,10 @@ VERDICTS: dict[tuple[Sentiment, bool], str] = {
     ("neutral", False): "Market reaction",
 }
 SPLIT = "Shares moved both ways"
+# Moves this small are not a verdict either way (found by a stranger: a 2.3% dip and a 41%
+# crash were both "The market took it badly").
+MUTED = "A muted market reaction"
+MUTED_PERCENT = 3.0
 # Every word the reading adds to the article's own names, figures and verbs, the event nouns
 # of the importance reason included ("acquisition" for "acquire"): the tests hold the
 # reading to these.
@@ -276,6 +280,7 @@ OWN_WORDS: frozenset[str] = frozenset(
         [
             *VERDICTS.values(),
             SPLIT,
+            MUTED,
             "bullish bearish for and shares job cuts higher lower up down",
             *events.EVENT_NOUNS.values(),
             *events.THEME_NOUNS.values(),
@@ -302,6 +307,8 @@ def _verdict(
     lead = SPLIT if mixed else VERDICTS[sentiment if own else "neutral", moves[0].up]
     if lead == "Market reaction" and len(moves) == 1 and own:
         return ""  # a bare move, and often the summary's own first words
+    if lead in VERDICTS.values() and all(abs(m.percent) < MUTED_PERCENT for m in moves):
+        lead = MUTED  # too small to be the market's verdict either way
     return f"{lead}: {said}."
 
 
@@ -329,7 +336,7 @@ def write_reading(
 _OPENINGS = (
     "Bullish for ",
     "Bearish for ",
-    *(f"{lead}: " for lead in (*VERDICTS.values(), SPLIT)),
+    *(f"{lead}: " for lead in (*VERDICTS.values(), SPLIT, MUTED)),
 )
 
 

@@ -70,6 +70,25 @@ def test_job_cuts_read_as_bearish_for_the_company_and_a_falling_share_price_agre
     )
 
 
+@pytest.mark.parametrize(
+    ("moved", "verdict"),
+    [
+        ("fell 2.3%", "A muted market reaction: Aster shares fell 2.3%."),
+        ("fell 41%", "The market took it badly: Aster shares fell 41%."),
+    ],
+)
+def test_how_the_market_took_it_depends_on_how_far_the_shares_moved(
+    moved: str, verdict: str
+) -> None:
+    """Found by a stranger: a 2.3% dip and a 41% crash both read "The market took it
+    badly"; a move under 3% is no verdict either way."""
+    text = JOB_CUTS.replace("Aster shares rose 3.2%", f"Aster shares {moved}")
+    result = enrich("Aster Motors to cut 3,500 jobs and close Ohio plant", text)
+
+    assert result.sentiment == "bearish"
+    assert reading_of(result) == f"Bearish for Aster Motors: 3,500 job cuts. {verdict}"
+
+
 def test_shares_rising_on_bad_news_are_reported_without_a_reason_of_ours() -> None:
     """The rules cannot know why (a reader found "investors looked past the news" where the
     other report said investors welcomed the savings): only the relation is stated, and the
