@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-import multiprocessing
+import subprocess
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +13,8 @@ from django.core.cache import cache
 from pytest_django import Settings
 
 from partners import counters
+
+ROOT = Path(__file__).resolve().parents[2]
 
 THREADS = 8
 EACH = 40
@@ -59,24 +63,43 @@ def test_parallel_requests_are_each_counted_on_the_local_memory_cache() -> None:
     assert cache.get("partners:rate:2:minute:1") == THREADS * EACH
 
 
-def _count_in_a_process(key: str, start: multiprocessing.synchronize.Event) -> None:
-    start.wait()
-    for _ in range(EACH):
-        counters.incr(key, timeout=60)
+# A process of its own, as beat or a second gunicorn worker is: only the cache's folder is
+# shared. (Forking the test process instead hung in CI, where its other threads hold locks.)
+COUNTER_PROCESS = """
+import sys, time
+import django
+from django.conf import settings
+settings.configure(CACHES={"default": {
+    "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+    "LOCATION": sys.argv[1],
+}})
+django.setup()
+from partners import counters
+start = float(sys.argv[3])
+while time.time() < start:
+    time.sleep(0.001)
+for _ in range(int(sys.argv[2])):
+    counters.incr("partners:usage:requests:20261203:3", timeout=60)
+"""
 
 
 def test_two_processes_sharing_the_file_cache_each_count(file_cache: Path) -> None:
     """The server and beat (or two gunicorn workers without Redis) share the cache files."""
-    context = multiprocessing.get_context("fork")
-    start = context.Event()
-    key = "partners:usage:requests:20261203:3"
+    start = time.time() + 2  # all three started before any counts
     processes = [
-        context.Process(target=_count_in_a_process, args=(key, start)) for _ in range(3)
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                COUNTER_PROCESS,
+                str(file_cache),
+                str(EACH),
+                str(start),
+            ],
+            cwd=ROOT,
+        )
+        for _ in range(3)
     ]
     for process in processes:
-        process.start()
-    start.set()
-    for process in processes:
-        process.join(60)
-        assert process.exitcode == 0
-    assert cache.get(key) == 3 * EACH
+        assert process.wait(60) == 0
+    assert cache.get("partners:usage:requests:20261203:3") == 3 * EACH
