@@ -79,6 +79,13 @@ def test_the_reader_pages_fit_a_phone_and_a_desktop_without_scrolling_sideways(
                 expect(page.locator(".lead-image img")).to_have_js_property(
                     "naturalWidth", 1200
                 )
+            if name == "company":
+                # Found by a stranger: drawn 640 wide, the chart's labels shrank to 6px
+                # in a phone's column.
+                heights = page.locator(".chart .tick").evaluate_all(
+                    "ticks => ticks.map(t => t.getBoundingClientRect().height)"
+                )
+                assert heights and min(heights) >= 10, (viewport, heights)
             width = horizontal_overflow(page, viewport["width"])
             assert width["culprits"] == [], (name, width)
             assert width["scrollWidth"] <= width["innerWidth"], (name, width)
