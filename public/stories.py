@@ -181,6 +181,13 @@ def categories_with_stories() -> QuerySet[Category]:
     )
 
 
+def sources_with_stories() -> QuerySet[Source]:
+    """The sources a reader can find a published story from, by name (one query)."""
+    return Source.objects.filter(
+        Exists(Article.objects.visible().filter(source=OuterRef("pk")))
+    ).order_by("name")
+
+
 @dataclass
 class Page:
     stories: list[Article]

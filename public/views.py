@@ -134,6 +134,8 @@ def _list_page(
         "filter_query_no_window": stories.query_string(filters),
         "latest_url": "?" + stories.query_string(filters, window=kept_window),
         "categories": [] if own == "category" else stories.categories_with_stories(),
+        # Found by a stranger: the source filter worked only from a card's link.
+        "sources": [] if own == "source" else stories.sources_with_stories(),
         "sentiments": Article.Sentiment.choices,
         "appending": bool(request.headers.get("HX-Request")),
         **(extra or {}),

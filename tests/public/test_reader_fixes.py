@@ -952,3 +952,20 @@ def test_the_end_of_a_short_top_list_points_to_a_wider_window(client: Client) ->
     week = page(client, reverse("public:top") + "?window=7d")
     assert len(cards(week)) == 3
     assert "See the top stories of the last 30 days" not in week  # nothing more there
+
+
+def test_the_filters_offer_the_sources_readers_can_find_stories_from(
+    client: Client,
+) -> None:
+    """Found by a stranger: a reader could filter by source only from a card's link."""
+    harbour = published("Harbour expansion approved")
+    story(
+        S.IN_REVIEW, title="Unreviewed", source=SourceFactory.create(name="Quiet Wire")
+    )
+    html = page(client, reverse("public:front"))
+    options = re.findall(r'<option value="([^"]*)"[^>]*>([^<]+)</option>', html)
+    assert (harbour.source.slug, harbour.source.name) in options
+    assert all(name != "Quiet Wire" for _, name in options)
+    filtered = page(client, reverse("public:front") + f"?source={harbour.source.slug}")
+    assert f'<option value="{harbour.source.slug}" selected>' in filtered
+    assert cards(filtered) == ["Harbour expansion approved"]
